@@ -1,0 +1,121 @@
+"""Plain data types shared by every pipeline stage (no I/O, no web, no database).
+
+A *bitext* is a source document and its translation. An alignment is a list of
+*beads* (links): each bead pairs 0..n consecutive source sentences with 0..m
+consecutive target sentences ("1-1", "1-2", "2-1", "1-0" omission, "0-1" addition).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ProvenanceKind = Literal["archival", "reconstruction", "translation", "other"]
+PROVENANCE_KINDS: tuple[str, ...] = ("archival", "reconstruction", "translation", "other")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a document came from.
+
+    ``kind`` is ``"reconstruction"`` for a text made for testing that stands in for an
+    archival original (e.g. the Russian Litvinov record): every output must label it so.
+    """
+
+    file: str
+    sha256: str
+    kind: ProvenanceKind = "other"
+    encoding: str = "utf-8"
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        """Human label, e.g. ``"TEST RECONSTRUCTION — not the archival text"``."""
+        if self.kind == "reconstruction":
+            return "TEST RECONSTRUCTION — not the archival text"
+        return {"archival": "archival text", "translation": "translation"}.get(self.kind, "other")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One segmented sentence.
+
+    ``start``/``end`` are character offsets into the cleaned text (end exclusive);
+    ``raw_start``/``raw_end`` the matching offsets into the raw text as read;
+    ``page`` is the 1-based page of the raw text it starts on (None if unknown).
+    """
+
+    index: int
+    text: str
+    start: int
+    end: int
+    raw_start: int
+    raw_end: int
+    page: int | None = None
+    paragraph: int = 0
+
+
+@dataclass
+class Document:
+    """A read, cleaned and segmented document.
+
+    ``offsets`` maps cleaned character i to raw character ``offsets[i]``
+    (length ``len(clean_text) + 1``; the last entry is the raw end).
+    ``page_starts`` holds the raw offset where each page begins (page 1 at index 0).
+    """
+
+    lang: str
+    raw_text: str
+    clean_text: str
+    offsets: list[int]
+    sentences: list[Sentence]
+    provenance: Provenance
+    title: str = ""
+    page_starts: list[int] = field(default_factory=lambda: [0])
+
+    @property
+    def texts(self) -> list[str]:
+        """The sentence texts in order."""
+        return [s.text for s in self.sentences]
+
+
+@dataclass
+class Bead:
+    """One link of an alignment: consecutive source ids ↔ consecutive target ids.
+
+    ``score`` is a confidence in [0, 1] (1 = certain). ``flags`` are short strings such
+    as ``"low-confidence"``, ``"crossing-candidate"``, ``"omission"``.
+    """
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    score: float = 0.0
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def type(self) -> str:
+        """Bead type as ``"<n src>-<n tgt>"``, e.g. ``"1-1"``, ``"2-1"``, ``"0-1"``."""
+        return f"{len(self.src)}-{len(self.tgt)}"
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """A crossing-link candidate: sentences that match strongly outside the monotone path.
+
+    ``src``/``tgt`` are sentence ids; ``score`` in [0, 1]; ``reason`` is a short explanation.
+    """
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    score: float
+    reason: str = ""
+
+
+@dataclass
+class Alignment:
+    """The result of aligning a source document to a target document."""
+
+    beads: list[Bead]
+    crossings: list[Crossing] = field(default_factory=list)
+    encoder: str = ""
+    params: dict = field(default_factory=dict)
