@@ -1,0 +1,426 @@
+"""Read an input file into text: plain text in archive encodings, or TEI XML.
+
+Plain text: UTF-8 (with or without BOM), UTF-16/32 (with BOM), and legacy single-byte
+encodings such as cp1251 and KOI8-R, told apart by charset-normalizer (statistical
+detection on letter frequencies/coherence). TEI XML (FRUS-style ``<div type="document">``)
+is reduced to its paragraph text.
+
+The raw text returned is the decoded string (BOM removed, newlines as in the file); every
+later offset refers to it. Anything unusable raises :class:`aligner.errors.InputError`
+with a one-line message naming the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from aligner.errors import InputError
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+"""Files larger than this (50 MB) are refused: a bitext file is a few MB at most."""
+
+TEI_SUFFIXES = (".xml", ".tei")
+
+# BOM -> codec, longest first (the UTF-32-LE BOM starts with the UTF-16-LE one).
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+# Magic numbers of binary formats people upload by mistake -> readable name.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"%PDF", "a PDF (extract its text first)"),
+    (b"PK\x03\x04", "a ZIP/DOCX/ODT archive (save it as plain text first)"),
+    (b"\xd0\xcf\x11\xe0", "an MS Office binary document (save it as plain text first)"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
+
+# Share of C0/C1 control characters (other than tab/newlines/form feed) above which a
+# decoded "text" is really binary data that happened to decode in a single-byte codec.
+_MAX_CONTROL_SHARE = 0.01
+
+
+@dataclass(frozen=True)
+class RawText:
+    """A file as read.
+
+    ``text``: the decoded text (BOM stripped; for TEI, the extracted paragraphs, one per
+    line, documents separated by a blank line). ``encoding``: the codec used (Python name).
+    ``sha256``: hex digest of the file's bytes. ``is_tei``: read as TEI XML.
+    """
+
+    path: str
+    text: str
+    encoding: str
+    sha256: str
+    is_tei: bool = False
+
+
+@dataclass(frozen=True)
+class TeiDocument:
+    """One ``<div type="document">`` of a TEI file: its ``xml:id``, title (``<head>``) and
+    text (one paragraph per line)."""
+
+    id: str
+    title: str
+    text: str
+
+
+# --- public API ------------------------------------------------------------------------
+
+
+def read_text(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> RawText:
+    """Read ``path`` as plain text or TEI XML.
+
+    ``encoding`` overrides detection (any Python codec name). TEI is recognised by the
+    suffix ``.xml``/``.tei`` or by content starting with ``<?xml`` / ``<TEI``.
+
+    Raises InputError: missing file, directory, larger than ``max_bytes``, empty or
+    white space only, binary, undecodable, unknown ``encoding``, malformed XML.
+    """
+    path = Path(path)
+    data = _read_bytes(path, max_bytes)
+    return raw_text_from_bytes(data, path.name, encoding=encoding, path=str(path))
+
+
+def raw_text_from_bytes(
+    data: bytes,
+    filename: str,
+    *,
+    encoding: str | None = None,
+    path: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> RawText:
+    """Like :func:`read_text` for bytes already in memory (e.g. an upload).
+
+    ``filename`` names the data in error messages and decides TEI by its suffix.
+    """
+    name = Path(filename).name or "<upload>"
+    if len(data) > max_bytes:
+        raise InputError(f"{name}: file is too large ({_mb(len(data))} > limit {_mb(max_bytes)})")
+    if not data:
+        raise InputError(f"{name}: file is empty")
+    digest = hashlib.sha256(data).hexdigest()
+    if _looks_like_tei(data, name):
+        docs, enc = _parse_tei(data, name, encoding)
+        text = "\n\n".join(d.text for d in docs if d.text)
+        if not text.strip():
+            raise InputError(f"{name}: the TEI file contains no paragraph text")
+        return RawText(path or name, text, enc, digest, is_tei=True)
+    text, enc = decode_bytes(data, name, encoding=encoding)
+    return RawText(path or name, text, enc, digest, is_tei=False)
+
+
+def read_tei_documents(
+    path: str | Path, *, encoding: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[TeiDocument]:
+    """The ``<div type="document">`` elements of a TEI file, in order.
+
+    Files without such divs give one document from the ``<body>`` (or the whole file).
+    Raises InputError as :func:`read_text`, and when no paragraph text is found.
+    """
+    path = Path(path)
+    data = _read_bytes(path, max_bytes)
+    docs, _ = _parse_tei(data, path.name, encoding)
+    docs = [d for d in docs if d.text]
+    if not docs:
+        raise InputError(f"{path.name}: the TEI file contains no paragraph text")
+    return docs
+
+
+def decode_bytes(data: bytes, name: str, *, encoding: str | None = None) -> tuple[str, str]:
+    """Decode plain-text bytes -> ``(text, codec name)``; BOM removed.
+
+    Order: explicit ``encoding``; a BOM; strict UTF-8; charset-normalizer's best guess.
+    Raises InputError for binary, undecodable or white-space-only data.
+    """
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError(f"{name}: unknown encoding {encoding!r}") from None
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{name}: cannot be decoded as {encoding} (byte {exc.start}: {exc.reason})"
+            ) from None
+        enc = codecs.lookup(encoding).name
+    else:
+        text, enc = _detect_and_decode(data, name)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    _check_text(text, name)
+    return text, enc
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    name = path.name or str(path)
+    if not path.exists():
+        raise InputError(f"{name}: no such file ({path})")
+    if path.is_dir():
+        raise InputError(f"{name}: is a directory, not a file")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputError(f"{name}: file is too large ({_mb(size)} > limit {_mb(max_bytes)})")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.2f} MB" if n >= 10_000 else f"{n} bytes"
+
+
+def _detect_and_decode(data: bytes, name: str) -> tuple[str, str]:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), codec
+            except UnicodeDecodeError:
+                raise InputError(f"{name}: has a {codec} BOM but is not valid {codec}") from None
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise InputError(f"{name}: binary file ({what}), not text")
+    if b"\x00" in data:
+        raise InputError(f"{name}: binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes  # local: import costs ~0.1 s
+
+    best = from_bytes(data).best()
+    text, enc = (str(best), codecs.lookup(best.encoding).name) if best else ("", "")
+    weak = best is None or (len(data) < _SHORT and best.coherence < 0.1)
+    if weak or enc in _CYRILLIC_CODECS:
+        text, enc = _best_cyrillic(data, text, enc)
+    if not enc:
+        raise InputError(f"{name}: binary or undecodable file (no text encoding fits)")
+    return text, enc
+
+
+# Below this many bytes, a guess with no language coherence is weak (charset-normalizer
+# reads 12 bytes of KOI8-R Russian as Shift-JIS): a Cyrillic reading that scores well wins.
+_SHORT = 200
+
+
+# Single-byte Cyrillic codecs that charset-normalizer confuses on short texts.
+_CYRILLIC_CODECS = ("cp1251", "koi8-r", "koi8-u", "cp866", "mac-cyrillic", "iso8859-5")
+
+
+def _cyrillic_share(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    return sum("\u0400" <= c <= "\u04ff" for c in letters) / max(1, len(letters))
+
+
+_GLUE = ("Pd", "Po", "Pe", "Pf", "Sc", "Sm", "So")
+
+
+def _cyrillic_score(text: str) -> float:
+    """Plausibility of Russian-like text, per character.
+
+    For: Russian lower-case letters; (less) capitals that start a word. Against: a capital after a lower-case letter (KOI8-R read as cp1251 and vice
+    versa swap case), non-Russian Cyrillic letters (ѓ, Њ: cp1251 read as something else),
+    Latin letters glued to Cyrillic, symbols and box drawing (cp866 misread), controls.
+    """
+    score = 0.0
+    prev = " "
+    for c in text:
+        cyr = "\u0410" <= c <= "\u044f" or c in "ёЁ"
+        if cyr and c.islower():
+            score += 1
+        elif cyr:
+            score += -2 if prev.islower() else 0.5 if not prev.isalpha() else 0
+        elif "\u0400" <= c <= "\u04ff":
+            score -= 2
+        elif c.isascii() and c.isalpha():
+            score -= 3 if ("\u0400" <= prev <= "\u04ff") else 0
+        elif unicodedata.category(c) == "Cc" and c not in "\t\n\r\f":
+            score -= 5
+        elif not c.isascii() and unicodedata.category(c)[0] in "SC":
+            score -= 3
+        if c.isalpha() and not prev.isascii() and unicodedata.category(prev) in _GLUE:
+            score -= 3  # "—игемицу": a dash/quote glued to a word start is a misread capital
+        prev = c
+    return score / max(1, len(text))
+
+
+def _best_cyrillic(data: bytes, text: str, enc: str) -> tuple[str, str]:
+    """charset-normalizer mixes up the single-byte Cyrillic codecs on short texts (a
+    line or two); pick the one whose decoding reads most like Cyrillic prose."""
+    best = (_cyrillic_score(text) if enc in _CYRILLIC_CODECS else 0.0, text, enc)
+    for codec in _CYRILLIC_CODECS:
+        try:
+            cand = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _cyrillic_share(cand) < 0.5:
+            continue
+        score = _cyrillic_score(cand)
+        if score < 0.3:
+            continue
+        if score > best[0]:
+            best = (score, cand, codecs.lookup(codec).name)
+    return best[1], best[2]
+
+
+def _check_text(text: str, name: str) -> None:
+    if not text.strip():
+        raise InputError(f"{name}: file contains only white space")
+    controls = sum(
+        1 for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v"
+    )
+    if controls > _MAX_CONTROL_SHARE * len(text):
+        raise InputError(f"{name}: binary file (control characters), not text")
+
+
+def _looks_like_tei(data: bytes, name: str) -> bool:
+    if name.lower().endswith(TEI_SUFFIXES):
+        return True
+    head = data[:200]
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            head = head.decode(codec, "ignore").encode("utf-8")
+            break
+    head = head.lstrip()
+    return head.startswith((b"<?xml", b"<TEI"))
+
+
+# --- TEI -------------------------------------------------------------------------------
+
+_BLOCK_TAGS = {"p", "head", "item"}
+_SKIP_TAGS = {"note", "fw", "figDesc", "teiHeader"}  # footnotes, forme work, metadata
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_DOCTYPE = re.compile(r"<!DOCTYPE[^>\[]*(\[[^\]]*\])?\s*>", re.S)
+_PREFIX = re.compile(r"</?([A-Za-z_][\w.-]*):|\s([A-Za-z_][\w.-]*):[\w.-]+\s*=")
+_DECLARED = re.compile(r"xmlns:([A-Za-z_][\w.-]*)\s*=")
+
+
+def _parse_tei(data: bytes, name: str, encoding: str | None) -> tuple[list[TeiDocument], str]:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    enc = encoding or "utf-8"
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as first:
+        # FRUS excerpts are fragments: several <div> roots, prefixes (frus:) declared in a
+        # parent that was cut away. Wrap them in a root that declares every prefix used.
+        try:
+            text, enc = decode_bytes(data, name, encoding=encoding)
+        except InputError:
+            raise InputError(f"{name}: malformed XML ({_xml_msg(first)})") from None
+        root = _parse_fragment(text, parser)
+        if root is None:
+            raise InputError(f"{name}: malformed XML ({_xml_msg(first)})") from None
+    else:
+        enc = (root.getroottree().docinfo.encoding or "utf-8").lower()
+    return _tei_documents(root), enc
+
+
+def _xml_msg(exc: Exception) -> str:
+    msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return msg
+
+
+def _parse_fragment(text: str, parser):
+    from lxml import etree
+
+    body = _DOCTYPE.sub("", _XML_DECL.sub("", text.lstrip("\ufeff")))
+    declared = set(_DECLARED.findall(body))
+    prefixes = {p for pair in _PREFIX.findall(body) for p in pair if p}
+    prefixes -= declared | {"xml", "xmlns"}
+    decls = "".join(f' xmlns:{p}="urn:x-undeclared:{p}"' for p in sorted(prefixes))
+    try:
+        return etree.fromstring(f"<fragment{decls}>{body}</fragment>".encode("utf-8"), parser)
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _local(el) -> str:
+    tag = el.tag
+    if not isinstance(tag, str):  # comment / processing instruction
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _tei_documents(root) -> list[TeiDocument]:
+    divs = [el for el in root.iter() if _local(el) == "div" and el.get("type") == "document"]
+    if not divs:
+        bodies = [el for el in root.iter() if _local(el) == "body"]
+        divs = bodies[:1] or [root]
+    docs = []
+    for i, div in enumerate(divs):
+        paras = [_block_text(el) for el in _blocks(div)]
+        paras = [p for p in paras if p]
+        heads = [_block_text(el) for el in _blocks(div) if _local(el) == "head"]
+        doc_id = div.get("{http://www.w3.org/XML/1998/namespace}id") or div.get("n") or str(i + 1)
+        docs.append(TeiDocument(doc_id, heads[0] if heads else "", "\n".join(paras)))
+    return docs
+
+
+def _blocks(div):
+    """Block elements (p/head/item) in document order, outermost only, outside notes."""
+    out = []
+
+    def walk(el):
+        for child in el:
+            tag = _local(child)
+            if not tag or tag in _SKIP_TAGS:
+                continue
+            if tag in _BLOCK_TAGS:
+                out.append(child)
+            else:
+                walk(child)
+
+    walk(div)
+    return out
+
+
+def _block_text(el) -> str:
+    """Text of one block with footnotes left out and white space collapsed."""
+    parts: list[str] = []
+
+    def walk(node):
+        if node.text and _local(node) not in _SKIP_TAGS:
+            parts.append(node.text)
+        for child in node:
+            tag = _local(child)
+            if tag and tag not in _SKIP_TAGS:
+                if tag == "lb":
+                    parts.append(" ")
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(el)
+    text = " ".join("".join(parts).split())
+    label = el.getprevious()
+    if _local(el) == "item" and label is not None and _local(label) == "label":
+        lab = " ".join("".join(label.itertext()).split())
+        if lab:
+            text = f"{lab} {text}"
+    return text

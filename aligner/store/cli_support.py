@@ -1,0 +1,46 @@
+"""The work behind ``aligner export`` (kept here so cli.py stays thin)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from aligner.store.db import current_revision, head_revision, make_engine, make_session_factory, to_url
+from aligner.store.errors import StoreError
+from aligner.store.export import export_bytes
+
+
+def open_existing(db: str):
+    """A session factory for an existing, up-to-date database (StoreError otherwise;
+    never creates a file as a side effect of a typo)."""
+    url = to_url(db)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not Path(url.database).is_file():
+        raise StoreError(f"database {url.database} does not exist")
+    rev, head = current_revision(url), head_revision()
+    if rev != head:
+        raise StoreError(f"database {db} is at schema revision {rev or 'none'}, not {head}; "
+                         "run `aligner db upgrade --db ...` first")
+    engine = make_engine(url)
+    return engine, make_session_factory(engine)
+
+
+def run_export(db: str, alignment_id: int, fmt: str, output: str | None,
+               echo: Callable[..., None]) -> None:
+    """Write the export to ``output`` (atomically: a temp file then rename) or stdout."""
+    engine, factory = open_existing(db)
+    try:
+        with factory() as session:
+            data = export_bytes(session, alignment_id, fmt)
+    finally:
+        engine.dispose()
+    if output is None or output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    out = Path(output)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    echo(f"wrote {out} ({fmt}, alignment {alignment_id})", err=True)

@@ -1,0 +1,382 @@
+"""The edit engine: snapshot a region of an alignment, replace it, check the invariant.
+
+Every review operation is expressed as *replace state A by state B*, where a state is::
+
+    {"regions": [{"start": 4, "beads": [bead, ...]}, ...],   # beads at positions 4, 5, ...
+     "sentences": {"document_id": 2, "start_ord": 17, "rows": [sentence, ...]},  # optional
+     "links": [link, ...]}                                    # crossing links touched
+
+    bead     = {"id", "status", "score", "origin", "flags", "src": [sentence id],
+                "tgt": [sentence id], "notes": [note id]}
+    sentence = {"id", "text", "start", "end", "raw_start", "raw_end", "page", "paragraph"}
+    link     = {"id", "crossing_id", "src": [sentence id], "tgt": [...], "user", "created"}
+
+The edit log stores A as ``before`` and B as ``after``; undo applies after→before and
+redo before→after, so both restore rows exactly (same ids). New rows carry ``id: None``
+(beads, links) or a negative placeholder (sentences, so beads can refer to them); ids are
+allocated on first application and written back into B. Several regions are allowed only
+when none changes size (status and flag edits); positions and ords are shifted with a
+two-phase update so the UNIQUE(position) / UNIQUE(ord) constraints hold at every row.
+Notes are not part of the compared state (adding a note does not bump the version): they
+follow their bead, and a note on a bead that disappears moves to the bead that now holds
+that bead's first sentence.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from aligner.store.errors import InvariantError, NotFoundError
+from aligner.store.models import as_utc, AlignmentRow, BeadRow, BeadSentence, CrossingLink, Note, SentenceRow
+
+B, BS, S = BeadRow, BeadSentence, SentenceRow
+
+
+# --- reading -------------------------------------------------------------------------
+
+def bead_count(session: Session, alignment_id: int) -> int:
+    """Number of beads of the alignment."""
+    return session.scalar(select(func.count()).select_from(B).where(B.alignment_id == alignment_id))
+
+
+def position_of(session: Session, alignment_id: int, bead_id: int) -> int:
+    """Position of a bead of this alignment; NotFoundError if it is not one."""
+    pos = session.scalar(select(B.position).where(B.id == bead_id, B.alignment_id == alignment_id))
+    if pos is None:
+        raise NotFoundError(f"bead {bead_id} not found in alignment {alignment_id}")
+    return pos
+
+
+def read_beads(session: Session, alignment_id: int, start: int, stop: int) -> list[dict]:
+    """Bead dicts for positions ``[start, stop)`` in order."""
+    rows = session.execute(
+        select(B.id, B.position, B.status, B.score, B.origin, B.flags)
+        .where(B.alignment_id == alignment_id, B.position >= start, B.position < stop)
+        .order_by(B.position)).all()
+    beads = {r.id: {"id": r.id, "status": r.status, "score": r.score, "origin": r.origin,
+                    "flags": list(r.flags or []), "src": [], "tgt": [], "notes": []}
+             for r in rows}
+    if [r.position for r in rows] != list(range(start, start + len(rows))):
+        raise InvariantError(f"alignment {alignment_id}: bead positions are not contiguous")
+    members = session.execute(
+        select(BS.bead_id, BS.side, BS.sentence_id).join(B, B.id == BS.bead_id)
+        .where(B.alignment_id == alignment_id, B.position >= start, B.position < stop)
+        .order_by(BS.bead_id, BS.side, BS.ord)).all()
+    for m in members:
+        beads[m.bead_id][m.side].append(m.sentence_id)
+    notes = session.execute(
+        select(Note.id, Note.bead_id).join(B, B.id == Note.bead_id)
+        .where(B.alignment_id == alignment_id, B.position >= start, B.position < stop)
+        .order_by(Note.id)).all()
+    for n in notes:
+        beads[n.bead_id]["notes"].append(n.id)
+    return [beads[r.id] for r in rows]
+
+
+def read_sentences(session: Session, document_id: int, start_ord: int, stop_ord: int) -> list[dict]:
+    """Sentence dicts for ords ``[start_ord, stop_ord)`` of a document, in order."""
+    rows = session.scalars(select(S).where(S.document_id == document_id, S.ord >= start_ord,
+                                           S.ord < stop_ord).order_by(S.ord)).all()
+    return [sentence_dict(r) for r in rows]
+
+
+def sentence_dict(r: SentenceRow) -> dict:
+    return {"id": r.id, "text": r.text, "start": r.start_char, "end": r.end_char,
+            "raw_start": r.raw_start, "raw_end": r.raw_end, "page": r.page,
+            "paragraph": r.paragraph}
+
+
+def read_links(session: Session, alignment_id: int, link_ids=None) -> list[dict]:
+    """Crossing-link dicts (all of the alignment, or those with ``link_ids``), by id."""
+    q = select(CrossingLink).where(CrossingLink.alignment_id == alignment_id)
+    if link_ids is not None:
+        q = q.where(CrossingLink.id.in_(list(link_ids)))
+    return [link_dict(r) for r in session.scalars(q.order_by(CrossingLink.id))]
+
+
+def link_dict(r: CrossingLink) -> dict:
+    return {"id": r.id, "crossing_id": r.crossing_id, "src": list(r.src_sentence_ids),
+            "tgt": list(r.tgt_sentence_ids), "user": r.user, "created": as_utc(r.created).isoformat()}
+
+
+def _comparable(state: dict) -> dict:
+    regions = [{"start": r["start"],
+                "beads": [{k: v for k, v in b.items() if k != "notes"} for b in r["beads"]]}
+               for r in state["regions"]]
+    return {"regions": regions, "sentences": state.get("sentences"),
+            "links": sorted(state.get("links", []), key=lambda l: l["id"])}
+
+
+def read_state_like(session: Session, alignment_id: int, like: dict) -> dict:
+    """The current state of the same regions / sentences / links as ``like``."""
+    regions = [{"start": r["start"],
+                "beads": read_beads(session, alignment_id, r["start"], r["start"] + len(r["beads"]))}
+               for r in like["regions"]]
+    out: dict = {"regions": regions}
+    if like.get("sentences"):
+        sp = like["sentences"]
+        out["sentences"] = {"document_id": sp["document_id"], "start_ord": sp["start_ord"],
+                            "rows": read_sentences(session, sp["document_id"], sp["start_ord"],
+                                                   sp["start_ord"] + len(sp["rows"]))}
+    ids = [l["id"] for l in like.get("links", [])]
+    out["links"] = read_links(session, alignment_id, ids) if ids else []
+    return out
+
+
+def verify_state(session: Session, alignment_id: int, expected: dict) -> None:
+    """InvariantError unless the alignment currently holds ``expected`` (notes aside)."""
+    if _comparable(read_state_like(session, alignment_id, expected)) != _comparable(expected):
+        raise InvariantError(f"alignment {alignment_id} no longer matches the logged edit; "
+                             "it cannot be undone/redone safely")
+
+
+# --- writing -------------------------------------------------------------------------
+
+def _shift(session: Session, col, parent_col, parent_id: int, region_start: int,
+           old_len: int, delta: int, kept_ids: list[int]) -> None:
+    """Free positions for a region replacement: kept region rows go negative, the tail
+    moves by ``delta`` (two phases, so no row ever collides with another)."""
+    table = col.class_
+    end = region_start + old_len
+    if kept_ids:
+        session.execute(update(table).where(table.id.in_(kept_ids)).values({col.key: -col - 1}))
+    if delta:
+        session.execute(update(table).where(parent_col == parent_id, col >= end)
+                        .values({col.key: -col - 1}))
+        session.execute(update(table).where(parent_col == parent_id, col <= -end - 1)
+                        .values({col.key: -col - 1 + delta}))
+
+
+def _apply_sentences(session: Session, old: dict, new: dict) -> dict[int, int]:
+    """Replace a run of sentences; return placeholder→real id for new rows."""
+    doc, start = new["document_id"], new["start_ord"]
+    new_ids = {r["id"] for r in new["rows"] if r["id"] > 0}
+    removed = [r["id"] for r in old["rows"] if r["id"] not in new_ids]
+    kept = [r["id"] for r in old["rows"] if r["id"] in new_ids]
+    if removed:
+        session.execute(delete(S).where(S.id.in_(removed)))
+    _shift(session, S.ord, S.document_id, doc, start, len(old["rows"]),
+           len(new["rows"]) - len(old["rows"]), kept)
+    mapping: dict[int, int] = {}
+    existing = set(kept)
+    for i, r in enumerate(new["rows"]):
+        values = {"document_id": doc, "ord": start + i, "text": r["text"], "start_char": r["start"],
+                  "end_char": r["end"], "raw_start": r["raw_start"], "raw_end": r["raw_end"],
+                  "page": r["page"], "paragraph": r["paragraph"]}
+        if r["id"] in existing:
+            session.execute(update(S).where(S.id == r["id"]).values(values))
+        elif r["id"] > 0:  # redo: re-create with its old id
+            session.execute(insert(S).values(id=r["id"], **values))
+        else:
+            mapping[r["id"]] = session.execute(insert(S).values(values)).inserted_primary_key[0]
+    return mapping
+
+
+def _apply_region(session: Session, alignment_id: int, old: dict, new: dict) -> None:
+    start = new["start"]
+    new_ids = {b["id"] for b in new["beads"] if b["id"] is not None}
+    removed = [b["id"] for b in old["beads"] if b["id"] not in new_ids]
+    kept = [b["id"] for b in old["beads"] if b["id"] in new_ids]
+    if removed:
+        session.execute(delete(B).where(B.id.in_(removed)))
+    _shift(session, B.position, B.alignment_id, alignment_id, start, len(old["beads"]),
+           len(new["beads"]) - len(old["beads"]), kept)
+    existing = set(kept)
+    for i, b in enumerate(new["beads"]):
+        values = {"alignment_id": alignment_id, "position": start + i, "status": b["status"],
+                  "score": b["score"], "origin": b["origin"], "flags": list(b["flags"])}
+        if b["id"] in existing:
+            session.execute(update(B).where(B.id == b["id"]).values(values))
+        elif b["id"] is not None:
+            session.execute(insert(B).values(id=b["id"], **values))
+        else:
+            b["id"] = session.execute(insert(B).values(values)).inserted_primary_key[0]
+
+
+def apply_state(session: Session, alignment_id: int, old: dict, new: dict) -> dict:
+    """Replace ``old`` (the current state of those regions) by ``new``.
+
+    Returns ``new`` with allocated ids filled in (it is modified in place). Checks the
+    invariant around every region that changed membership (InvariantError)."""
+    olds, news = old["regions"], new["regions"]
+    if [r["start"] for r in olds] != [r["start"] for r in news]:
+        raise ValueError("old and new regions must start at the same positions")
+    resized = any(len(o["beads"]) != len(n["beads"]) for o, n in zip(olds, news))
+    if resized and len(news) > 1:
+        raise ValueError("only a single region may change its number of beads")
+    old_bead_ids = [b["id"] for r in olds for b in r["beads"]]
+    # Where each old bead's notes go if the bead disappears: its first sentence's bead.
+    first_sentence = {b["id"]: (b["src"] + b["tgt"])[0] for r in olds for b in r["beads"]
+                      if b["src"] or b["tgt"]}
+    moving_notes = {n.id: n.bead_id for n in session.execute(
+        select(Note.id, Note.bead_id).where(Note.bead_id.in_(old_bead_ids)))}
+
+    # 1. memberships and crossing links out
+    session.execute(delete(BS).where(BS.alignment_id == alignment_id,
+                                     BS.bead_id.in_(old_bead_ids)))
+    new_link_ids = {l["id"] for l in new.get("links", []) if l["id"] is not None}
+    gone_links = [l["id"] for l in old.get("links", []) if l["id"] not in new_link_ids]
+    if gone_links:
+        session.execute(delete(CrossingLink).where(CrossingLink.id.in_(gone_links)))
+    # 2. sentences
+    mapping: dict[int, int] = {}
+    if new.get("sentences"):
+        require_sole_user(session, alignment_id, new["sentences"]["document_id"])
+        mapping = _apply_sentences(session, old["sentences"], new["sentences"])
+        for r in new["sentences"]["rows"]:
+            r["id"] = mapping.get(r["id"], r["id"])
+    remap = lambda ids: [mapping.get(i, i) for i in ids]  # noqa: E731
+    # 3. beads, memberships back in
+    for o, n in zip(olds, news):
+        for b in n["beads"]:
+            b["src"], b["tgt"] = remap(b["src"]), remap(b["tgt"])
+        _apply_region(session, alignment_id, o, n)
+    rows = [{"bead_id": b["id"], "alignment_id": alignment_id, "sentence_id": sid,
+             "side": side, "ord": k}
+            for n in news for b in n["beads"] for side in ("src", "tgt")
+            for k, sid in enumerate(b[side])]
+    if rows:
+        session.execute(insert(BS), rows)
+    # 4. notes: listed in the new state → that bead; else stay if the bead survives;
+    #    else → the bead now holding the vanished bead's first sentence.
+    new_bead_ids = [b["id"] for n in news for b in n["beads"]]
+    holder = {sid: b["id"] for n in news for b in n["beads"] for sid in b["src"] + b["tgt"]}
+    listed = {nid: b["id"] for n in news for b in n["beads"] for nid in b.get("notes", [])}
+    for nid, bead_id in moving_notes.items():
+        if nid in listed:
+            target = listed[nid]
+        elif bead_id in set(new_bead_ids):
+            target = bead_id
+        else:
+            fs = first_sentence.get(bead_id)
+            target = holder.get(mapping.get(fs, fs), new_bead_ids[0] if new_bead_ids else None)
+        if target != bead_id:
+            session.execute(update(Note).where(Note.id == nid).values(bead_id=target))
+    for nid, bead_id in listed.items():
+        if nid not in moving_notes:
+            session.execute(update(Note).where(Note.id == nid, Note.alignment_id == alignment_id)
+                            .values(bead_id=bead_id))
+    notes_now: dict[int, list[int]] = {}
+    for nid, bead_id in session.execute(select(Note.id, Note.bead_id)
+                                        .where(Note.bead_id.in_(new_bead_ids)).order_by(Note.id)):
+        notes_now.setdefault(bead_id, []).append(nid)
+    for n in news:
+        for b in n["beads"]:
+            b["notes"] = notes_now.get(b["id"], [])
+    # 5. crossing links in
+    for l in new.get("links", []):
+        l["src"], l["tgt"] = remap(l["src"]), remap(l["tgt"])
+        values = {"alignment_id": alignment_id, "crossing_id": l["crossing_id"],
+                  "src_sentence_ids": l["src"], "tgt_sentence_ids": l["tgt"], "user": l["user"],
+                  "created": datetime.fromisoformat(l["created"])}
+        if l["id"] in {x["id"] for x in old.get("links", [])}:
+            session.execute(update(CrossingLink).where(CrossingLink.id == l["id"]).values(values))
+        elif l["id"] is not None:
+            session.execute(insert(CrossingLink).values(id=l["id"], **values))
+        else:
+            l["id"] = session.execute(insert(CrossingLink).values(values)).inserted_primary_key[0]
+    # 6. invariant around each region whose membership changed
+    for o, n in zip(olds, news):
+        if [(b["src"], b["tgt"]) for b in o["beads"]] != [(b["src"], b["tgt"]) for b in n["beads"]] \
+                or new.get("sentences"):
+            check_region(session, alignment_id, n["start"], len(n["beads"]))
+    return new
+
+
+def require_sole_user(session: Session, alignment_id: int, document_id: int) -> None:
+    """InvariantError if another alignment uses the document (re-segmenting it here
+    would silently change that alignment too)."""
+    others = session.scalars(select(AlignmentRow.id).where(
+        AlignmentRow.id != alignment_id,
+        (AlignmentRow.src_document_id == document_id)
+        | (AlignmentRow.tgt_document_id == document_id)).order_by(AlignmentRow.id)).all()
+    if others:
+        raise InvariantError(
+            f"document {document_id} is also used by alignment(s) "
+            f"{', '.join(map(str, others))}; re-segmenting it would change them too")
+
+
+# --- invariant -----------------------------------------------------------------------
+
+def _docs(session: Session, alignment_id: int) -> dict[str, int]:
+    al = session.get(AlignmentRow, alignment_id)
+    if al is None:
+        raise NotFoundError(f"alignment {alignment_id} not found")
+    return {"src": al.src_document_id, "tgt": al.tgt_document_id}
+
+
+def check_region(session: Session, alignment_id: int, start: int, length: int) -> None:
+    """Check the invariant for beads ``[start, start+length)`` given that the rest of the
+    alignment was valid: no empty bead, and on each side the region's sentences are
+    exactly the ones between the previous beads' last and the next beads' first."""
+    docs = _docs(session, alignment_id)
+    beads = read_beads(session, alignment_id, start, start + length)
+    if len(beads) != length:
+        raise InvariantError(f"alignment {alignment_id}: expected {length} beads at {start}")
+    for b in beads:
+        if not b["src"] and not b["tgt"]:
+            raise InvariantError(f"bead {b['id']} would be empty")
+    for side, doc in docs.items():
+        ids = [sid for b in beads for sid in b[side]]
+        ords = dict(session.execute(select(S.id, S.ord).where(S.id.in_(ids))).all()) if ids else {}
+        docs_of = set(session.scalars(select(S.document_id).where(S.id.in_(ids)))) if ids else set()
+        if docs_of - {doc}:
+            raise InvariantError(f"a {side} sentence of the edit is not in document {doc}")
+        def edge(agg, cond):
+            return session.scalar(
+                select(agg(S.ord)).select_from(BS).join(B, B.id == BS.bead_id)
+                .join(S, S.id == BS.sentence_id)
+                .where(B.alignment_id == alignment_id, BS.side == side, cond))
+
+        prev = edge(func.max, B.position < start)
+        nxt = edge(func.min, B.position >= start + length)
+        if nxt is None:
+            nxt = session.scalar(select(func.count()).select_from(S).where(S.document_id == doc))
+        want = list(range(0 if prev is None else prev + 1, nxt))
+        got = [ords[i] for i in ids]
+        if got != want:
+            raise InvariantError(
+                f"alignment {alignment_id}: {side} sentences {got[:6]} in beads "
+                f"{start}..{start + length - 1} should be {want[:6]} (order/coverage)")
+
+
+def check_invariant(session: Session, alignment_id: int) -> None:
+    """Full check: positions 0..n-1; no empty bead; on each side the sentences, read in
+    bead order, are exactly the document's sentences in order, each once, from the right
+    document; in-bead ``ord`` is 0..k-1. Raises InvariantError (or NotFoundError)."""
+    docs = _docs(session, alignment_id)
+    positions = session.scalars(select(B.position).where(B.alignment_id == alignment_id)
+                                .order_by(B.position)).all()
+    if list(positions) != list(range(len(positions))):
+        raise InvariantError(f"alignment {alignment_id}: bead positions are not 0..{len(positions) - 1}")
+    rows = session.execute(
+        select(B.position, BS.side, BS.ord, S.ord.label("sord"), S.document_id)
+        .select_from(BS).join(B, B.id == BS.bead_id).join(S, S.id == BS.sentence_id)
+        .where(B.alignment_id == alignment_id)
+        .order_by(B.position, BS.side, BS.ord)).all()
+    seen_pos = set()
+    seq: dict[str, list[int]] = {"src": [], "tgt": []}
+    last_key, k = None, 0
+    for r in rows:
+        seen_pos.add(r.position)
+        key = (r.position, r.side)
+        k = k + 1 if key == last_key else 0
+        last_key = key
+        if r.ord != k:
+            raise InvariantError(f"bead at position {r.position}: {r.side} order is not 0..n-1")
+        if r.document_id != docs[r.side]:
+            raise InvariantError(f"bead at position {r.position} holds a {r.side} sentence "
+                                 f"of document {r.document_id}, not {docs[r.side]}")
+        seq[r.side].append(r.sord)
+    if len(seen_pos) != len(positions):
+        empty = sorted(set(positions) - seen_pos)[:5]
+        raise InvariantError(f"alignment {alignment_id}: empty bead(s) at position(s) {empty}")
+    for side, doc in docs.items():
+        n = session.scalar(select(func.count()).select_from(S).where(S.document_id == doc))
+        if seq[side] != list(range(n)):
+            raise InvariantError(
+                f"alignment {alignment_id}: {side} sentences are not each in exactly one bead "
+                f"in document order ({len(seq[side])} placed of {n})")

@@ -1,0 +1,128 @@
+"""First start of ``aligner serve``: fill an empty database with the bundled corpus.
+
+No web code here (only aligner calls), so it can move into ``aligner/`` as is.
+
+Bundled bitexts: the Litvinov–Shigemitsu record (``corpora/litvinov-1938-08-07``: the
+Russian TEST RECONSTRUCTION as source, the English OCR exhibit as target), plus any
+folder ``corpora/<name>/`` with a ``bitext.json`` manifest::
+
+    {"title": "...", "project": "<name>",
+     "source": {"file": "ru.txt", "lang": "ru", "kind": "archival", "note": "..."},
+     "target": {"file": "en.txt", "lang": "en", "kind": "translation"}}
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from aligner.document import prepare_document
+from aligner.errors import InputError
+from aligner.store import service
+
+CORPORA_DIR = Path(__file__).resolve().parents[1] / "corpora"
+
+
+@dataclass(frozen=True)
+class SideSpec:
+    file: str
+    lang: str
+    kind: str
+    note: str = ""
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class BitextSpec:
+    """One bundled bitext: a folder, a project name, the source and target files."""
+
+    folder: Path
+    project: str
+    title: str
+    source: SideSpec
+    target: SideSpec
+
+
+def litvinov_spec(corpora: Path = CORPORA_DIR) -> BitextSpec:
+    """The Litvinov record: source = Russian TEST RECONSTRUCTION (not the archival
+    text), target = the English OCR exhibit (IMTFE Def. Doc. 1504)."""
+    return BitextSpec(
+        folder=corpora / "litvinov-1938-08-07",
+        project="litvinov-1938-08-07",
+        title="Litvinov–Shigemitsu conversation, 7 August 1938",
+        source=SideSpec("ru.reconstructed.txt", "ru", "reconstruction",
+                        "Russian rendering made for testing from the English exhibit; "
+                        "NOT the archival DVP text",
+                        "Litvinov record (Russian TEST RECONSTRUCTION)"),
+        target=SideSpec("en.ocr.txt", "en", "translation",
+                        "IMTFE Defense Document No. 1504, English OCR as received",
+                        "Litvinov record (English OCR exhibit)"),
+    )
+
+
+def bundled_specs(corpora: Path = CORPORA_DIR) -> list[BitextSpec]:
+    """The Litvinov spec (if its folder exists) and every ``bitext.json`` manifest.
+
+    Raises InputError for a manifest that is not valid JSON or lacks a field."""
+    specs = []
+    if (corpora / "litvinov-1938-08-07" / "en.ocr.txt").is_file():
+        specs.append(litvinov_spec(corpora))
+    for manifest in sorted(corpora.glob("*/bitext.json")):
+        try:
+            m = json.loads(manifest.read_text(encoding="utf-8"))
+            sides = [SideSpec(m[s]["file"], m[s]["lang"], m[s].get("kind", "other"),
+                              m[s].get("note", ""), m[s].get("title")) for s in ("source", "target")]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{manifest}: not a usable bitext manifest ({exc})") from None
+        specs.append(BitextSpec(manifest.parent, m.get("project", manifest.parent.name),
+                                m.get("title", manifest.parent.name), *sides))
+    return specs
+
+
+def import_bitext(session_factory: sessionmaker[Session], spec: BitextSpec) -> tuple[int, int]:
+    """Import both documents of ``spec`` (deduplicated); return ``(src_id, tgt_id)``."""
+    ids = []
+    with session_factory() as session:
+        pid = service.get_or_create_project(session, spec.project)
+        for side, role in ((spec.source, "source"), (spec.target, "translation")):
+            doc = prepare_document(spec.folder / side.file, side.lang, kind=side.kind,
+                                   title=side.title)
+            if side.note:
+                doc.provenance = replace(doc.provenance, note=side.note)
+            ids.append(service.import_document(session, pid, doc, role))
+    return ids[0], ids[1]
+
+
+def bootstrap_if_empty(session_factory: sessionmaker[Session], encoder_provider: Callable[[], object],
+                       corpora: Path = CORPORA_DIR, echo: Callable[[str], None] = print) -> list[int]:
+    """If the database has no project, import and align every bundled bitext.
+
+    ``encoder_provider()`` is called only if there is something to align. Returns the
+    new alignment ids (empty if the database already had data). Raises AlignerError
+    (bad corpus file, encoder not available offline)."""
+    from aligner.align import align_documents
+
+    with session_factory() as session:
+        if service.list_projects(session):
+            return []
+    made = []
+    for spec in bundled_specs(corpora):
+        echo(f"importing {spec.title} ({spec.folder.name})")
+        src_id, tgt_id = import_bitext(session_factory, spec)
+        with session_factory() as session:
+            src, tgt = service.load_document(session, src_id), service.load_document(session, tgt_id)
+        t0 = time.perf_counter()
+        encoder = encoder_provider()
+        alignment = align_documents(src, tgt, encoder)
+        with session_factory() as session:
+            aid = service.store_alignment(session, src_id, tgt_id, alignment,
+                                          encoder_version=getattr(encoder, "version", None))
+        echo(f"aligned {len(src.sentences)} source / {len(tgt.sentences)} target sentences into "
+             f"{len(alignment.beads)} beads in {time.perf_counter() - t0:.1f} s (alignment {aid})")
+        made.append(aid)
+    return made

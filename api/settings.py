@@ -1,0 +1,49 @@
+"""Server settings, read from arguments or ``ALIGNER_*`` environment variables.
+
+Validated once at start-up (pydantic-settings): a bad value stops the server with a
+readable message instead of failing on the first request.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+FRONTEND_DIR = Path(__file__).resolve().parents[1] / "frontend"
+
+
+class Settings(BaseSettings):
+    """Settings of one API instance.
+
+    ``db_path``: SQLite file (created and migrated if missing).
+    ``max_upload_bytes``: largest accepted document upload, in bytes (413 beyond).
+    ``encoder``: encoder name handed to :func:`aligner.embed.get_encoder` (None = default).
+    ``frontend_dir``: folder with index.html/app.js/app.css served at ``/``.
+    ``page_limit_max``: largest ``limit`` accepted when reading beads in pages.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ALIGNER_", extra="ignore")
+
+    db_path: Path = Field(default=Path("aligner.db"))
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    encoder: str | None = None
+    frontend_dir: Path = FRONTEND_DIR
+    page_limit_max: int = Field(default=1000, gt=0, le=100_000)
+    job_workers: int = Field(default=1, ge=1, le=8)
+
+    @field_validator("db_path")
+    @classmethod
+    def _db_parent_exists(cls, value: Path) -> Path:
+        parent = value.expanduser().resolve().parent
+        if not parent.is_dir():
+            raise ValueError(f"folder {parent} for the database does not exist")
+        return value.expanduser()
+
+    @field_validator("frontend_dir")
+    @classmethod
+    def _frontend_has_index(cls, value: Path) -> Path:
+        if not (value / "index.html").is_file():
+            raise ValueError(f"{value} has no index.html (frontend folder missing?)")
+        return value

@@ -1,0 +1,37 @@
+"""Shared fixtures: paths to the bundled corpora and to ../shared (optional)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = ROOT / "corpora"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def en_ocr_path() -> Path:
+    """The Litvinov OCR exhibit (English, real input)."""
+    return CORPORA / "litvinov-1938-08-07" / "en.ocr.txt"
+
+
+@pytest.fixture(scope="session")
+def ru_path() -> Path:
+    """The Russian TEST RECONSTRUCTION (not the archival text)."""
+    return CORPORA / "litvinov-1938-08-07" / "ru.reconstructed.txt"
+
+
+@pytest.fixture(scope="session")
+def tei_path() -> Path:
+    """FRUS 1938 vol. III TEI excerpt (d464-d478)."""
+    return CORPORA / "frus-1938-khasan" / "frus1938v03_d464-d478.tei.xml"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """/work/shared (../shared from the clone); skips when absent."""
+    if not SHARED.is_dir():
+        pytest.skip(f"shared data not found at {SHARED} (CI only)")
+    return SHARED

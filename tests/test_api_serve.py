@@ -1,0 +1,116 @@
+"""``aligner serve``: first-start import of the bundled corpus, and the command itself."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import json
+
+from aligner.store import service
+from aligner.store.db import open_store
+from api.bootstrap import bootstrap_if_empty, bundled_specs
+from api.server import load_settings
+from api.testing import DigitEncoder
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_bootstrap_imports_litvinov_once(tmp_path):
+    engine, sessions = open_store(tmp_path / "boot.db")
+    try:
+        made = bootstrap_if_empty(sessions, DigitEncoder, echo=lambda _m: None)
+        assert len(made) == len(bundled_specs()) >= 1
+        with sessions() as s:
+            a = service.get_alignment(s, made[0])
+            assert a["src_provenance"]["file"] == "ru.reconstructed.txt"
+            assert a["src_provenance"]["label"] == "TEST RECONSTRUCTION — not the archival text"
+            assert "NOT the archival" in a["src_provenance"]["note"]
+            assert (a["tgt_provenance"]["file"], a["tgt_provenance"]["kind"]) == ("en.ocr.txt", "translation")
+            assert a["src_lang"] == "ru" and a["tgt_lang"] == "en" and a["beads"] > 50
+        # a second start finds data and does nothing
+        assert bootstrap_if_empty(sessions, DigitEncoder, echo=lambda _m: None) == []
+    finally:
+        engine.dispose()
+
+
+def test_bundled_manifest_is_read(tmp_path):
+    work = tmp_path / "corpora" / "w1"
+    work.mkdir(parents=True)
+    (work / "ru.txt").write_text("Первое предложение 1.\nВторое предложение 2.\n", encoding="utf-8")
+    (work / "en.txt").write_text("First sentence 1.\nSecond sentence 2.\n", encoding="utf-8")
+    (work / "bitext.json").write_text(json.dumps({
+        "title": "Work one", "source": {"file": "ru.txt", "lang": "ru", "kind": "archival"},
+        "target": {"file": "en.txt", "lang": "en", "kind": "translation"}}), encoding="utf-8")
+    specs = bundled_specs(tmp_path / "corpora")
+    assert [(s.project, s.source.kind, s.target.file) for s in specs] == [("w1", "archival", "en.txt")]
+    engine, sessions = open_store(tmp_path / "m.db")
+    try:
+        [aid] = bootstrap_if_empty(sessions, DigitEncoder, tmp_path / "corpora", echo=lambda _m: None)
+        with sessions() as s:
+            assert service.list_beads(s, aid)["total"] == 2
+    finally:
+        engine.dispose()
+
+
+def test_bad_settings_are_one_line_errors(tmp_path):
+    import pytest
+
+    from aligner.errors import AlignerError
+
+    with pytest.raises(AlignerError, match="db_path: folder .* does not exist"):
+        load_settings(db_path=tmp_path / "missing" / "x.db")
+    with pytest.raises(AlignerError, match="max_upload_bytes"):
+        load_settings(db_path=tmp_path / "x.db", max_upload_bytes=0)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_command_creates_db_and_serves(tmp_path):
+    port = _free_port()
+    db = tmp_path / "serve.db"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "aligner.cli", "serve", "--db", str(db), "--port",
+                             str(port), "--no-import"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1) as r:
+                    assert json.load(r) == {"status": "ok"}
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read()
+                assert time.monotonic() < deadline, "server did not start in 30 s"
+                time.sleep(0.2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/projects", timeout=5) as r:
+            assert json.load(r) == []  # --no-import: nothing imported
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+            assert b"app.js" in r.read()
+        assert db.is_file()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+def test_serve_command_reports_a_taken_port(tmp_path):
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        port = blocker.getsockname()[1]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        out = subprocess.run([sys.executable, "-m", "aligner.cli", "serve", "--db", str(tmp_path / "p.db"),
+                              "--port", str(port), "--no-import"], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2
+    assert "address already in use" in out.stderr.lower() and "Traceback" not in out.stderr

@@ -1,0 +1,300 @@
+"""aligner.batch: finding pairs, manifests, resumable batch runs, import of unpaired
+documents, and alignment of two English renderings of one text."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from aligner.batch import (
+    ManifestError, PairSpec, discover_pairs, find_pairs, format_summary, import_file,
+    load_document, read_manifest, run_batch,
+)
+from aligner.cli import app
+from aligner.concordance import search
+from aligner.errors import InputError
+from aligner.store.db import open_store
+from aligner.store.models import AlignmentRow, DocumentRow
+from aligner.store.service import get_or_create_project, import_document
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class HashEncoder:
+    """A fast deterministic stand-in encoder: hashed bag of words, L2-normalised.
+
+    ``delay`` seconds of sleep per call make a slow step for the kill test.
+    """
+
+    name = "hash-test"
+    version = "1"
+    dim = 64
+
+    def __init__(self, delay: float = 0.0):
+        self.delay = delay
+
+    def encode(self, sentences):
+        if self.delay:
+            time.sleep(self.delay)
+        out = np.zeros((len(sentences), self.dim), dtype=np.float32)
+        for i, s in enumerate(sentences):
+            for w in s.lower().split():
+                out[i, int(hashlib.md5(w.encode()).hexdigest(), 16) % self.dim] += 1
+            out[i, 0] += 0.1
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def write_pairs(folder: Path, n: int, *, nested: bool = False) -> list[str]:
+    names = []
+    for k in range(n):
+        name = f"work{k:02d}"
+        where = folder / name if nested else folder
+        where.mkdir(parents=True, exist_ok=True)
+        ru = " ".join(f"Это предложение номер {k}-{i} о деле." for i in range(6))
+        en = " ".join(f"This is sentence number {k}-{i} about the matter." for i in range(6))
+        (where / f"{name}_ru.txt").write_text(f"<h1>Глава {k}</h1>\n{ru}\n", encoding="utf-8")
+        (where / f"{name}_en.txt").write_text(f"<h1>Chapter {k}</h1>\n{en}\n", encoding="utf-8")
+        names.append(name)
+    return names
+
+
+def counts(db: Path) -> tuple[int, int, int]:
+    """(documents, distinct document sha256+lang, alignments) in the store."""
+    _, sessions = open_store(db)
+    with sessions() as s:
+        docs = s.scalar(select(func.count()).select_from(DocumentRow))
+        distinct = s.execute(select(DocumentRow.sha256, DocumentRow.lang).distinct()).all()
+        aligns = s.scalar(select(func.count()).select_from(AlignmentRow))
+        pairs = s.execute(select(AlignmentRow.src_document_id, AlignmentRow.tgt_document_id)
+                          .distinct()).all()
+    assert len(pairs) == aligns, "an alignment is duplicated"
+    return docs, len(distinct), aligns
+
+
+# --- finding pairs ------------------------------------------------------------------------
+
+def test_discover_pairs_recursively(tmp_path):
+    names = write_pairs(tmp_path, 3, nested=True)
+    (tmp_path / "work00" / "work00_uk.txt").write_text("Речення.", encoding="utf-8")
+    (tmp_path / "lonely_ru.txt").write_text("Одно.", encoding="utf-8")
+    pairs = discover_pairs(tmp_path)
+    assert [p.name for p in pairs] == names
+    assert all(p.source.name.endswith("_ru.txt") and p.translation.name.endswith("_en.txt")
+               for p in pairs)
+    reverse = discover_pairs(tmp_path, "en", "uk")
+    assert [p.name for p in reverse] == ["work00"]
+    with pytest.raises(InputError, match="no NAME_de.txt"):
+        discover_pairs(tmp_path, "de", "en")
+
+
+def test_csv_and_toml_manifests(tmp_path):
+    write_pairs(tmp_path, 2)
+    (tmp_path / "m.csv").write_text(
+        "source,translation,src_lang,tgt_lang,kind,title\n"
+        "work00_ru.txt,work00_en.txt,ru,en,reconstruction,Zero\n"
+        "work01_en.txt,work01_ru.txt,en,ru,,\n", encoding="utf-8")
+    specs = read_manifest(tmp_path / "m.csv")
+    assert specs[0] == PairSpec("work00_ru", tmp_path / "work00_ru.txt", tmp_path / "work00_en.txt",
+                                "ru", "en", "reconstruction", None, "Zero")
+    assert (specs[1].src_lang, specs[1].tgt_lang, specs[1].kind) == ("en", "ru", None)
+    (tmp_path / "m.toml").write_text(textwrap.dedent("""
+        src_lang = "ru"
+        [[pair]]
+        source = "work00_ru.txt"
+        translation = "work00_en.txt"
+        tgt_lang = "en"
+        kind = "archival"
+        name = "zero"
+    """), encoding="utf-8")
+    (spec,) = find_pairs(tmp_path / "m.toml")
+    assert (spec.name, spec.src_lang, spec.tgt_lang, spec.kind) == ("zero", "ru", "en", "archival")
+    (tmp_path / "bad.csv").write_text("source,translation,kind\na,b,forgery\n", encoding="utf-8")
+    with pytest.raises(ManifestError, match="forgery"):
+        read_manifest(tmp_path / "bad.csv")
+    (tmp_path / "cols.csv").write_text("src,tgt\na,b\n", encoding="utf-8")
+    with pytest.raises(ManifestError, match="source,translation"):
+        read_manifest(tmp_path / "cols.csv")
+
+
+# --- running ------------------------------------------------------------------------------
+
+def test_batch_aligns_reports_a_bad_file_and_skips_on_rerun(tmp_path):
+    folder = tmp_path / "texts"
+    names = write_pairs(folder, 3, nested=True)
+    (folder / "broken").mkdir()
+    (folder / "broken" / "broken_ru.txt").write_bytes(b"\x00\x01\x02binary\x00" * 10)
+    (folder / "broken" / "broken_en.txt").write_text("Fine text.", encoding="utf-8")
+    db = tmp_path / "b.db"
+    _, sessions = open_store(db)
+    results = run_batch(discover_pairs(folder), sessions, HashEncoder(), show_progress=False)
+    by_name = {r.name: r for r in results}
+    assert by_name["broken"].status == "failed" and "binary" in by_name["broken"].error
+    for name in names:
+        r = by_name[name]
+        assert r.status == "aligned", r.error
+        assert r.src_sentences == r.tgt_sentences == 7  # title + 6, markup stripped
+        assert r.beads == sum(r.beads_by_type.values()) > 0
+        assert 0.0 <= r.mean_score <= 1.0
+    assert counts(db) == (6, 6, 3)
+    table = format_summary(results)
+    assert "3 aligned, 1 failed" in table and "broken" in table
+    again = run_batch(discover_pairs(folder), sessions, HashEncoder(), show_progress=False)
+    assert {r.name: r.status for r in again} == {**{n: "skipped" for n in names},
+                                                 "broken": "failed"}
+    assert counts(db) == (6, 6, 3)
+
+
+def test_documents_imported_before_a_crash_are_reused(tmp_path):
+    folder = tmp_path / "texts"
+    write_pairs(folder, 2)
+    db = tmp_path / "p.db"
+    _, sessions = open_store(db)
+    spec = discover_pairs(folder)[0]
+    with sessions() as s:  # a run that died after storing the documents, before the alignment
+        project = get_or_create_project(s, "batch")
+        import_document(s, project, load_document(spec.source, "ru"), "source")
+        import_document(s, project, load_document(spec.translation, "en"), "translation")
+    assert counts(db) == (2, 2, 0)
+    results = run_batch(discover_pairs(folder), sessions, HashEncoder(), show_progress=False)
+    assert [r.status for r in results] == ["aligned", "aligned"]
+    assert counts(db) == (4, 4, 2)
+
+
+KILL_SCRIPT = """
+import sys
+sys.path.insert(0, {root!r})
+sys.path.insert(0, {tests!r})
+from test_batch import HashEncoder
+from aligner.batch import discover_pairs, run_batch
+from aligner.store.db import open_store
+_, sessions = open_store({db!r})
+run_batch(discover_pairs({folder!r}), sessions, HashEncoder(delay=0.4), show_progress=False,
+          prefetch={prefetch}, on_result=lambda r: print("done", r.name, r.status, flush=True))
+"""
+
+
+@pytest.mark.parametrize("prefetch", [True, False])
+def test_killed_batch_resumes_without_duplicates_or_losses(tmp_path, prefetch):
+    folder = tmp_path / "texts"
+    names = write_pairs(folder, 6)
+    db = tmp_path / "kill.db"
+    open_store(db)  # migrate once, before the child starts
+    script = tmp_path / "run.py"
+    script.write_text(KILL_SCRIPT.format(root=str(ROOT), tests=str(ROOT / "tests"), db=str(db),
+                                         folder=str(folder), prefetch=prefetch))
+    child = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        first = child.stdout.readline()  # one pair stored, the next one is being encoded
+        assert first.startswith("done work00 aligned"), first + child.stderr.read()
+        time.sleep(0.5)
+    finally:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    docs, distinct, aligned = counts(db)
+    assert 1 <= aligned < len(names) and docs == distinct
+    _, sessions = open_store(db)
+    results = run_batch(discover_pairs(folder), sessions, HashEncoder(), show_progress=False)
+    statuses = [r.status for r in results]
+    assert statuses[:aligned] == ["skipped"] * aligned
+    assert statuses[aligned:] == ["aligned"] * (len(names) - aligned)
+    assert counts(db) == (2 * len(names), 2 * len(names), len(names))
+
+
+# --- import and several renderings --------------------------------------------------------
+
+def test_import_tei_makes_one_searchable_document_per_div(tmp_path, tei_path):
+    db = tmp_path / "tei.db"
+    _, sessions = open_store(db)
+    imported = import_file(tei_path, "en", sessions, project="frus")
+    ids = [doc.provenance.file.rpartition("#")[2] for _, doc in imported]
+    assert ids[:3] == ["d464", "d465", "d466"] and "d471" in ids and len(ids) == len(set(ids))
+    assert all(doc.provenance.kind == "archival" for _, doc in imported)
+    again = import_file(tei_path, "en", sessions, project="frus")
+    assert [i for i, _ in again] == [i for i, _ in imported]  # de-duplicated by sha256
+    with sessions() as s:
+        hits = search(s, "height 588.3")
+    assert len(hits) == 1 and hits[0].aligned == []
+    assert "Grodekovo" in hits[0].text
+
+
+def test_cli_import_and_batch(tmp_path, tei_path):
+    runner = CliRunner()
+    db = tmp_path / "cli.db"
+    result = runner.invoke(app, ["import", str(tei_path), "--lang", "en", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("document ") == len(load_tei_ids(tei_path))
+    result = runner.invoke(app, ["import", str(tmp_path / "nope.txt"), "--lang", "en",
+                                 "--db", str(db)])
+    assert result.exit_code == 2 and result.output.startswith("error:")
+    result = runner.invoke(app, ["batch", str(tmp_path / "nothing"), "--db", str(db)])
+    assert result.exit_code == 2 and "no such folder or manifest" in result.output
+
+
+def load_tei_ids(path):
+    from aligner.read import read_tei_documents
+
+    return [d.id for d in read_tei_documents(path)]
+
+
+def test_two_english_renderings_through_a_manifest(tmp_path, en_ocr_path, tei_path):
+    """The seed exhibit (en) against FRUS d471 (en) — same align_documents, same store."""
+    (tmp_path / "m.csv").write_text(
+        "source,translation,src_lang,tgt_lang,kind,tgt_kind,name\n"
+        f"{en_ocr_path},{tei_path}#d471,en,en,archival,archival,litvinov-frus\n"
+        f"{en_ocr_path},{tei_path}#d999,en,en,archival,archival,no-such-div\n",
+        encoding="utf-8")
+    db = tmp_path / "two.db"
+    _, sessions = open_store(db)
+    results = run_batch(read_manifest(tmp_path / "m.csv"), sessions, HashEncoder(),
+                        show_progress=False)
+    assert results[0].status == "aligned" and results[0].tgt_sentences > 10
+    assert results[1].status == "failed" and "d999" in results[1].error
+    with sessions() as s:
+        langs = s.execute(select(DocumentRow.lang, DocumentRow.origin_file)
+                          .order_by(DocumentRow.id)).all()
+    assert [lang for lang, _ in langs] == ["en", "en"]
+    assert langs[1][1].endswith("#d471")
+    again = run_batch(read_manifest(tmp_path / "m.csv"), sessions, HashEncoder(),
+                      show_progress=False)
+    assert again[0].status == "skipped"
+
+
+def test_closing_warning_renderings_align_and_disagree_on_the_hill(en_ocr_path, tei_path):
+    """Litvinov's warning about Hill 588: OCR exhibit vs the FRUS (Tass) rendering."""
+    from aligner.align import align_documents
+    from aligner.document import document_from_text, prepare_document
+    from aligner.embed import get_encoder
+    from aligner.fidelity import NUMBER_MISMATCH, alignment_flags
+
+    exhibit = prepare_document(en_ocr_path, "en").clean_text
+    frus = load_document(f"{tei_path}#d471", "en").clean_text
+    start = exhibit.index("After this I made the following statement")
+    end = exhibit.index("to target practice.") + len("to target practice.")
+    a = document_from_text(exhibit[start:end], "en", filename="exhibit-warning")
+    start = frus.index("Thereupon Comrade Litvinov")
+    end = frus.index("dashes on the frontier.") + len("dashes on the frontier.")
+    b = document_from_text(frus[start:end], "en", filename="frus-d471-warning")
+    alignment = align_documents(a, b, get_encoder())
+    hill = next(i for i, s in enumerate(a.sentences) if "Hill 588" in s.text)
+    height = next(j for j, s in enumerate(b.sentences) if "height 588.3" in s.text)
+    (bead_index,) = [k for k, bead in enumerate(alignment.beads) if hill in bead.src]
+    assert height in alignment.beads[bead_index].tgt
+    grenades = next(i for i, s in enumerate(a.sentences) if "hand-grenades" in s.text)
+    bead = next(bd for bd in alignment.beads if grenades in bd.src)
+    assert [b.sentences[j].text for j in bead.tgt][0].startswith("The Soviet reinforcements")
+    flag = next(f for f in alignment_flags(a, b, alignment)[bead_index]
+                if f.code == NUMBER_MISMATCH)
+    assert flag.details == {"src_only": ["588", "22"], "tgt_only": ["588.3"]}

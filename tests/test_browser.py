@@ -1,0 +1,297 @@
+"""The review page in real headless Chromium (Debian chromium + chromium-driver, Selenium).
+
+Each test runs the API on 127.0.0.1 with a free port in a thread, over a fresh SQLite
+file holding a pre-built demo alignment (api.testing), and stops it at the end.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+pytestmark = pytest.mark.browser
+if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+    pytest.skip("needs Debian chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver): "
+                "apt-get install -y chromium chromium-driver", allow_module_level=True)
+webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip install '.[test]')")
+
+import uvicorn  # noqa: E402
+from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from aligner.store import review, service  # noqa: E402
+from aligner.store.models import Edit  # noqa: E402
+from api.main import create_app  # noqa: E402
+from api.settings import Settings  # noqa: E402
+from api.testing import SCRIPT_TEXT, DigitEncoder, store_demo_alignment  # noqa: E402
+
+N = 30          # sentence pairs of the demo bitext → 29 beads (bead 1 is 2-2)
+SCRIPT_AT = 5   # the sentence pair carrying <script> text (bead 4)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """uvicorn in a thread; ``url``, ``app``, ``aid`` (the demo alignment)."""
+
+    def __init__(self, db: Path, n: int) -> None:
+        self.app = create_app(Settings(db_path=db), encoder_provider=lambda name=None: DigitEncoder())
+        self.aid = store_demo_alignment(self.app.state.session_factory, n, html_at=SCRIPT_AT)
+        port = _free_port()
+        self.url = f"http://127.0.0.1:{port}/"
+        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=port,
+                                                    log_level="warning", lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> "LiveServer":
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            assert time.monotonic() < deadline, "test server did not start"
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    def session(self):
+        return self.app.state.session_factory()
+
+
+@pytest.fixture(scope="module")
+def driver():
+    profile = tempfile.mkdtemp(prefix="aligner-chromium-")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = str(CHROMIUM)
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={profile}", "--window-size=1400,900"):
+        opts.add_argument(flag)
+    drv = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
+    drv.set_page_load_timeout(30)
+    yield drv
+    drv.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture()
+def live(tmp_path):
+    with LiveServer(tmp_path / "browser.db", N) as srv:
+        yield srv
+
+
+# --- helpers -------------------------------------------------------------------------
+
+def wait(drv, cond, timeout=15, what="condition"):
+    try:
+        return WebDriverWait(drv, timeout).until(lambda d: cond(d))
+    except TimeoutException:
+        raise AssertionError(f"timed out waiting for {what}; toast: {toast(drv)!r}") from None
+
+
+def toast(drv) -> str:
+    els = drv.find_elements(By.ID, "toast")
+    return els[0].get_attribute("textContent") if els else ""
+
+
+def open_page(drv, url):
+    drv.get(url)
+    wait(drv, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1",
+         what="page ready")
+    wait(drv, lambda d: d.find_elements(By.CSS_SELECTOR, '.bead[data-pos="0"]'), what="first bead")
+
+
+def press(drv, keys, ctrl=False):
+    chain = ActionChains(drv)
+    if ctrl:
+        chain.key_down(Keys.CONTROL).send_keys(keys).key_up(Keys.CONTROL)
+    else:
+        chain.send_keys(keys)
+    chain.perform()
+
+
+def wait_version(drv, v):
+    wait(drv, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-version") == str(v)
+         and d.find_element(By.TAG_NAME, "body").get_attribute("data-busy") == "0",
+         what=f"version {v}")
+
+
+def row(drv, pos):
+    return drv.find_element(By.CSS_SELECTOR, f'.bead[data-pos="{pos}"]')
+
+
+def selected_pos(drv) -> int:
+    return int(drv.find_element(By.CSS_SELECTOR, ".bead.selected").get_attribute("data-pos"))
+
+
+def shape_in_db(live, pos):
+    with live.session() as s:
+        b = service.list_beads(s, live.aid, pos, 1)["beads"][0]
+        return tuple(x["ord"] for x in b["src"]), tuple(x["ord"] for x in b["tgt"]), b["status"]
+
+
+# --- tests ---------------------------------------------------------------------------
+
+def test_page_shows_beads_numbers_scores_and_provenance(driver, live):
+    open_page(driver, live.url)
+    r0 = row(driver, 0)
+    nums = [e.text for e in r0.find_elements(By.CSS_SELECTOR, ".num")]
+    assert nums == ["1", "1"]  # source and target sentence numbers
+    assert r0.find_element(By.CSS_SELECTOR, ".side.src .txt").text == "Предложение номер 1 о границе."
+    assert r0.find_element(By.CSS_SELECTOR, ".side.tgt .txt").text == "Sentence number 1 about the border."
+    assert r0.find_element(By.CSS_SELECTOR, ".score").text == "0.95"
+    low = row(driver, 2).find_element(By.CSS_SELECTOR, ".score")
+    assert low.text == "0.30"
+    assert low.value_of_css_property("background-color") != r0.find_element(
+        By.CSS_SELECTOR, ".score").value_of_css_property("background-color")
+    assert "low-confidence" in row(driver, 2).text
+    assert row(driver, 1).find_element(By.CSS_SELECTOR, ".type").text == "2-2"
+    banner = driver.find_element(By.ID, "provenance").text
+    assert "TEST RECONSTRUCTION — not the archival text" in banner
+    assert "demo.ru.reconstructed.txt" in banner and "demo.en.txt" in banner
+    assert "TEST RECONSTRUCTION" in driver.find_element(By.ID, "src-head").text
+    assert "0 / 29 reviewed" in driver.find_element(By.ID, "progress-text").text
+
+
+def test_keyboard_review_persists_after_reload(driver, live):
+    open_page(driver, live.url)
+    assert selected_pos(driver) == 0
+    press(driver, "c")                                   # confirm bead 0
+    wait_version(driver, 2)
+    assert row(driver, 0).get_attribute("data-status") == "confirmed"
+    press(driver, "j")                                   # to bead 1 (2-2)
+    wait(driver, lambda d: selected_pos(d) == 1, what="selection on bead 1")
+    press(driver, "m")                                   # merge with next → 3-3
+    wait_version(driver, 3)
+    assert row(driver, 1).get_attribute("data-type") == "3-3"
+    press(driver, "s")                                   # split after the first sentences
+    wait_version(driver, 4)
+    assert [row(driver, p).get_attribute("data-type") for p in (1, 2)] == ["1-1", "2-2"]
+    press(driver, "u")                                   # undo the split
+    wait_version(driver, 5)
+    assert row(driver, 1).get_attribute("data-type") == "3-3"
+    press(driver, "y", ctrl=True)                        # redo it
+    wait_version(driver, 6)
+    assert row(driver, 1).get_attribute("data-type") == "1-1"
+    press(driver, "z", ctrl=True)                        # undo again
+    wait_version(driver, 7)
+    press(driver, "k")
+    wait(driver, lambda d: selected_pos(d) == 0, what="selection back on bead 0")
+    press(driver, "]")                                   # move last source sentence of bead 0 on
+    wait_version(driver, 8)
+    assert row(driver, 0).get_attribute("data-type") == "0-1"
+
+    driver.refresh()                                     # edits are kept
+    open_page(driver, driver.current_url)
+    assert driver.find_element(By.TAG_NAME, "body").get_attribute("data-version") == "8"
+    assert row(driver, 0).get_attribute("data-type") == "0-1"
+    assert row(driver, 1).get_attribute("data-type") == "4-3"
+    assert "reviewed" in driver.find_element(By.ID, "progress-text").text
+
+    # ...and they are in the database
+    assert shape_in_db(live, 0)[:2] == ((), (0,))
+    assert shape_in_db(live, 1)[:2] == ((0, 1, 2, 3), (1, 2, 3))
+    with live.session() as s:
+        assert service.get_alignment(s, live.aid)["version"] == 8
+        ops = [e.operation for e in s.scalars(select(Edit).where(Edit.alignment_id == live.aid)
+                                               .order_by(Edit.id))]
+        assert ops[:3] == ["confirm", "merge", "split"] and len(ops) == 7
+
+
+def test_script_and_html_show_as_text(driver, live):
+    open_page(driver, live.url)
+    cell = row(driver, SCRIPT_AT - 1).find_element(By.CSS_SELECTOR, ".side.src .txt")
+    assert SCRIPT_TEXT in cell.text
+    assert driver.execute_script("return window.__pwned === undefined")
+    assert driver.find_elements(By.CSS_SELECTOR, "#beads script, #beads b") == []
+    cell.click()  # the raw panel too
+    wait(driver, lambda d: SCRIPT_TEXT in d.find_element(By.CSS_SELECTOR, "#raw-text mark").text,
+         what="raw panel")
+    assert driver.find_elements(By.CSS_SELECTOR, "#panel script, #panel b") == []
+    assert driver.execute_script("return window.__pwned === undefined")
+
+
+def test_click_shows_sentence_in_raw_page(driver, live):
+    open_page(driver, live.url)
+    row(driver, 2).find_element(By.CSS_SELECTOR, ".side.tgt .sent").click()
+    wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#raw-text mark").text
+         == "Sentence number 4 about the border.", what="highlight")
+    assert "Target sentence 4" in driver.find_element(By.ID, "raw-title").text
+    pre = driver.find_element(By.ID, "raw-text").text
+    assert pre.startswith("Sentence number 1 about the border.")
+
+
+def test_stale_version_reloads_and_tells_the_user(driver, live):
+    open_page(driver, live.url)
+    with live.session() as s:  # another reviewer confirms bead 3 meanwhile
+        bid = service.list_beads(s, live.aid, 3, 1)["beads"][0]["id"]
+        review.confirm(s, live.aid, 1, [bid], user="anna")
+    press(driver, "c")
+    wait(driver, lambda d: "Not applied" in toast(d), what="conflict message")
+    assert "confirm by anna" in toast(driver)
+    wait_version(driver, 2)
+    wait(driver, lambda d: row(d, 3).get_attribute("data-status") == "confirmed", what="reloaded bead")
+    assert row(driver, 0).get_attribute("data-status") == "unreviewed"  # our edit was not applied
+    press(driver, "c")                                   # retry works
+    wait_version(driver, 3)
+    assert row(driver, 0).get_attribute("data-status") == "confirmed"
+
+
+def test_help_overlay_and_queue(driver, live):
+    open_page(driver, live.url)
+    help_box = driver.find_element(By.ID, "help")
+    assert not help_box.is_displayed()
+    press(driver, "?")
+    wait(driver, lambda d: help_box.is_displayed(), what="help overlay")
+    text = help_box.text
+    for key in ("confirm", "merge with next", "split", "undo", "redo", "move"):
+        assert key in text
+    press(driver, Keys.ESCAPE)
+    wait(driver, lambda d: not help_box.is_displayed(), what="help closed")
+    press(driver, "l")                                   # next low-confidence → bead 2
+    wait(driver, lambda d: selected_pos(d) == 2, what="low-confidence bead")
+    driver.find_element(By.CSS_SELECTOR, '#queue button[data-kind="non-1-1"]').click()
+    wait(driver, lambda d: selected_pos(d) == 1, what="non-1-1 bead")
+
+
+def test_large_alignment_is_paged(driver, tmp_path):
+    with LiveServer(tmp_path / "big.db", 3000) as big:
+        t0 = time.monotonic()
+        open_page(driver, big.url)
+        first_paint = time.monotonic() - t0
+        rendered = len(driver.find_elements(By.CSS_SELECTOR, ".bead"))
+        assert rendered <= 300  # only the blocks near the viewport
+        press(driver, Keys.END)
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, '.bead.selected[data-pos="2998"]'),
+             what="last bead")
+        assert "3000" in driver.find_element(By.CSS_SELECTOR, ".bead.selected .side.src .txt").text
+        assert len(driver.find_elements(By.CSS_SELECTOR, ".bead")) <= 900
+        press(driver, "c")                               # edit far down the list
+        wait_version(driver, 2)
+        assert row(driver, 2998).get_attribute("data-status") == "confirmed"
+        press(driver, Keys.HOME)
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, '.bead.selected[data-pos="0"]'),
+             what="first bead again")
+        assert row(driver, 0).is_displayed()
+        with big.session() as s:
+            assert service.list_beads(s, big.aid, 2998, 1)["beads"][0]["status"] == "confirmed"
+        print(f"3000-bead alignment: first rows in {first_paint:.2f} s, {rendered} rows in the DOM")

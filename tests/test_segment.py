@@ -1,0 +1,140 @@
+"""aligner.segment: the cases archive documents need, for English and Russian."""
+
+from __future__ import annotations
+
+import pytest
+
+from aligner.errors import UnknownLanguageError
+from aligner.segment import SUPPORTED_LANGS, segment, split_sentences
+
+EN_CASES = {
+    "initials": (
+        "From M. M. Litvinov's Diary. I said to Shigemitsu that I wanted to go.",
+        ["From M. M. Litvinov's Diary.", "I said to Shigemitsu that I wanted to go."],
+    ),
+    "spaced acronym": (
+        "It is ridiculous to draw the U S S R into a war with Japan. I think so.",
+        ["It is ridiculous to draw the U S S R into a war with Japan.", "I think so."],
+    ),
+    "dotted acronym mid-sentence": (
+        "There will be two representatives of the U.S.S.R. and, on the other, one each from Japan. Done.",
+        ["There will be two representatives of the U.S.S.R. and, on the other, one each from Japan.", "Done."],
+    ),
+    "i. e.": (
+        "The troops existed prior to July 29, i. e., the beginning of military operations. When calm returns, we talk.",
+        ["The troops existed prior to July 29, i. e., the beginning of military operations.", "When calm returns, we talk."],
+    ),
+    "Def. Doc.": (
+        "Def. Doc. No. 1504 was submitted. It was read.",
+        ["Def. Doc. No. 1504 was submitted.", "It was read."],
+    ),
+    "Hill 588 after an OCR stray full stop": (
+        "Japanese troops attacked our border guaras. who were defending Hill 588 situated 22 kilometers "
+        "south-west of Grodekovo. Our reinforcements came.",
+        ["Japanese troops attacked our border guaras. who were defending Hill 588 situated 22 kilometers "
+         "south-west of Grodekovo.", "Our reinforcements came."],
+    ),
+    "quotes": (
+        'Shigemitsu said "I agree." Then he left. "Where?" he asked. He asked: "Why?" Nobody answered.',
+        ['Shigemitsu said "I agree."', "Then he left.", '"Where?" he asked.', 'He asked: "Why?"', "Nobody answered."],
+    ),
+}  # fmt: skip
+
+RU_CASES = {
+    "initials": (
+        "Из дневника М. М. Литвинова. Запись беседы.",
+        ["Из дневника М. М. Литвинова.", "Запись беседы."],
+    ),
+    "т. before a surname": (
+        "Выступил т. Ворошилов. Затем слово взял т. Литвинов.",
+        ["Выступил т. Ворошилов.", "Затем слово взял т. Литвинов."],
+    ),
+    "г. inside a sentence": (
+        "Договор подписан 7 августа 1938 г. в Москве. Затем все разошлись.",
+        ["Договор подписан 7 августа 1938 г. в Москве.", "Затем все разошлись."],
+    ),
+    "г. ending a sentence": (
+        "Это было в 1938 г. Затем началась война.",
+        ["Это было в 1938 г.", "Затем началась война."],
+    ),
+    "г. before initials": (
+        "В 1938 г. М. М. Литвинов был наркомом.",
+        ["В 1938 г. М. М. Литвинов был наркомом."],
+    ),
+    "т. е.": (
+        "Положение войск до 29 июля, т. е. до начала военных действий. Когда спокойствие будет восстановлено, начнем.",
+        ["Положение войск до 29 июля, т. е. до начала военных действий.",
+         "Когда спокойствие будет восстановлено, начнем."],
+    ),
+    "quotes": (
+        "Он сказал: «Мы готовы!» Затем ушел. Он снижает цену «миролюбивых» предложений. Дальше.",
+        ["Он сказал: «Мы готовы!»", "Затем ушел.", "Он снижает цену «миролюбивых» предложений.", "Дальше."],
+    ),
+    "высота 588": (
+        "Они обороняли высоту 588, которая находится в 22 километрах от Гродеково. Вскоре подоспело подкрепление.",
+        ["Они обороняли высоту 588, которая находится в 22 километрах от Гродеково.",
+         "Вскоре подоспело подкрепление."],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(EN_CASES))
+def test_english_cases(case):
+    text, expected = EN_CASES[case]
+    assert split_sentences(text, "en") == expected
+
+
+@pytest.mark.parametrize("case", sorted(RU_CASES))
+def test_russian_cases(case):
+    text, expected = RU_CASES[case]
+    assert split_sentences(text, "ru") == expected
+
+
+def test_reconstruction_heading_lines_stay_whole(ru_path):
+    text = ru_path.read_text(encoding="utf-8").replace("\n", "\n\n")
+    sents = split_sentences(text, "ru")
+    assert sents[:4] == [
+        "Из дневника М. М. Литвинова",
+        "Запись беседы с Сигемицу",
+        "7 августа 1938 г.",
+        "Я сказал Сигемицу, что хочу воспользоваться его посещением, чтобы выразить свое "
+        "удивление по следующему поводу.",
+    ]
+
+
+def test_spans_are_stripped_and_never_cross_a_paragraph_break():
+    text = "  First sentence without end\n\nsecond paragraph starts lower. And ends.  "
+    spans = segment(text, "en")
+    assert [text[s:e] for s, e in spans] == [
+        "First sentence without end",
+        "second paragraph starts lower.",
+        "And ends.",
+    ]
+    for s, e in spans:
+        assert "\n" not in text[s:e] and text[s:e] == text[s:e].strip()
+
+
+def test_repeated_sentences_get_their_own_spans():
+    text = "Yes. No. Yes. No."
+    assert segment(text, "en") == [(0, 4), (5, 8), (9, 13), (14, 17)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "n"),
+    [
+        ("de", "Das ist z. B. ein Test. Er endet hier.", 2),
+        ("fr", "M. Dupont est arrivé. Il est parti.", 2),
+        ("zh", "我们到了。他们走了。", 2),
+        ("en-US", "One. Two.", 2),
+        ("uk", "Перше речення. Друге речення.", 2),
+    ],
+)
+def test_other_languages(lang, text, n):
+    assert len(split_sentences(text, lang)) == n
+
+
+def test_unknown_language_lists_supported():
+    with pytest.raises(UnknownLanguageError) as err:
+        segment("Text.", "xx")
+    assert "'xx'" in str(err.value) and "en, es" in str(err.value)
+    assert {"en", "ru", "de", "fr", "zh"} <= set(SUPPORTED_LANGS)
