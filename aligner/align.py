@@ -16,8 +16,9 @@ The method follows two published aligners and keeps their costs linear in length
    (``max_total`` in all), restricted to a band around the anchors, so the search grows
    about linearly with length. Beads of several sentences are scored with the normalised
    sum of their sentence embeddings, Vecalign's "embedding of concatenated sentences"
-   approximated so that m-n beads cost no extra encoding; the few m-n beads on the best
-   path are then re-scored with real embeddings of their joined text.
+   approximated so that m-n beads cost no extra encoding. A refine pass then embeds the
+   real joined text of windows around the uncertain beads only (within a budget) and
+   searches again.
 4. **Length penalty** (Bertalign §3.2, after Gale & Church 1993): character-length ratio,
    corrected by the document's overall ratio.
 5. **Out-of-order fragments**: a sentence left in a null or weak bead that matches a
@@ -55,7 +56,10 @@ class AlignConfig:
         margin: use margin-normalised similarity rather than raw cosine.
         length_penalty: multiply bead scores by the length-ratio penalty.
         full_dp_cells: if n_src * n_tgt is at most this, search the whole matrix.
-        rescore_joined: re-encode the joined text of m-n beads on the best path for their score.
+        refine_budget: characters of joined text the refine pass may encode, as a share of
+            the bitext's length (0 turns refinement off).
+        refine_below: 1-1 beads under this confidence are refined too.
+        refine_reach: sentences around an uncertain bead whose windows are refined.
         low_confidence: beads under this confidence get the flag ``"low-confidence"``.
         crossing_min: confidence a crossing-link candidate needs to be reported.
     """
@@ -67,13 +71,15 @@ class AlignConfig:
     window: int = 8
     skip: float = -0.1
     margin: bool = True
-    margin_weight: float = 1.0
+    margin_weight: float = 0.5
     length_penalty: bool = True
-    length_weighted: float = 0.0
+    length_weighted: float = 0.5
     size_weight: float = 0.0
     full_dp_cells: int = 250_000
-    rescore_joined: bool = True
-    low_confidence: float = 0.5
+    refine_budget: float = 1.5
+    refine_below: float = 0.9
+    refine_reach: int = 3
+    low_confidence: float = 0.7
     crossing_min: float = 0.6
 
     def shapes(self) -> list[tuple[int, int]]:
@@ -90,14 +96,32 @@ class AlignConfig:
 # Confidence
 
 
-def confidence(similarity: np.ndarray | float) -> np.ndarray | float:
-    """Map a bead's margin-normalised similarity to a confidence in [0, 1].
+def match_probability(similarity: np.ndarray | float) -> np.ndarray | float:
+    """How likely two texts translate each other, from their margin-normalised similarity.
 
-    A logistic curve centred at 0.05 with slope 25: on Text+Berg and NTREX ru-en the
-    margin of correct 1-1 beads is mostly above 0.1 and that of wrong ones below 0
-    (measured with the default encoder, see docs/benchmarks.md), so 0.5 separates them.
+    A logistic centred at 0.2 with slope 15: with the default encoder and margin weight,
+    correct 1-1 beads of Text+Berg and MAC-Dev mostly score above 0.2 and unrelated
+    neighbours below 0.1 (bench/calibrate.py prints the distribution). Used for null beads
+    and crossing candidates, where the search's decision gap says nothing.
     """
-    return 1.0 / (1.0 + np.exp(-25.0 * (np.asarray(similarity, dtype=np.float64) - 0.05)))
+    return 1.0 / (1.0 + np.exp(-15.0 * (np.asarray(similarity, dtype=np.float64) - 0.2)))
+
+
+def confidence(similarity: np.ndarray | float, gap: np.ndarray | float = 1.0) -> np.ndarray | float:
+    """Confidence in [0, 1] that a bead is exactly right, from two features.
+
+    ``similarity`` is the bead's margin-normalised similarity and ``gap`` the search's
+    local decision margin (how much better this bead is than the best other bead into the
+    same cell; a close call between 1-1 and 2-1 gives a small gap). The logistic weights
+    were fitted on Text+Berg test docs 001-004 and MAC-Dev 001-002 against their gold
+    (strict bead match), with the default encoder and parameters (bench/calibrate.py).
+    """
+    sim = np.asarray(similarity, dtype=np.float64)
+    gap = np.minimum(np.asarray(gap, dtype=np.float64), 0.5)
+    return 1.0 / (1.0 + np.exp(-(CONFIDENCE_BIAS + CONFIDENCE_SIM * sim + CONFIDENCE_GAP * gap)))
+
+
+CONFIDENCE_BIAS, CONFIDENCE_SIM, CONFIDENCE_GAP = 0.01, 0.62, 12.74
 
 
 # --------------------------------------------------------------------------------------
@@ -316,8 +340,11 @@ def _bead_scores(inp: _Inputs, p: int, a: int, qs: np.ndarray, bs: Sequence[int]
 def _dynamic_programme(
     inp: _Inputs, n: int, m: int, lo: np.ndarray, hi: np.ndarray, config: AlignConfig,
     progress: ProgressFn | None = None,
-) -> list[tuple[int, int]]:
-    """Best monotone path from (0, 0) to (n, m); returns the bead shapes, first bead first.
+) -> list[tuple[int, int, float]]:
+    """Best monotone path from (0, 0) to (n, m): ``(n_src, n_tgt, gap)`` per bead, first first.
+
+    ``gap`` is how much better the chosen last bead into the bead's end cell is than the
+    best other bead into that cell (the local decision margin; small = a close call).
 
     Row p of the table covers target positions lo[p]..hi[p]. Transitions with a source
     sentence (a >= 1) are vectorised over the row; the in-row 0-1 transition is a
@@ -330,12 +357,21 @@ def _dynamic_programme(
             by_a.setdefault(a, []).append(b)
     rows: list[np.ndarray] = []
     backs: list[np.ndarray] = []
+    seconds: list[np.ndarray] = []  # best score into each cell by any other last bead
     shape_index = {s: k for k, s in enumerate(shapes)}
     skip = config.skip
     report_every = max(1, n // 100)
+
+    def offer(cand: np.ndarray, k: int, best: np.ndarray, second: np.ndarray, back: np.ndarray) -> None:
+        better = cand > best
+        second[:] = np.where(better, np.maximum(second, best), np.maximum(second, cand))
+        best[better] = cand[better]
+        back[better] = k
+
     for p in range(n + 1):
         qs = np.arange(lo[p], hi[p] + 1)
         best = np.full(len(qs), NEG_INF)
+        second = np.full(len(qs), NEG_INF)
         back = np.full(len(qs), -1, dtype=np.int8)
         if p == 0:
             best[qs == 0] = 0.0
@@ -343,33 +379,30 @@ def _dynamic_programme(
             if p - a < 0:
                 continue
             prev, prev_lo = rows[p - a], lo[p - a]
-            # b = 0 is the 1-0 bead (only a == 1); scored separately.
-            scores = _bead_scores(inp, p, a, qs, [b for b in bs], config)
+            scores = _bead_scores(inp, p, a, qs, bs, config)
             for row_k, b in enumerate(bs):
                 idx = qs - b - prev_lo
                 ok = (idx >= 0) & (idx < len(prev)) & (qs - b >= 0)
                 cand = np.full(len(qs), NEG_INF)
                 cand[ok] = prev[idx[ok]] + scores[row_k][ok]
-                better = cand > best
-                best[better] = cand[better]
-                back[better] = shape_index[(a, b)]
+                offer(cand, shape_index[(a, b)], best, second, back)
         if p >= 1:  # 1-0 bead
             prev, prev_lo = rows[p - 1], lo[p - 1]
             idx = qs - prev_lo
             ok = (idx >= 0) & (idx < len(prev))
             cand = np.full(len(qs), NEG_INF)
             cand[ok] = prev[idx[ok]] + skip
-            better = cand > best
-            best[better] = cand[better]
-            back[better] = shape_index[(1, 0)]
+            offer(cand, shape_index[(1, 0)], best, second, back)
         # 0-1 beads inside the row.
         offsets = skip * qs
         scanned = np.maximum.accumulate(best - offsets) + offsets
         from_left = scanned > best + 1e-9
+        second = np.where(from_left, np.maximum(second, best), np.maximum(second, np.concatenate([[NEG_INF], scanned[:-1] + skip])))
         best = np.where(from_left, scanned, best)
         back[from_left] = shape_index[(0, 1)]
         rows.append(best)
         backs.append(back)
+        seconds.append(second)
         if progress and p % report_every == 0:
             progress("align", p, n)
     # Traceback.
@@ -380,13 +413,79 @@ def _dynamic_programme(
         if k < 0:
             raise RuntimeError(f"alignment search found no path at ({p}, {q})")  # a bug, not input
         a, b = shapes[k]
-        path.append((a, b))
+        gap = float(rows[p][q - lo[p]] - seconds[p][q - lo[p]])
+        path.append((a, b, min(gap, 1.0)))
         p, q = p - a, q - b
     return path[::-1]
 
 
 # --------------------------------------------------------------------------------------
 # Public API
+
+
+@dataclass
+class _Search:
+    """State of one bitext's search: DP inputs, band, statistics (reused by the refine pass)."""
+
+    inp: _Inputs
+    lo: np.ndarray
+    hi: np.ndarray
+    stats: _Stats
+    n: int
+    m: int
+
+
+def _prepare(
+    src_emb: np.ndarray, tgt_emb: np.ndarray, src_lengths: Sequence[int], tgt_lengths: Sequence[int],
+    config: AlignConfig,
+) -> _Search:
+    """Cost fill: similarity statistics, window vectors for every bead shape, and the band."""
+    n, m = len(src_emb), len(tgt_emb)
+    stats = _similarity_stats(src_emb, tgt_emb, config.knn, config.top_k)
+    ratio = max(sum(tgt_lengths), 1) / max(sum(src_lengths), 1)
+    side = config.max_side
+    zeros = lambda k: np.zeros((side + 1, k + 1), np.float32)  # noqa: E731
+    inp = _Inputs(
+        X=_window_sums(src_emb * _weights(src_lengths, config.length_weighted), side),
+        Y=_window_sums(tgt_emb * _weights(tgt_lengths, config.length_weighted), side),
+        src_knn=_window_means(stats.src_knn, side) if config.margin else zeros(n),
+        tgt_knn=_window_means(stats.tgt_knn, side) if config.margin else zeros(m),
+        src_len=_window_lengths(np.asarray(src_lengths, dtype=np.float64) * ratio, side),
+        tgt_len=_window_lengths(np.asarray(tgt_lengths, dtype=np.float64), side),
+    )
+    # Single sentences are exact already; the window vectors for one sentence must be the
+    # unweighted embeddings themselves.
+    inp.X[1, 1:] = src_emb
+    inp.Y[1, 1:] = tgt_emb
+    if n * m <= config.full_dp_cells:
+        lo, hi = np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
+    else:
+        anchors = find_anchors(src_emb, tgt_emb, stats, config)
+        lo, hi = _band(anchors, n, m, config.window)
+    return _Search(inp, lo, hi, stats, n, m)
+
+
+def _bead_similarity(inp: _Inputs, p: int, q: int, a: int, b: int, config: AlignConfig) -> float:
+    """Margin-normalised similarity of the bead src[p:p+a] ↔ tgt[q:q+b] (no length penalty)."""
+    sim = float(inp.Y[b, q + b] @ inp.X[a, p + a])
+    if config.margin:
+        sim -= 0.5 * config.margin_weight * float(inp.src_knn[a, p + a] + inp.tgt_knn[b, q + b])
+    return sim
+
+
+def _search(search: _Search, config: AlignConfig, progress: ProgressFn | None = None) -> list[Bead]:
+    """Dynamic programme + traceback → beads with confidences."""
+    path = _dynamic_programme(search.inp, search.n, search.m, search.lo, search.hi, config, progress)
+    beads = []
+    p = q = 0
+    for a, b, gap in path:
+        bead = Bead(tuple(range(p, p + a)), tuple(range(q, q + b)))
+        if a and b:
+            sim = _bead_similarity(search.inp, p, q, a, b, config)
+            bead.score = confidence(sim, gap)  # a numpy float; made plain in _flag
+        beads.append(bead)
+        p, q = p + a, q + b
+    return beads
 
 
 def align_embeddings(
@@ -396,54 +495,93 @@ def align_embeddings(
     tgt_lengths: Sequence[int],
     config: AlignConfig | None = None,
     progress: ProgressFn | None = None,
-) -> tuple[list[Bead], _Stats]:
-    """Align two embedded texts; returns monotone beads covering every sentence once.
+) -> list[Bead]:
+    """Align two embedded texts (no refinement): monotone beads covering every sentence once.
 
     Args:
         src_emb: ``(n, dim)`` float32, rows L2-normalised.
         tgt_emb: ``(m, dim)`` float32, rows L2-normalised.
         src_lengths, tgt_lengths: sentence lengths in characters, ``(n,)`` and ``(m,)``.
 
-    Returns:
-        The beads, in order, with ``score`` set to the confidence of the search's own
-        similarity (m-n beads may be re-scored by :func:`align_texts`), and the similarity
-        statistics (for crossing detection).
+    Beads of several sentences are scored with summed embeddings; :func:`align_texts`
+    adds the refine pass with real joined-text embeddings.
     """
     config = config or AlignConfig()
-    n, m = len(src_emb), len(tgt_emb)
-    if n == 0 or m == 0:
-        beads = [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)]
-        return beads, _Stats(*(np.zeros(0),) * 4)
-    stats = _similarity_stats(src_emb, tgt_emb, config.knn, config.top_k)
-    ratio = max(sum(tgt_lengths), 1) / max(sum(src_lengths), 1)
-    side = config.max_side
-    inp = _Inputs(
-        X=_window_sums(src_emb * _weights(src_lengths, config.length_weighted), side),
-        Y=_window_sums(tgt_emb * _weights(tgt_lengths, config.length_weighted), side),
-        src_knn=_window_means(stats.src_knn, side) if config.margin else np.zeros((side + 1, n + 1), np.float32),
-        tgt_knn=_window_means(stats.tgt_knn, side) if config.margin else np.zeros((side + 1, m + 1), np.float32),
-        src_len=_window_lengths(np.asarray(src_lengths, dtype=np.float64) * ratio, side),
-        tgt_len=_window_lengths(np.asarray(tgt_lengths, dtype=np.float64), side),
+    if len(src_emb) == 0 or len(tgt_emb) == 0:
+        return _all_null(len(src_emb), len(tgt_emb))
+    search = _prepare(src_emb, tgt_emb, src_lengths, tgt_lengths, config)
+    beads = _search(search, config, progress)
+    _score_nulls(beads, src_emb, tgt_emb, search.stats, config)
+    return beads
+
+
+def _all_null(n: int, m: int) -> list[Bead]:
+    return [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)]
+
+
+def _uncertain_rows(beads: list[Bead], n: int, m: int, config: AlignConfig, budget: float,
+                    src_len: Sequence[int], tgt_len: Sequence[int]) -> tuple[set[int], set[int]]:
+    """DP rows (source) and columns (target) whose m-n bead vectors should be made exact.
+
+    Regions around non-1-1 and low-scoring beads come first, least confident first, until
+    the joined text to encode reaches ``budget`` characters.
+    """
+    rows: set[int] = set()
+    cols: set[int] = set()
+    spent = 0.0
+    reach = config.refine_reach
+    order = sorted(
+        (k for k, b in enumerate(beads) if b.type != "1-1" or b.score < config.refine_below),
+        key=lambda k: beads[k].score if beads[k].src and beads[k].tgt else -1.0,
     )
-    if n * m <= config.full_dp_cells:
-        lo, hi = np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
-    else:
-        anchors = find_anchors(src_emb, tgt_emb, stats, config)
-        lo, hi = _band(anchors, n, m, config.window)
-    path = _dynamic_programme(inp, n, m, lo, hi, config, progress)
-    beads = []
-    p = q = 0
-    for a, b in path:
-        bead = Bead(tuple(range(p, p + a)), tuple(range(q, q + b)))
-        if a and b:
-            sim = float(inp.Y[b, q + b] @ inp.X[a, p + a])
-            if config.margin:
-                sim -= 0.5 * float(inp.src_knn[a, p + a] + inp.tgt_knn[b, q + b])
-            bead.score = float(confidence(sim))
-        beads.append(bead)
-        p, q = p + a, q + b
-    _score_nulls(beads, src_emb, tgt_emb, stats)
-    return beads, stats
+    for k in order:
+        bead = beads[k]
+        first_src = min((i for b in beads[max(0, k - 1) : k + 1] for i in b.src), default=0)
+        last_src = max((i for b in beads[k : k + 2] for i in b.src), default=first_src)
+        first_tgt = min((j for b in beads[max(0, k - 1) : k + 1] for j in b.tgt), default=0)
+        last_tgt = max((j for b in beads[k : k + 2] for j in b.tgt), default=first_tgt)
+        new_rows = set(range(max(2, first_src - reach + 2), min(n, last_src + reach) + 1)) - rows
+        new_cols = set(range(max(2, first_tgt - reach + 2), min(m, last_tgt + reach) + 1)) - cols
+        cost = sum(sum(src_len[max(0, p - s) : p]) for p in new_rows for s in range(2, config.max_side + 1))
+        cost += sum(sum(tgt_len[max(0, q - s) : q]) for q in new_cols for s in range(2, config.max_side + 1))
+        if spent + cost > budget:
+            continue
+        spent += cost
+        rows |= new_rows
+        cols |= new_cols
+        del bead
+    return rows, cols
+
+
+def _refine(search: _Search, beads: list[Bead], src: Sequence[str], tgt: Sequence[str], encoder,
+            config: AlignConfig, progress: ProgressFn | None) -> list[Bead]:
+    """Re-run the search with real embeddings of joined sentences where the first pass was unsure.
+
+    Vecalign (Thompson & Koehn 2019, §3.1) embeds every concatenation of up to N
+    sentences, which multiplies encoding work by about N; we embed only the windows
+    around uncertain beads, within ``config.refine_budget`` × the text's length.
+    """
+    src_len = [len(s) + 1 for s in src]
+    tgt_len = [len(t) + 1 for t in tgt]
+    budget = config.refine_budget * (sum(src_len) + sum(tgt_len))
+    rows, cols = _uncertain_rows(beads, search.n, search.m, config, budget, src_len, tgt_len)
+    if not rows and not cols:
+        return beads
+    jobs: list[tuple[str, int, int]] = []
+    texts: list[str] = []
+    for side, positions, sents in (("src", rows, src), ("tgt", cols, tgt)):
+        for p in sorted(positions):
+            for s in range(2, min(config.max_side, p) + 1):
+                jobs.append((side, s, p))
+                texts.append(" ".join(sents[p - s : p]))
+    if progress:
+        progress("refine", 0, len(texts))
+    vectors = encoder.encode(texts)
+    for (side, s, p), vec in zip(jobs, vectors):
+        (search.inp.X if side == "src" else search.inp.Y)[s, p] = vec
+    if progress:
+        progress("refine", len(texts), len(texts))
+    return _search(search, config, progress)
 
 
 def find_anchors(src_emb: np.ndarray, tgt_emb: np.ndarray, stats: _Stats, config: AlignConfig) -> list[tuple[int, int]]:
@@ -462,7 +600,8 @@ def find_anchors(src_emb: np.ndarray, tgt_emb: np.ndarray, stats: _Stats, config
     return _anchor_chain(pairs, weights[keep], len(tgt_emb))
 
 
-def _score_nulls(beads: list[Bead], src_emb: np.ndarray, tgt_emb: np.ndarray, stats: _Stats) -> None:
+def _score_nulls(beads: list[Bead], src_emb: np.ndarray, tgt_emb: np.ndarray, stats: _Stats,
+                 config: AlignConfig) -> None:
     """Confidence of a 1-0/0-1 bead: 1 - confidence of its sentence's best match nearby.
 
     An omission whose sentence has a strong counterpart within a few beads is suspect.
@@ -481,20 +620,61 @@ def _score_nulls(beads: list[Bead], src_emb: np.ndarray, tgt_emb: np.ndarray, st
             bead.score = 1.0
             continue
         idx = np.asarray(others)
-        best = float(np.max(pool[idx] @ vec - 0.5 * (knn_self + knn_pool[idx])))
-        bead.score = float(1.0 - confidence(best))
+        best = float(np.max(pool[idx] @ vec - 0.5 * config.margin_weight * (knn_self + knn_pool[idx])))
+        bead.score = float(1.0 - match_probability(best))
+
+
+def _unit(vec: np.ndarray) -> np.ndarray:
+    return vec / (np.linalg.norm(vec) or 1.0)
+
+
+def _side_vectors(beads: list[Bead], src_emb: np.ndarray, tgt_emb: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Normalised summed embeddings of bead k's source and target sides."""
+    bead = beads[k]
+    return _unit(src_emb[list(bead.src)].sum(axis=0)), _unit(tgt_emb[list(bead.tgt)].sum(axis=0))
+
+
+def _contribution(emb_side: np.ndarray, other: np.ndarray, ids: tuple[int, ...], sent: int) -> float:
+    """How much sentence ``sent`` adds to its bead's similarity (cos with it − cos without)."""
+    rest = [i for i in ids if i != sent]
+    with_it = float(_unit(emb_side[list(ids)].sum(axis=0)) @ other)
+    without = float(_unit(emb_side[rest].sum(axis=0)) @ other) if rest else 0.0
+    return with_it - without
+
+
+_TERMINAL = tuple('.!?…;:»"”’)]')
+
+
+def _dangling(text: str) -> bool:
+    """The sentence stops without terminal punctuation ("… and will"): its end is elsewhere."""
+    return not text.rstrip().endswith(_TERMINAL)
+
+
+def _orphan_start(text: str) -> bool:
+    """The sentence begins in lower case ("not fire toward Manchukuo."): its start is elsewhere."""
+    first = next((ch for ch in text if ch.isalpha()), "")
+    return first.islower()
 
 
 def detect_crossings(
-    beads: list[Bead], src_emb: np.ndarray, tgt_emb: np.ndarray, stats: _Stats, config: AlignConfig
+    beads: list[Bead], src_emb: np.ndarray, tgt_emb: np.ndarray, stats: _Stats, config: AlignConfig,
+    src_texts: Sequence[str] = (), tgt_texts: Sequence[str] = (), encoder=None,
 ) -> list[Crossing]:
-    """Crossing-link candidates for sentences in null or weak beads.
+    """Crossing-link candidates: sentences that the monotone path put in the wrong place.
 
-    For a target sentence t in a 0-1 or low-confidence bead, each of its top-k source
-    sentences s lying in a bead at least two beads away is a candidate if either
-    (a) margin(s, t) alone is confident, or (b) appending t to the target side of s's bead
-    raises that bead's similarity (a fragment split off by OCR, e.g. "not fire toward
-    Manchukuo."). Source sentences in 1-0 or weak beads are checked the same way.
+    Two kinds of evidence (Bertalign and Vecalign assume monotone order; this pass looks
+    for the out-of-order fragments that OCR of court exhibits produces):
+
+    * **Similarity.** A sentence in a null bead, in a bead under ``config.low_confidence``,
+      or adding almost nothing to its m-n bead (leave-one-out contribution under 0.02)
+      whose top-k match two or more beads away beats its own bead by a clear margin.
+    * **Broken sentences.** A fragment that starts in lower case after a complete
+      sentence ("not fire toward Manchukuo.") and a sentence on the same side that stops
+      without terminal punctuation ("… and will") within ``40`` beads: the fragment is linked
+      to that sentence's counterparts. With an encoder, the dangling sentence whose joined
+      text with the fragment best matches its counterpart is preferred.
+
+    Candidates at or above ``config.crossing_min`` are returned, best first.
     """
     if not beads or len(stats.src_top) == 0:
         return []
@@ -502,54 +682,86 @@ def detect_crossings(
     tgt_bead = {j: k for k, b in enumerate(beads) for j in b.tgt}
     found: dict[tuple, Crossing] = {}
 
-    def bead_vec(emb: np.ndarray, ids: tuple[int, ...]) -> np.ndarray:
-        vec = emb[list(ids)].sum(axis=0)
-        return vec / (np.linalg.norm(vec) or 1.0)
+    def add(src_ids: tuple, tgt_ids: tuple, score: float, reason: str) -> None:
+        key = (src_ids, tgt_ids)
+        if score >= config.crossing_min and (key not in found or found[key].score < score):
+            found[key] = Crossing(src_ids, tgt_ids, round(score, 4), reason)
+
+    def own_similarity(side: str, sent: int) -> float:
+        bead = beads[tgt_bead[sent] if side == "tgt" else src_bead[sent]]
+        other_ids, other_emb = (bead.src, src_emb) if side == "tgt" else (bead.tgt, tgt_emb)
+        if not other_ids:
+            return 0.0
+        vec = tgt_emb[sent] if side == "tgt" else src_emb[sent]
+        return float(_unit(other_emb[list(other_ids)].sum(axis=0)) @ vec)
 
     def check(side: str, sent: int) -> None:
-        own_k = tgt_bead[sent] if side == "tgt" else src_bead[sent]
         if side == "tgt":
-            cands, vec, pool = stats.tgt_top[sent], tgt_emb[sent], src_emb
-            knn_self, knn_pool, other_bead = stats.tgt_knn[sent], stats.src_knn, src_bead
+            own_k, cands, vec, pool = tgt_bead[sent], stats.tgt_top[sent], tgt_emb[sent], src_emb
+            other_bead = src_bead
         else:
-            cands, vec, pool = stats.src_top[sent], src_emb[sent], tgt_emb
-            knn_self, knn_pool, other_bead = stats.src_knn[sent], stats.tgt_knn, tgt_bead
+            own_k, cands, vec, pool = src_bead[sent], stats.src_top[sent], src_emb[sent], tgt_emb
+            other_bead = tgt_bead
+        own = own_similarity(side, sent)
         for c in cands.tolist():
             k = other_bead[c]
             if abs(k - own_k) < 2:
                 continue
-            alone = float(pool[c] @ vec - 0.5 * (knn_self + knn_pool[c]))
-            host = beads[k]
-            # Gain of appending the sentence to the host bead's own side.
-            mine, theirs = (host.tgt, host.src) if side == "tgt" else (host.src, host.tgt)
-            mine_emb, theirs_emb = (tgt_emb, src_emb) if side == "tgt" else (src_emb, tgt_emb)
-            gain = 0.0
-            if mine and theirs:
-                base = float(bead_vec(mine_emb, mine) @ bead_vec(theirs_emb, theirs))
-                with_it = mine_emb[list(mine)].sum(axis=0) + vec
-                with_it /= np.linalg.norm(with_it) or 1.0
-                gain = float(with_it @ bead_vec(theirs_emb, theirs)) - base
-            score = max(float(confidence(alone)), float(confidence(gain * 4)))
-            if score >= config.crossing_min:
-                src_ids, tgt_ids = ((c,), (sent,)) if side == "tgt" else ((sent,), (c,))
-                reason = (
-                    f"{'target' if side == 'tgt' else 'source'} sentence {sent} matches "
-                    f"{'source' if side == 'tgt' else 'target'} sentence {c} in bead {k} "
-                    f"(margin {alone:.2f}, gain {gain:+.2f})"
-                )
-                key = (src_ids, tgt_ids)
-                if key not in found or found[key].score < score:
-                    found[key] = Crossing(src_ids, tgt_ids, round(score, 4), reason)
+            cos = float(pool[c] @ vec)
+            # Clearly better there than where it is, and a likely translation on its own.
+            score = float(match_probability(cos - own - 0.05)) if cos - own > 0.1 else 0.0
+            src_ids, tgt_ids = ((c,), (sent,)) if side == "tgt" else ((sent,), (c,))
+            what, other = ("target", "source") if side == "tgt" else ("source", "target")
+            add(src_ids, tgt_ids, score,
+                f"{what} sentence {sent} matches {other} sentence {c} in bead {k} "
+                f"(cosine {cos:.2f} there, {own:.2f} in its own bead)")
 
-    for bead in beads:
-        weak = bead.score < config.low_confidence
-        if not bead.src or weak:
+    for k, bead in enumerate(beads):
+        if not bead.src or not bead.tgt or bead.score < config.low_confidence:
             for j in bead.tgt:
                 check("tgt", j)
-        if not bead.tgt or weak:
             for i in bead.src:
                 check("src", i)
+            continue
+        src_vec, tgt_vec = _side_vectors(beads, src_emb, tgt_emb, k)
+        for side, ids, emb, other in (("tgt", bead.tgt, tgt_emb, src_vec), ("src", bead.src, src_emb, tgt_vec)):
+            if len(ids) > 1:
+                for sent in ids:
+                    if _contribution(emb, other, ids, sent) < 0.02:
+                        check(side, sent)
+    for side, texts, where in (("tgt", tgt_texts, tgt_bead), ("src", src_texts, src_bead)):
+        _broken_sentences(side, texts, where, beads, tgt_emb if side == "tgt" else src_emb,
+                          src_emb if side == "tgt" else tgt_emb, encoder, add)
     return sorted(found.values(), key=lambda c: (-c.score, c.src, c.tgt))
+
+
+def _broken_sentences(side: str, texts: Sequence[str], where: dict[int, int], beads: list[Bead],
+                      own_emb: np.ndarray, other_emb: np.ndarray, encoder, add) -> None:
+    """Link lower-case fragments to dangling sentences elsewhere (see :func:`detect_crossings`)."""
+    dangling = [i for i, t in enumerate(texts) if _dangling(t)]
+    for f, text in enumerate(texts):
+        if not _orphan_start(text) or (f > 0 and _dangling(texts[f - 1])):
+            continue  # it continues the sentence before it: not displaced
+        hosts = [d for d in dangling if d != f - 1 and 2 <= abs(where[d] - where[f]) <= 40]
+        hosts = [d for d in hosts if (beads[where[d]].src if side == "tgt" else beads[where[d]].tgt)]
+        if not hosts:
+            continue
+        # How well the fragment, alone and joined to the host, matches the host's counterpart.
+        counterparts = [_unit(other_emb[list(beads[where[d]].src if side == "tgt" else beads[where[d]].tgt)]
+                              .sum(axis=0)) for d in hosts]
+        fits = [float(own_emb[f] @ vec) for vec in counterparts]
+        if encoder is not None:
+            joined = encoder.encode([f"{texts[d]} {text}" for d in hosts])
+            fits = [fit + float(joined[n] @ counterparts[n]) for n, fit in enumerate(fits)]
+        order = sorted(range(len(hosts)), key=lambda n: (-fits[n], abs(where[hosts[n]] - where[f])))
+        for rank, n in enumerate(order[:2]):
+            d = hosts[n]
+            counterpart = beads[where[d]].src if side == "tgt" else beads[where[d]].tgt
+            src_ids, tgt_ids = (tuple(counterpart), (f,)) if side == "tgt" else ((f,), tuple(counterpart))
+            what = "target" if side == "tgt" else "source"
+            add(src_ids, tgt_ids, 0.8 if rank == 0 else 0.65,
+                f"{what} fragment {f} starts in lower case; {what} sentence {d} (bead {where[d]}) "
+                "stops mid-sentence: the fragment may belong there (OCR line displacement)")
 
 
 def align_texts(
@@ -562,8 +774,8 @@ def align_texts(
     """Align source sentences ``src`` to target sentences ``tgt``.
 
     ``encoder`` follows :class:`aligner.embed.Encoder`. Each sentence is encoded once;
-    only the m-n beads on the best path are re-encoded as joined text (if
-    ``config.rescore_joined``). ``progress(stage, done, total)`` is called as work advances.
+    joined texts are encoded only around uncertain beads (the refine pass, bounded by
+    ``config.refine_budget``). ``progress(stage, done, total)`` is called as work advances.
 
     Returns:
         An :class:`~aligner.types.Alignment` whose beads cover every sentence of both
@@ -585,12 +797,18 @@ def align_texts(
     tgt_emb = encoder.encode(list(tgt))
     if progress:
         progress("encode", len(src) + len(tgt), len(src) + len(tgt))
-    beads, stats = align_embeddings(
-        src_emb, tgt_emb, [len(s) for s in src], [len(t) for t in tgt], config, progress
-    )
-    if config.rescore_joined:
-        _rescore_joined(beads, src, tgt, encoder, config)
-    crossings = detect_crossings(beads, src_emb, tgt_emb, stats, config)
+    if not src or not tgt:
+        beads = _all_null(len(src), len(tgt))
+        stats = None
+    else:
+        search = _prepare(src_emb, tgt_emb, [len(x) for x in src], [len(t) for t in tgt], config)
+        beads = _search(search, config, progress)
+        if config.refine_budget > 0:
+            beads = _refine(search, beads, src, tgt, encoder, config, progress)
+        stats = search.stats
+        _score_nulls(beads, src_emb, tgt_emb, stats, config)
+    crossings = (detect_crossings(beads, src_emb, tgt_emb, stats, config, src, tgt, encoder)
+                 if stats else [])
     _flag(beads, crossings, config)
     return Alignment(
         beads=beads,
@@ -604,27 +822,6 @@ def align_documents(src_doc: Document, tgt_doc: Document, encoder, config: Align
                     progress: ProgressFn | None = None) -> Alignment:
     """Align two segmented :class:`~aligner.types.Document` objects (source, translation)."""
     return align_texts(src_doc.texts, tgt_doc.texts, encoder, config, progress)
-
-
-def _rescore_joined(beads: list[Bead], src: Sequence[str], tgt: Sequence[str], encoder, config: AlignConfig) -> None:
-    """Give m-n beads the confidence of their joined texts' embeddings (Vecalign §3.1)."""
-    multi = [b for b in beads if b.src and b.tgt and (len(b.src) > 1 or len(b.tgt) > 1)]
-    if not multi:
-        return
-    src_join = encoder.encode([" ".join(src[i] for i in b.src) for b in multi])
-    tgt_join = encoder.encode([" ".join(tgt[j] for j in b.tgt) for b in multi])
-    sims = np.einsum("ij,ij->i", src_join, tgt_join)
-    # Joined texts have no neighbour statistics; use the margin of the approximate score.
-    for bead, sim in zip(multi, sims.tolist()):
-        bead.score = float(max(bead.score, confidence(sim - _typical_knn(encoder))))
-
-
-def _typical_knn(encoder) -> float:
-    """Typical k-NN mean cosine of the encoder, used as the margin of joined texts.
-
-    0.35 for use-m3 (measured on NTREX ru-en: mean 4-NN cosine 0.33–0.37).
-    """
-    return 0.35
 
 
 def _flag(beads: list[Bead], crossings: list[Crossing], config: AlignConfig) -> None:
@@ -642,4 +839,4 @@ def _flag(beads: list[Bead], crossings: list[Crossing], config: AlignConfig) -> 
         if crossing_src.intersection(bead.src) or crossing_tgt.intersection(bead.tgt):
             flags.append("crossing-candidate")
         bead.flags = flags
-        bead.score = round(min(max(bead.score, 0.0), 1.0), 4)
+        bead.score = round(min(max(float(bead.score), 0.0), 1.0), 4)

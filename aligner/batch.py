@@ -410,9 +410,8 @@ def run_batch(specs: Iterable[PairSpec], session_factory: sessionmaker, encoder,
     def stage(name: str, done: int, total: int) -> None:
         if stage_bar.total != total or stage_bar.desc != name:
             stage_bar.reset(total=total)
-            stage_bar.set_description(name)
-        stage_bar.n = done
-        stage_bar.refresh()
+            stage_bar.set_description(name, refresh=False)
+        stage_bar.update(done - stage_bar.n)  # honours tqdm's mininterval
 
     def already(src: Document, tgt: Document) -> bool:
         with session_factory() as session:
@@ -498,7 +497,7 @@ def _tei_documents(path: Path, lang: str, kind: str | None) -> list[Document]:
         text = "\n\n".join(line for line in tei.text.splitlines() if line.strip())
         docs.append(document_from_text(text, lang, filename=f"{path.name}#{tei.id}",
                                        kind=kind or "archival", ocr=False,
-                                       title=tei.title or tei.id))
+                                       title=f"{tei.id}: {tei.title}" if tei.title else tei.id))
     return docs
 
 

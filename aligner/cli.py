@@ -44,6 +44,85 @@ def user_errors(func):
 # (align / segment: aligner core)
 
 
+@app.command("align")
+@user_errors
+def align_command(
+    src: str = typer.Argument(..., metavar="SRC", help="The original (source) text or TEI file."),
+    tgt: str = typer.Argument(..., metavar="TGT", help="The translation (target) text or TEI file."),
+    src_lang: str = typer.Option(..., "--src-lang", help="Source language code, e.g. ru."),
+    tgt_lang: str = typer.Option(..., "--tgt-lang", help="Target language code, e.g. en."),
+    presplit: bool = typer.Option(False, "--presplit", help="Inputs are one sentence per line, used as is."),
+    model: str = typer.Option(None, "--model", help="Encoder: use-m3 (default, offline) or a sentence-transformers model name/folder."),
+    fmt: str = typer.Option("tsv", "--format", help="tsv | json | tmx | vecalign"),
+    output: str = typer.Option(None, "-o", "--output", help="Output file (default: stdout)."),
+    db: str = typer.Option(None, "--db", help="Also store documents, sentences and beads in this database."),
+    project: str = typer.Option("default", "--project", help="Project name in the database."),
+    src_kind: str = typer.Option(None, "--src-kind", help="archival | reconstruction | translation | other (default: from the file name, else archival)."),
+    tgt_kind: str = typer.Option("translation", "--tgt-kind", help="Provenance kind of the translation."),
+    encoding: str = typer.Option(None, "--encoding", help="Force the encoding of both inputs (default: detect)."),
+    no_ocr: bool = typer.Option(False, "--no-ocr", help="Skip OCR clean-up (page furniture, broken lines)."),
+    strip_markup: bool = typer.Option(False, "--strip-markup", help="Drop inline tags such as <h1>, <b>."),
+    max_side: int = typer.Option(4, "--max-side", min=1, max=8, help="Most sentences one side of a bead may join."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+) -> None:
+    """Align TGT (translation) to SRC (original) at sentence level.
+
+    Example: aligner align corpora/litvinov-1938-08-07/ru.reconstructed.txt
+    corpora/litvinov-1938-08-07/en.ocr.txt --src-lang ru --tgt-lang en --format json
+    """
+    from aligner.align import AlignConfig, align_documents
+    from aligner.document import default_kind, prepare_document
+    from aligner.embed import get_encoder
+    from aligner.export import EXPORT_FORMATS, write_export
+    from aligner.progress import ProgressBar
+
+    if fmt not in EXPORT_FORMATS:
+        raise AlignerError(f"unknown --format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    common = dict(presplit=presplit, encoding=encoding, ocr=not no_ocr, strip_markup=strip_markup)
+    src_doc = prepare_document(src, src_lang, kind=src_kind or _source_kind(src, default_kind), **common)
+    tgt_doc = prepare_document(tgt, tgt_lang, kind=tgt_kind, **common)
+    for doc in (src_doc, tgt_doc):
+        if doc.provenance.kind == "reconstruction" and not quiet:
+            typer.echo(f"note: {doc.provenance.file} is a {doc.provenance.label}", err=True)
+    encoder = get_encoder(model)
+    with ProgressBar(enabled=not quiet) as bar:
+        alignment = align_documents(src_doc, tgt_doc, encoder, AlignConfig(max_side=max_side), bar.update)
+    if db:
+        from aligner.store.db import open_store
+        from aligner.store.service import get_or_create_project, import_document, store_alignment
+
+        _, sessions = open_store(db)
+        with sessions() as session:
+            project_id = get_or_create_project(session, project)
+            src_id = import_document(session, project_id, src_doc, "source")
+            tgt_id = import_document(session, project_id, tgt_doc, "translation")
+            alignment_id = store_alignment(session, src_id, tgt_id, alignment)
+        if not quiet:
+            typer.echo(f"stored as alignment {alignment_id} in {db}", err=True)
+    write_export(output or sys.stdout, fmt, src_doc, tgt_doc, alignment)
+    if not quiet:
+        typer.echo(_summary(src_doc, tgt_doc, alignment), err=True)
+
+
+def _source_kind(path: str, default_kind) -> str:
+    """Provenance kind of a source file: a reconstruction if named so, else archival."""
+    kind = default_kind(path)
+    return "archival" if kind == "other" else kind
+
+
+def _summary(src_doc, tgt_doc, alignment) -> str:
+    from collections import Counter
+
+    types = Counter(b.type for b in alignment.beads)
+    listed = ", ".join(f"{t}: {n}" for t, n in sorted(types.items(), key=lambda kv: -kv[1]))
+    low = sum("low-confidence" in b.flags for b in alignment.beads)
+    return (
+        f"aligned {len(src_doc.sentences)} source / {len(tgt_doc.sentences)} target sentences "
+        f"into {len(alignment.beads)} beads ({listed}); {low} low-confidence, "
+        f"{len(alignment.crossings)} crossing-link candidates"
+    )
+
+
 @app.command("segment")
 @user_errors
 def segment_command(
@@ -232,7 +311,7 @@ def search_cmd(
     """Phrase concordance: every sentence with PHRASE, its aligned sentences, grouped by rendering."""
     import json
 
-    from aligner.concordance import as_json, format_text, search
+    from aligner.concordance import as_json, format_text, mark_renderings, search
     from aligner.embed import get_encoder
     from aligner.store.db import open_store
 
@@ -240,8 +319,10 @@ def search_cmd(
         raise AlignerError(f"unknown --format {fmt!r}; use text or json")
     _, sessions = open_store(db)
     with sessions() as session:
-        hits = search(session, phrase, fuzzy=fuzzy, lang=lang,
-                      encoder=None if no_renderings else get_encoder(encoder))
+        hits = search(session, phrase, fuzzy=fuzzy, lang=lang)
+    aligned = [a for h in hits for a in h.aligned]
+    if aligned and not no_renderings:  # load the encoder only when there is something to mark
+        mark_renderings(phrase, aligned, get_encoder(encoder))
     if fmt == "json":
         typer.echo(json.dumps(as_json(phrase, hits, fuzzy=fuzzy), ensure_ascii=False, indent=1))
     else:

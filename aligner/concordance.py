@@ -39,6 +39,7 @@ _FOLD = str.maketrans({
     "’": "'", "‘": "'", "‛": "'", "—": "-", "–": "-", "‐": "-", "‑": "-", "\u00a0": " ",
 })
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_SPACES = re.compile(r"\s+")
 _FUZZY_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")  # "hand-grenades" is two words here
 
 
@@ -199,6 +200,10 @@ def _exact_matches(phrase: str, rows: list[_Row]) -> list[tuple[_Row, list[tuple
     needle, _ = normalise(phrase)
     found = []
     for row in rows:
+        # Cheap whole-string fold first; the per-character map only for likely matches.
+        quick = _SPACES.sub(" ", unicodedata.normalize("NFKC", row.text).translate(_FOLD).casefold())
+        if needle not in quick:
+            continue
         folded, index = normalise(row.text)
         spans = []
         at = folded.find(needle)

@@ -32,6 +32,7 @@ import statistics
 import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
@@ -274,7 +275,8 @@ _RU_ENDINGS = re.compile(
 )
 
 
-def _stems(word: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def _stems(word: str) -> frozenset[str]:
     """Name keys of a word and of its stem (case ending or demonym suffix removed)."""
     word = _strip_possessive(word)
     keys = {name_key(word)}
@@ -287,7 +289,7 @@ def _stems(word: str) -> set[str]:
         for suffix in _EN_NAME_SUFFIXES:
             if low.endswith(suffix) and len(low) - len(suffix) >= 4:
                 keys.add(name_key(low[: -len(suffix)]))
-    return {k for k in keys if k}
+    return frozenset(k for k in keys if k)
 
 
 def _key_similarity(a: str, b: str) -> float:

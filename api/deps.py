@@ -2,13 +2,16 @@
 
 ``SessionDep``: a store session per request (closed afterwards; store writers commit
 themselves). ``UserDep``: the reviewer's name from the ``X-User`` header (recorded in the
-edit log). ``JobsDep``/``SettingsDep``/``EncoderDep``: objects made once by
+edit log). ``WriteLockDep``: one lock serialising edits within this process.
+``JobsDep``/``SettingsDep``/``EncoderDep``: objects made once by
 :func:`api.main.create_app` and kept on ``app.state``.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from urllib.parse import unquote
 from collections.abc import Iterator
 from typing import Annotated, Callable
 
@@ -41,11 +44,18 @@ def get_encoder_provider(request: Request) -> Callable[[str | None], object]:
     return request.app.state.encoder_provider
 
 
-def get_user(x_user: Annotated[str | None, Header(description="reviewer name for the edit log")] = None) -> str:
-    """The reviewer name (default ``"reviewer"``); 400 if it has odd characters."""
+def get_write_lock(request: Request) -> threading.Lock:
+    return request.app.state.write_lock
+
+
+def get_user(x_user: Annotated[str | None, Header(
+        description="reviewer name for the edit log (percent-encoded UTF-8 allowed)")] = None) -> str:
+    """The reviewer name (default ``"reviewer"``); 400 if it has odd characters.
+
+    HTTP headers carry Latin-1 only, so the page sends the name percent-encoded."""
     if x_user is None or not x_user.strip():
         return "reviewer"
-    name = x_user.strip()
+    name = unquote(x_user).strip()
     if not _USER_RE.match(name):
         raise HTTPException(400, "X-User header: use 1–100 letters, digits, spaces or . @ ' - _")
     return name
@@ -56,3 +66,6 @@ SessionDep = Annotated[Session, Depends(get_session)]
 JobsDep = Annotated[JobManager, Depends(get_jobs)]
 EncoderDep = Annotated[Callable[[str | None], object], Depends(get_encoder_provider)]
 UserDep = Annotated[str, Depends(get_user)]
+#: Held around each edit: SQLite has one writer at a time anyway, and waiting on this
+#: lock wakes at once, where SQLite's busy handler sleeps in steps of up to 100 ms.
+WriteLockDep = Annotated[threading.Lock, Depends(get_write_lock)]

@@ -11,6 +11,7 @@ with its traceback and answered with a plain 500 message (never a traceback).
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from contextlib import asynccontextmanager
 from typing import Callable
@@ -70,6 +71,7 @@ def create_app(settings: Settings, *, encoder_provider: Callable[[str | None], o
     app.state.session_factory = session_factory
     app.state.jobs = jobs
     app.state.encoder_provider = provider
+    app.state.write_lock = threading.Lock()
 
     _install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + _MULTIPART_OVERHEAD)

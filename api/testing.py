@@ -69,7 +69,8 @@ def demo_documents(n: int, *, html_at: int | None = None,
 
 def demo_alignment(n: int) -> Alignment:
     """1-1 beads for ``n`` >= 4 sentence pairs, except: sentences 1 and 2 (0-based) of
-    both sides form one 2-2 bead (so split tests have something to split), bead 3 is low-confidence, and a crossing candidate links source 0 / target 3.
+    both sides form one 2-2 bead (so split tests have something to split), the bead of
+    sentence 3 (position 2) is low-confidence, and a crossing candidate links source 0 / target 3.
     Scores fall from 0.95 along the text so colours vary."""
     if n < 4:
         raise ValueError("demo_alignment needs n >= 4")

@@ -5,6 +5,9 @@ port) over a temp SQLite file holding a pre-built demo alignment (no model neede
 runs ``--clients`` threads for ``--seconds``. Each client keeps the version of its last
 answer and sends a random edit (confirm / reject / unreview / merge+split / undo / redo);
 a 409 stale answer gives it the current version for its next edit, as the page does.
+With ``--think-ms 0`` (default) clients send back to back (closed loop), so by Little's
+law mean latency ≈ clients / throughput: it measures the server's edit throughput more
+than the latency a reviewer sees; ``--think-ms`` adds reading pauses.
 
 Prints requests/s, acknowledged edits/s, p50/p95/p99 latency, and checks that no edit
 was lost: every acknowledged edit is in the edit log with the version it was given,
@@ -59,8 +62,10 @@ def _free_port() -> int:
 class Client(threading.Thread):
     """One reviewer editing in a loop; records (latency, status, op, ack) per request."""
 
-    def __init__(self, i: int, base: str, aid: int, bead_ids: list[int], stop: float, seed: int):
+    def __init__(self, i: int, base: str, aid: int, bead_ids: list[int], stop: float, seed: int,
+                 think: float = 0.0):
         super().__init__(daemon=True)
+        self.think = think
         self.name = f"client{i}"
         self.base, self.aid, self.ids, self.stop = base, aid, list(bead_ids), stop
         self.rng = random.Random(seed)
@@ -87,6 +92,8 @@ class Client(threading.Thread):
     def run(self) -> None:
         with httpx.Client(timeout=30) as http:
             while time.monotonic() < self.stop:
+                if self.think:  # a reviewer reads before the next edit (exponential pause)
+                    time.sleep(self.rng.expovariate(1.0 / self.think))
                 roll = self.rng.random()
                 bead = self.rng.choice(self.ids)
                 if roll < 0.35:
@@ -123,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--beads", type=int, default=2000, help="sentence pairs of the demo alignment")
     ap.add_argument("--window", type=int, default=200,
                     help="clients edit the first WINDOW beads (more contention when small)")
+    ap.add_argument("--think-ms", type=float, default=0.0,
+                    help="mean pause between a client's edits (0 = closed loop, back to back)")
     args = ap.parse_args(argv)
 
     from aligner.store import service
@@ -158,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         stop = time.monotonic() + args.seconds
-        clients = [Client(i, base, aid, ids, stop, seed=i) for i in range(args.clients)]
+        clients = [Client(i, base, aid, ids, stop, seed=i, think=args.think_ms / 1000)
+                   for i in range(args.clients)]
         t0 = time.monotonic()
         for c in clients:
             c.start()
@@ -189,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     lost = [a for a in acks if log.get(a["edit_id"]) != (a["version"], a["operation"], a["user"])]
     versions = sorted(a["version"] for a in acks)
     exact = versions == list(range(2, final + 1))
-    print(f"clients {args.clients}, {elapsed:.1f} s, alignment of {args.beads} pairs "
+    print(f"clients {args.clients} (think {args.think_ms:g} ms), {elapsed:.1f} s, alignment of {args.beads} pairs "
           f"(edits on the first {len(ids)} beads), SQLite WAL, loopback")
     print(f"requests {len(records)} ({len(records) / elapsed:.1f}/s); acknowledged edits {len(acks)} "
           f"({len(acks) / elapsed:.1f}/s); statuses {dict(sorted(by_status.items()))}")

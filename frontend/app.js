@@ -44,7 +44,7 @@ class ApiError extends Error {
 }
 
 async function api(path, { method = "GET", body, form } = {}) {
-  const headers = { "X-User": state.user };
+  const headers = { "X-User": encodeURIComponent(state.user) }; // headers are Latin-1 only
   let payload;
   if (form) payload = form;
   else if (body !== undefined) {
@@ -463,7 +463,8 @@ function runOp(op, body, what) {
       res = await api(`/api/alignments/${state.aid}/${op}`, { method: "POST", body: { version: state.version, ...body } });
     } catch (err) {
       if (err.status === 409 && err.body.code === "stale_version") {
-        toast(`Not applied: ${err.message} The beads were reloaded — check and redo your edit.`, "warn", 9000);
+        const why = err.message.replace(/[.\s]*$/, ".");
+        toast(`Not applied: ${why} The beads were reloaded — check and redo your edit.`, "warn", 9000);
         await reloadAll();
         await goTo(state.cur);
         return;
@@ -705,6 +706,15 @@ function wire() {
       await goTo(state.cur);
       toast("Note added.", "ok", 2000);
     });
+  });
+  const userBtn = $("#user-btn");
+  userBtn.textContent = `Reviewer: ${state.user}`;
+  userBtn.addEventListener("click", () => {
+    const name = (prompt("Your name for the edit log:", state.user) || "").trim();
+    if (!name) return;
+    state.user = name.slice(0, 100);
+    localStorage.setItem("aligner-user", state.user);
+    userBtn.textContent = `Reviewer: ${state.user}`;
   });
   $("#new-btn").addEventListener("click", () => { $("#new-status").textContent = ""; $("#new-dialog").showModal(); });
   $("#new-cancel").addEventListener("click", () => $("#new-dialog").close());

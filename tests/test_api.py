@@ -424,6 +424,10 @@ def test_notes_and_bead_history(client, aid):
                  409, "version")
     assert_error(client.post(f"/api/alignments/{aid}/confirm", json={"version": 2, "bead_ids": [bid]},
                              headers={"X-User": "<script>"}), 400, "X-User")
+    r = client.post(f"/api/alignments/{aid}/confirm", json={"version": 2, "bead_ids": [bid]},
+                    headers={"X-User": "%D0%90%D0%BD%D0%BD%D0%B0"})  # "Анна", as the page sends it
+    assert r.status_code == 200
+    assert client.get(f"/api/alignments/{aid}/history").json()[0]["user"] == "Анна"
 
 
 # --- conflicts -----------------------------------------------------------------------

@@ -295,3 +295,46 @@ def test_large_alignment_is_paged(driver, tmp_path):
         with big.session() as s:
             assert service.list_beads(s, big.aid, 2998, 1)["beads"][0]["status"] == "confirmed"
         print(f"3000-bead alignment: first rows in {first_paint:.2f} s, {rendered} rows in the DOM")
+
+
+def test_note_and_resegmentation_from_the_panel(driver, live):
+    open_page(driver, live.url)
+    press(driver, "a")                                   # focus the note box
+    note = driver.find_element(By.ID, "note-input")
+    wait(driver, lambda d: d.switch_to.active_element == note, what="note box focused")
+    note.send_keys("check the <b>date</b>" + Keys.ENTER)
+    wait(driver, lambda d: "check the <b>date</b>" in d.find_element(By.ID, "notes").text, what="note shown")
+    assert row(driver, 0).find_element(By.CSS_SELECTOR, ".notes-count").text == "✎1"
+    # split target sentence 1 at "… number 1| about the border."
+    row(driver, 0).find_element(By.CSS_SELECTOR, ".side.tgt .sent").click()
+    wait(driver, lambda d: d.find_element(By.ID, "sent-edit").text == "Sentence number 1 about the border.",
+         what="sentence in the panel")
+    driver.execute_script("""
+        const node = document.getElementById('sent-edit').firstChild;
+        const r = document.createRange(); r.setStart(node, 17); r.collapse(true);
+        const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(r);""")
+    driver.find_element(By.ID, "split-sent-btn").click()
+    wait_version(driver, 2)
+    texts = [e.text for e in row(driver, 0).find_elements(By.CSS_SELECTOR, ".side.tgt .txt")]
+    assert texts == ["Sentence number 1", "about the border."]
+    assert [e.text for e in row(driver, 1).find_elements(By.CSS_SELECTOR, ".side.tgt .num")] == ["3", "4"]
+
+
+def test_upload_and_align_from_the_page(driver, live, tmp_path):
+    open_page(driver, live.url)
+    src, tgt = tmp_path / "new.ru.txt", tmp_path / "new.en.txt"
+    src.write_text("Первое предложение 1.\nВторое предложение 2.\nТретье 3.\n", encoding="cp1251")
+    tgt.write_text("First sentence 1.\nSecond sentence 2.\nThird 3.\n", encoding="utf-8")
+    driver.find_element(By.ID, "new-btn").click()
+    form = driver.find_element(By.ID, "new-form")
+    name = form.find_element(By.NAME, "project")
+    name.clear()
+    name.send_keys("uploaded")
+    form.find_element(By.NAME, "src_file").send_keys(str(src))
+    form.find_element(By.NAME, "tgt_file").send_keys(str(tgt))
+    form.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+    wait(driver, lambda d: "new.ru" in d.find_element(By.ID, "alignment-select").text
+         and d.find_element(By.TAG_NAME, "body").get_attribute("data-version") == "1"
+         and "new.ru.txt" in d.find_element(By.ID, "provenance").text, timeout=30, what="new alignment open")
+    assert row(driver, 0).find_element(By.CSS_SELECTOR, ".side.tgt .txt").text.startswith("First sentence 1")
+    assert "archival text" in driver.find_element(By.ID, "provenance").text

@@ -4,7 +4,6 @@ refused operation changes nothing, and undoing everything restores the start exa
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -74,7 +73,7 @@ def _dropped(session, aid) -> int:
                and not e["operation"].startswith(("undo", "redo")))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), ops=st.lists(st.sampled_from(OPS), min_size=1, max_size=12))
 def test_random_edits_keep_invariant_and_undo_restores_start(data, ops):
     engine, factory = open_store("sqlite://")

@@ -68,7 +68,7 @@ def test_store_and_load_alignment_round_trip(session):
         ("toy", "1", 1, len(LAYOUT))
     src, tgt, al = service.load_bitext(session, ids["alignment"], with_review=True)
     assert src.texts == RU and tgt.texts == EN
-    assert al.beads[0].flags == ["status:unreviewed", "origin:auto"]
+    assert (al.beads[0].status, al.beads[0].origin, al.beads[0].flags) == ("unreviewed", "auto", [])
 
 
 def test_store_alignment_rejects_bad_coverage_and_writes_nothing(session):

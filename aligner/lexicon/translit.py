@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 RU_LATIN: dict[str, str] = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
@@ -54,6 +55,7 @@ _NON_LETTER = re.compile(r"[^a-z]+")
 _DOUBLE = re.compile(r"([a-z])\1+")
 
 
+@lru_cache(maxsize=65536)
 def name_key(word: str) -> str:
     """Fold a name (any script) to a comparison key: lowercase Latin letters only.
 

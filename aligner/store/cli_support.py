@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aligner.store.db import current_revision, head_revision, make_engine, make_session_factory, to_url
 from aligner.store.errors import StoreError
-from aligner.store.export import export_bytes
+from aligner.store.export import export_alignment, export_bytes
 
 
 def open_existing(db: str):
@@ -28,19 +28,15 @@ def open_existing(db: str):
 
 def run_export(db: str, alignment_id: int, fmt: str, output: str | None,
                echo: Callable[..., None]) -> None:
-    """Write the export to ``output`` (atomically: a temp file then rename) or stdout."""
+    """Write the export to ``output`` or stdout (``None`` or ``"-"``)."""
     engine, factory = open_existing(db)
     try:
         with factory() as session:
-            data = export_bytes(session, alignment_id, fmt)
+            if output is None or output == "-":
+                sys.stdout.buffer.write(export_bytes(session, alignment_id, fmt))
+                sys.stdout.buffer.flush()
+                return
+            export_alignment(session, alignment_id, fmt, output)
     finally:
         engine.dispose()
-    if output is None or output == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    out = Path(output)
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(out)
-    echo(f"wrote {out} ({fmt}, alignment {alignment_id})", err=True)
+    echo(f"wrote {output} ({fmt}, alignment {alignment_id})", err=True)

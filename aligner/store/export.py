@@ -7,8 +7,8 @@ in ``<p>`` with ``<pb n="..."/>`` page breaks, and a ``<standOff>`` with
 bead with sentences on both sides, and a ``<ptr>`` per 1-0/0-1 bead (TEI requires two
 targets on ``<link>``), in bead order. ``@type`` is the bead type ("1-2"), ``@subtype``
 the review status (unreviewed | confirmed | rejected), ``@cert`` the confidence in
-[0, 1], ``@resp="#reviewer"`` on beads made by a manual edit. Reviewer crossing links go in a second
-``<linkGrp type="crossing">``. Provenance (file, SHA-256, kind) is in the header; a test
+[0, 1], ``@resp="#reviewer"`` on beads made by a manual edit. Reviewer crossing links go
+in a second ``<linkGrp type="crossing">``. Provenance (file, SHA-256, kind) is in the header; a test
 reconstruction is labelled so (TEI P5 Guidelines §16.4 "Correspondence and
 Alignment", §16.9 "Stand-off Markup").
 """
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from pathlib import Path
 from typing import IO
 
@@ -49,26 +48,27 @@ def _check_format(fmt: str) -> str:
 
 def export_bytes(session: Session, alignment_id: int, fmt: str) -> bytes:
     """The export of alignment ``alignment_id`` in ``fmt`` (see :data:`EXPORT_FORMATS`)
-    as bytes (UTF-8). Raises NotFoundError, InvariantError (unknown format)."""
+    as bytes (UTF-8); beads carry their review status. Raises NotFoundError,
+    InvariantError (unknown format)."""
     fmt = _check_format(fmt)
     if fmt == "tei":
         return tei_bytes(session, alignment_id)
-    from aligner.export import write_export  # file formats from in-memory types
+    from aligner.export import render_export  # file formats from in-memory types
 
-    src, tgt, alignment = service.load_bitext(session, alignment_id, with_review=True)
-    fd, tmp = tempfile.mkstemp(suffix=SUFFIXES[fmt])
-    os.close(fd)
-    try:
-        write_export(tmp, fmt, src, tgt, alignment)
-        return Path(tmp).read_bytes()
-    finally:
-        os.unlink(tmp)
+    return render_export(fmt, *service.load_bitext(session, alignment_id, with_review=True))
 
 
 def export_alignment(session: Session, alignment_id: int, fmt: str,
                      out: str | os.PathLike | IO[bytes] | IO[str]) -> None:
-    """Write the export to a path or an open stream (text or binary)."""
-    data = export_bytes(session, alignment_id, fmt)
+    """Write the export to a path or an open stream (text or binary). For ``vecalign``
+    to a path, :func:`aligner.export.write_export` adds the provenance sidecar file."""
+    fmt = _check_format(fmt)
+    if fmt != "tei":
+        from aligner.export import write_export
+
+        write_export(out, fmt, *service.load_bitext(session, alignment_id, with_review=True))
+        return
+    data = tei_bytes(session, alignment_id)
     if isinstance(out, (str, os.PathLike)):
         Path(out).write_bytes(data)
     elif isinstance(out, io.TextIOBase) or "b" not in getattr(out, "mode", "b"):

@@ -30,7 +30,15 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from aligner.store.errors import InvariantError, NotFoundError
-from aligner.store.models import as_utc, AlignmentRow, BeadRow, BeadSentence, CrossingLink, Note, SentenceRow
+from aligner.store.models import (
+    AlignmentRow,
+    BeadRow,
+    BeadSentence,
+    CrossingLink,
+    Note,
+    SentenceRow,
+    as_utc,
+)
 
 B, BS, S = BeadRow, BeadSentence, SentenceRow
 

@@ -38,7 +38,6 @@ from aligner.store.models import (
     AlignmentRow,
     BeadRow,
     BeadSentence,
-    CrossingLink,
     CrossingRow,
     DocumentRow,
     Edit,
@@ -129,8 +128,9 @@ def _stale(session: Session, alignment_id: int, expected: int) -> Exception:
                             .order_by(Edit.version_after)).all()
     changes = [_describe(e) for e in edits]
     msg = f"alignment {alignment_id} is at version {current}, you edited version {expected}"
-    if changes:
-        msg += "; since then: " + ", ".join(changes)
+    if changes:  # name the edits, but keep the message to one readable line
+        shown = changes if len(changes) <= 8 else changes[:7] + [f"… {len(changes) - 7} more"]
+        msg += "; since then: " + ", ".join(shown)
     return StaleVersionError(msg, alignment_id=alignment_id, expected=expected, current=current,
                              changes=changes)
 

@@ -314,8 +314,8 @@ def list_alignments(session: Session, project_id: int | None = None) -> list[dic
 def load_alignment(session: Session, alignment_id: int, *, with_review: bool = False) -> Alignment:
     """Rebuild an :class:`aligner.types.Alignment` (sentence ids → indices = ``ord``).
 
-    With ``with_review`` each bead's flags also get ``"status:<status>"`` and
-    ``"origin:<origin>"`` (exports use them). ``params`` gains ``"alignment_id"``,
+    With ``with_review`` each Bead also gets ``status`` and ``origin`` attributes (the
+    exports of :mod:`aligner.export` write the status per bead). ``params`` gains ``"alignment_id"``,
     ``"version"`` and ``"encoder_version"``. Raises NotFoundError."""
     a = _get(session, AlignmentRow, alignment_id, "alignment")
     ords = dict(session.execute(select(SentenceRow.id, SentenceRow.ord).where(
@@ -331,10 +331,10 @@ def load_alignment(session: Session, alignment_id: int, *, with_review: bool = F
     beads = []
     for r in beads_rows:
         m = members.get(r.id, {"src": [], "tgt": []})
-        flags = list(r.flags or [])
-        if with_review:
-            flags += [f"status:{r.status}", f"origin:{r.origin}"]
-        beads.append(Bead(src=tuple(m["src"]), tgt=tuple(m["tgt"]), score=r.score, flags=flags))
+        bead = Bead(src=tuple(m["src"]), tgt=tuple(m["tgt"]), score=r.score, flags=list(r.flags or []))
+        if with_review:  # extra attributes, read with getattr by the exporters
+            bead.status, bead.origin = r.status, r.origin
+        beads.append(bead)
     crossings = [Crossing(src=tuple(ords[i] for i in c.src_sentence_ids if i in ords),
                           tgt=tuple(ords[j] for j in c.tgt_sentence_ids if j in ords),
                           score=c.score, reason=c.reason)
@@ -364,12 +364,19 @@ def delete_alignment(session: Session, alignment_id: int) -> None:
 
 # --- reading beads for review --------------------------------------------------------
 
-def _summaries(session: Session, alignment_id: int) -> list[dict]:
-    """Light rows for every bead: id, position, status, origin, score, flags, counts."""
+def _summaries(session: Session, alignment_id: int, lo: int | None = None,
+               hi: int | None = None) -> list[dict]:
+    """Light rows for beads (all, or positions ``[lo, hi)``): id, position, status,
+    origin, score, flags, sentence counts per side, whether a crossing candidate touches it."""
+    where = [BeadRow.alignment_id == alignment_id]
+    if lo is not None:
+        where.append(BeadRow.position >= lo)
+    if hi is not None:
+        where.append(BeadRow.position < hi)
     counts: dict[int, list[int]] = {}
     for bid, side, n in session.execute(
             select(BeadSentence.bead_id, BeadSentence.side, func.count())
-            .where(BeadSentence.alignment_id == alignment_id)
+            .join(BeadRow, BeadRow.id == BeadSentence.bead_id).where(*where)
             .group_by(BeadSentence.bead_id, BeadSentence.side)):
         counts.setdefault(bid, [0, 0])[0 if side == "src" else 1] = n
     crossing_sentences = set()
@@ -378,12 +385,12 @@ def _summaries(session: Session, alignment_id: int) -> list[dict]:
         crossing_sentences.update(src + tgt)
     in_crossing = set()
     if crossing_sentences:
-        in_crossing = set(session.scalars(select(BeadSentence.bead_id).where(
-            BeadSentence.alignment_id == alignment_id,
-            BeadSentence.sentence_id.in_(list(crossing_sentences)))))
+        in_crossing = set(session.scalars(
+            select(BeadSentence.bead_id).join(BeadRow, BeadRow.id == BeadSentence.bead_id)
+            .where(*where, BeadSentence.sentence_id.in_(list(crossing_sentences)))))
     rows = session.execute(select(BeadRow.id, BeadRow.position, BeadRow.status, BeadRow.origin,
                                   BeadRow.score, BeadRow.flags)
-                           .where(BeadRow.alignment_id == alignment_id).order_by(BeadRow.position))
+                           .where(*where).order_by(BeadRow.position))
     return [{"id": r.id, "position": r.position, "status": r.status, "origin": r.origin,
              "score": r.score, "flags": list(r.flags or []), "n": counts.get(r.id, [0, 0]),
              "crossing": r.id in in_crossing} for r in rows]
@@ -432,7 +439,9 @@ def _full(session: Session, alignment_id: int, summaries: list[dict]) -> list[di
 def get_bead(session: Session, alignment_id: int, bead_id: int) -> dict:
     """One bead dict (see module doc). Raises NotFoundError."""
     _get(session, AlignmentRow, alignment_id, "alignment")
-    match = [b for b in _summaries(session, alignment_id) if b["id"] == bead_id]
+    pos = session.scalar(select(BeadRow.position).where(BeadRow.id == bead_id,
+                                                        BeadRow.alignment_id == alignment_id))
+    match = [] if pos is None else _summaries(session, alignment_id, pos, pos + 1)
     if not match:
         raise NotFoundError(f"bead {bead_id} not found in alignment {alignment_id}")
     return _full(session, alignment_id, match)[0]
@@ -452,12 +461,15 @@ def list_beads(session: Session, alignment_id: int, offset: int = 0, limit: int 
         raise InvariantError("offset must be >= 0 and limit within 1..1000")
     if filter is not None and filter not in BEAD_FILTERS:
         raise InvariantError(f"unknown filter {filter!r}; use one of {', '.join(BEAD_FILTERS)}")
-    rows = _summaries(session, alignment_id)
-    if filter is not None:
-        rows = [b for b in rows if _matches(b, filter)]
-    return {"alignment_id": alignment_id, "version": a.version, "total": len(rows),
-            "offset": offset, "limit": limit,
-            "beads": _full(session, alignment_id, rows[offset:offset + limit])}
+    if filter is None:  # page straight from the position index
+        total = session.scalar(select(func.count()).select_from(BeadRow)
+                               .where(BeadRow.alignment_id == alignment_id))
+        page = _summaries(session, alignment_id, offset, offset + limit)
+    else:
+        rows = [b for b in _summaries(session, alignment_id) if _matches(b, filter)]
+        total, page = len(rows), rows[offset:offset + limit]
+    return {"alignment_id": alignment_id, "version": a.version, "total": total,
+            "offset": offset, "limit": limit, "beads": _full(session, alignment_id, page)}
 
 
 def progress(session: Session, alignment_id: int) -> dict:

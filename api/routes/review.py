@@ -8,7 +8,7 @@ from dataclasses import asdict
 from fastapi import APIRouter, status
 
 from aligner.store import review
-from api.deps import EncoderDep, SessionDep, UserDep
+from api.deps import EncoderDep, SessionDep, UserDep, WriteLockDep
 from api.schemas import (
     BeadIdsIn,
     CrossingLinkIn,
@@ -46,82 +46,106 @@ def _edit(path: str, summary: str):
 
 
 @_edit("/confirm", "Confirm beads")
-def confirm(alignment_id: int, body: BeadIdsIn, session: SessionDep, user: UserDep):
-    return _out(review.confirm(session, alignment_id, body.version, body.bead_ids, user=user))
+def confirm(alignment_id: int, body: BeadIdsIn,
+        session: SessionDep, user: UserDep, lock: WriteLockDep):
+    with lock:
+        return _out(review.confirm(session, alignment_id, body.version, body.bead_ids, user=user))
 
 
 @_edit("/reject", "Reject beads (mark as wrong)")
-def reject(alignment_id: int, body: BeadIdsIn, session: SessionDep, user: UserDep):
-    return _out(review.reject(session, alignment_id, body.version, body.bead_ids, user=user))
+def reject(alignment_id: int, body: BeadIdsIn,
+        session: SessionDep, user: UserDep, lock: WriteLockDep):
+    with lock:
+        return _out(review.reject(session, alignment_id, body.version, body.bead_ids, user=user))
 
 
 @_edit("/unreview", "Mark beads as unreviewed again")
-def unreview(alignment_id: int, body: BeadIdsIn, session: SessionDep, user: UserDep):
-    return _out(review.unreview(session, alignment_id, body.version, body.bead_ids, user=user))
+def unreview(alignment_id: int, body: BeadIdsIn,
+        session: SessionDep, user: UserDep, lock: WriteLockDep):
+    with lock:
+        return _out(review.unreview(session, alignment_id, body.version, body.bead_ids, user=user))
 
 
 @_edit("/merge", "Merge a bead with its next or previous bead")
-def merge(alignment_id: int, body: MergeIn, session: SessionDep, user: UserDep):
-    return _out(review.merge(session, alignment_id, body.version, body.bead_id, body.direction,
-                             user=user))
+def merge(alignment_id: int, body: MergeIn, session: SessionDep, user: UserDep, lock: WriteLockDep):
+    with lock:
+        return _out(review.merge(session, alignment_id, body.version, body.bead_id, body.direction,
+                                 user=user))
 
 
 @_edit("/split", "Split a bead in two")
-def split(alignment_id: int, body: SplitIn, session: SessionDep, user: UserDep):
-    return _out(review.split_bead(session, alignment_id, body.version, body.bead_id, body.src_at,
-                                  body.tgt_at, user=user))
+def split(alignment_id: int, body: SplitIn, session: SessionDep, user: UserDep, lock: WriteLockDep):
+    with lock:
+        return _out(review.split_bead(session, alignment_id, body.version, body.bead_id, body.src_at,
+                                      body.tgt_at, user=user))
 
 
 @_edit("/move", "Move a sentence to the neighbouring bead")
-def move(alignment_id: int, body: MoveIn, session: SessionDep, user: UserDep):
-    return _out(review.move_sentence(session, alignment_id, body.version, body.bead_id, body.side,
-                                     body.direction, user=user))
+def move(alignment_id: int, body: MoveIn, session: SessionDep, user: UserDep, lock: WriteLockDep):
+    with lock:
+        return _out(review.move_sentence(session, alignment_id, body.version, body.bead_id, body.side,
+                                         body.direction, user=user))
 
 
 @_edit("/detach", "Make every sentence of a bead its own 1-0 / 0-1 bead")
-def detach(alignment_id: int, body: DetachIn, session: SessionDep, user: UserDep):
-    return _out(review.detach(session, alignment_id, body.version, body.bead_id, user=user))
+def detach(alignment_id: int, body: DetachIn,
+        session: SessionDep, user: UserDep, lock: WriteLockDep):
+    with lock:
+        return _out(review.detach(session, alignment_id, body.version, body.bead_id, user=user))
 
 
 @_edit("/crossing-links", "Record a crossing (out-of-order) link")
-def link_crossing(alignment_id: int, body: CrossingLinkIn, session: SessionDep, user: UserDep):
-    return _out(review.link_crossing(
-        session, alignment_id, body.version, body.crossing_id,
-        src_sentence_ids=body.src_sentence_ids, tgt_sentence_ids=body.tgt_sentence_ids, user=user))
+def link_crossing(alignment_id: int, body: CrossingLinkIn,
+        session: SessionDep, user: UserDep, lock: WriteLockDep):
+    with lock:
+        return _out(review.link_crossing(
+            session, alignment_id, body.version, body.crossing_id,
+            src_sentence_ids=body.src_sentence_ids, tgt_sentence_ids=body.tgt_sentence_ids, user=user))
 
 
 @_edit("/unlink-crossing", "Remove a crossing link")
-def unlink_crossing(alignment_id: int, body: UnlinkIn, session: SessionDep, user: UserDep):
-    return _out(review.unlink_crossing(session, alignment_id, body.version, body.link_id, user=user))
+def unlink_crossing(alignment_id: int, body: UnlinkIn,
+        session: SessionDep, user: UserDep, lock: WriteLockDep):
+    with lock:
+        return _out(review.unlink_crossing(session, alignment_id, body.version, body.link_id, user=user))
 
 
 @_edit("/split-sentence", "Re-segment: split a sentence at a character offset")
-def split_sentence(alignment_id: int, body: SplitSentenceIn, session: SessionDep, user: UserDep):
-    return _out(review.split_sentence(session, alignment_id, body.version, body.sentence_id,
-                                      body.offset, user=user))
+def split_sentence(alignment_id: int, body: SplitSentenceIn,
+        session: SessionDep, user: UserDep, lock: WriteLockDep):
+    with lock:
+        return _out(review.split_sentence(session, alignment_id, body.version, body.sentence_id,
+                                          body.offset, user=user))
 
 
 @_edit("/join-sentence", "Re-segment: join a sentence with the next one")
-def join_sentence(alignment_id: int, body: JoinSentenceIn, session: SessionDep, user: UserDep):
-    return _out(review.join_sentence(session, alignment_id, body.version, body.sentence_id,
-                                     user=user))
+def join_sentence(alignment_id: int, body: JoinSentenceIn,
+        session: SessionDep, user: UserDep, lock: WriteLockDep):
+    with lock:
+        return _out(review.join_sentence(session, alignment_id, body.version, body.sentence_id,
+                                         user=user))
 
 
 @_edit("/undo", "Undo the last edit")
-def undo(alignment_id: int, body: VersionIn, session: SessionDep, user: UserDep):
-    return _out(review.undo(session, alignment_id, body.version, user=user))
+def undo(alignment_id: int, body: VersionIn,
+        session: SessionDep, user: UserDep, lock: WriteLockDep):
+    with lock:
+        return _out(review.undo(session, alignment_id, body.version, user=user))
 
 
 @_edit("/redo", "Redo the last undone edit")
-def redo(alignment_id: int, body: VersionIn, session: SessionDep, user: UserDep):
-    return _out(review.redo(session, alignment_id, body.version, user=user))
+def redo(alignment_id: int, body: VersionIn,
+        session: SessionDep, user: UserDep, lock: WriteLockDep):
+    with lock:
+        return _out(review.redo(session, alignment_id, body.version, user=user))
 
 
 @_edit("/realign", "Re-align the unconfirmed part (confirmed and manual beads stay)")
 def realign(alignment_id: int, body: RealignIn, session: SessionDep, user: UserDep,
-            encoder: EncoderDep):
-    return _out(review.realign_unconfirmed(session, alignment_id, body.version, encoder(None),
-                                           start=body.start, end=body.end, user=user))
+            encoder: EncoderDep, lock: WriteLockDep):
+    with lock:
+        return _out(review.realign_unconfirmed(session, alignment_id, body.version, encoder(None),
+                                               start=body.start, end=body.end, user=user))
 
 
 @router.post("/beads/{bead_id}/notes", response_model=NoteOut, status_code=status.HTTP_201_CREATED,
