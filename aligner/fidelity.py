@@ -90,7 +90,8 @@ class Flag:
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*")
 _ACRONYM = re.compile(r"\b(?:[A-ZА-ЯЁ]\.){2,}")
 _SPACED_ACRONYM = re.compile(r"\b(?:[A-ZА-ЯЁ] ){2,}[A-ZА-ЯЁ]\b")
-_SENTENCE_END = re.compile(r"(?:^|[.!?:;…])\s*[\"'«“„(\[—–-]*\s*$")
+_SENTENCE_END = re.compile(r"[.!?:;…]\s*[\"'«“„(\[—–-]*\s*$")
+_OPENING = re.compile(r"[\s\"'«“„(\[—–-]*")
 _INITIAL_ABBREV = re.compile(r"(?:\b[A-ZА-ЯЁ]|\b(?:Mr|Mrs|Dr|St|Mt|No|Nos|vol|г|гг|т|им|ул|см|ср|др|пр))\.\s*$")
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 
@@ -108,8 +109,9 @@ def _tokens(text: str) -> list[_Token]:
     text = _SPACED_ACRONYM.sub(lambda m: m.group().replace(" ", ""), text)
     out = []
     for m in _WORD.finditer(text):
-        before = text[: m.start()]
-        initial = bool(_SENTENCE_END.search(before)) and not _INITIAL_ABBREV.search(before)
+        before = text[max(0, m.start() - 40): m.start()]  # a bounded look-behind: O(n)
+        opening = m.start() <= 40 and _OPENING.fullmatch(text[: m.start()]) is not None
+        initial = (opening or bool(_SENTENCE_END.search(before))) and not _INITIAL_ABBREV.search(before)
         out.append(_Token(m.group(), initial))
     return out
 
@@ -126,7 +128,7 @@ def _strip_possessive(word: str) -> str:
 
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:(?:[.,]|[\u00a0\u202f\u2009])\d+)*")
 # Russian typesetting also groups thousands with a plain space: «1 500», «10 000».
-_NUMBER_SPACED = re.compile(r"(?<![\w.,])\d{1,3}(?: \d{3})+(?![\d.,]\d)|(?<![\w.,])\d+(?:(?:[.,]|[\u00a0\u202f\u2009])\d+)*")
+_NUMBER_SPACED = re.compile(r"(?<![\w.,])\d{1,3}(?: \d{3})+(?![\d.,]\d)|" + _NUMBER.pattern)
 _ROMAN = re.compile(
     r"\b(?=[MDCLXVI]{2,}\b)M{0,4}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})\b"
 )
@@ -325,6 +327,8 @@ def _is_name(token: _Token, lang: str, known: frozenset[str]) -> bool:
     if lexicon is not None and "-" in low and all(lexicon.is_common(p) for p in low.split("-")):
         return False  # "To-day", "Far-Eastern": compounds of common words
     if token.initial:
+        if lexicon is not None and lexicon.is_common(low):
+            return False
         if name_key(word) in known or _stems(word) & known:
             return True
         return lexicon is not None and low not in lexicon
@@ -528,9 +532,9 @@ _OCR_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Letter pairs that OCR engines confuse (shapes alike); used only to break ties between
 # equally distant readings: "verious" → "various" (e/a) rather than "serious" (v/s).
 _CONFUSABLE = {frozenset(p) for p in (
-    "ae", "ao", "eo", "ce", "co", "ea", "rn", "hb", "hn", "il", "lt", "ft", "un", "uv", "vy",
-    "mn", "ij", "gq", "pr", "fr", "ao", "cs", "es", "li", "ti", "rt", "ri", "vw", "oe", "dc",
-    "da", "ec", "еа", "оа", "ео", "ис", "ип", "нп", "шщ", "цщ", "ьъ", "ыь", "вь", "бь",
+    "ae", "ao", "eo", "ce", "co", "rn", "hb", "hn", "il", "lt", "ft", "un", "uv", "vy",
+    "mn", "ij", "gq", "pr", "fr", "cs", "es", "ti", "rt", "ri", "vw", "dc", "da",
+    "еа", "оа", "ео", "ис", "ип", "нп", "шщ", "цщ", "ьъ", "ыь", "вь", "бь",
 )}
 _SPLIT_MIN_FREQ = 1000  # both halves of a run-together "carriedon" must be this common
 

@@ -35,6 +35,7 @@ class SideSpec:
     kind: str
     note: str = ""
     title: str | None = None
+    strip_markup: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,12 @@ def bundled_specs(corpora: Path = CORPORA_DIR) -> list[BitextSpec]:
     specs = []
     if (corpora / "litvinov-1938-08-07" / "en.ocr.txt").is_file():
         specs.append(litvinov_spec(corpora))
-    for manifest in sorted(corpora.glob("*/bitext.json")):
+    for manifest in sorted(corpora.glob("**/bitext.json")):
         try:
             m = json.loads(manifest.read_text(encoding="utf-8"))
             sides = [SideSpec(m[s]["file"], m[s]["lang"], m[s].get("kind", "other"),
-                              m[s].get("note", ""), m[s].get("title")) for s in ("source", "target")]
+                              m[s].get("note", ""), m[s].get("title"),
+                              bool(m.get("strip_markup", False))) for s in ("source", "target")]
         except (ValueError, KeyError, TypeError) as exc:
             raise InputError(f"{manifest}: not a usable bitext manifest ({exc})") from None
         specs.append(BitextSpec(manifest.parent, m.get("project", manifest.parent.name),
@@ -91,7 +93,7 @@ def import_bitext(session_factory: sessionmaker[Session], spec: BitextSpec) -> t
         pid = service.get_or_create_project(session, spec.project)
         for side, role in ((spec.source, "source"), (spec.target, "translation")):
             doc = prepare_document(spec.folder / side.file, side.lang, kind=side.kind,
-                                   title=side.title)
+                                   title=side.title, strip_markup=side.strip_markup)
             if side.note:
                 doc.provenance = replace(doc.provenance, note=side.note)
             ids.append(service.import_document(session, pid, doc, role))

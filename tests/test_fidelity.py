@@ -135,6 +135,15 @@ def test_capitalised_common_english_words_are_not_names():
                       ["The Japanese Government and the Soviet side."], "ru", "en") == []
 
 
+def test_common_words_starting_a_sentence_are_not_names():
+    # "From" is also capitalised mid-sentence in the exhibit ("#1504 From M. M. Litvinov's Diary").
+    ctx = build_context(["Из дневника Литвинова."], ["Def. Doc. #1504 From M. M. Litvinov's Diary"],
+                        "ru", "en")
+    assert bead_flags(["Из дневника Литвинова."], ["From M. M. Litvinov's Diary"], "ru", "en",
+                      context=ctx) == []
+    assert bead_flags(["Конечно, это так."], ["Of course it is."], "ru", "en", context=ctx) == []
+
+
 def test_name_variants_across_a_document():
     texts = [
         "The frontier was established by the Khunchun and other agreements.",
