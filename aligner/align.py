@@ -74,9 +74,8 @@ class AlignConfig:
     margin_weight: float = 0.5
     length_penalty: bool = True
     length_weighted: float = 0.5
-    size_weight: float = 0.0
     full_dp_cells: int = 250_000
-    refine_budget: float = 1.5
+    refine_budget: float = 0.3
     refine_below: float = 0.9
     refine_reach: int = 3
     low_confidence: float = 0.7
@@ -324,16 +323,19 @@ class _Inputs:
     tgt_len: np.ndarray  # (max_side+1, m+1)
 
 
-def _bead_scores(inp: _Inputs, p: int, a: int, qs: np.ndarray, bs: Sequence[int], config: AlignConfig) -> np.ndarray:
-    """Scores ``(len(bs), len(qs))`` of beads ending at (p, q) with ``a`` source and b target sentences."""
-    ys = inp.Y[np.asarray(bs)][:, qs]  # (B, W, dim)
-    sims = ys @ inp.X[a, p]  # (B, W)
+def _bead_scores(inp: _Inputs, p: int, a: int, q_lo: int, q_hi: int, n_b: int, config: AlignConfig) -> np.ndarray:
+    """Scores ``(n_b, q_hi - q_lo + 1)`` of beads ending at (p, q) for q in q_lo..q_hi, with
+    ``a`` source sentences and b = 1..n_b target sentences.
+
+    Slices (views) rather than fancy indexing: this is the hot loop, and copying the
+    target window vectors for every row would dominate the search time.
+    """
+    cols = slice(q_lo, q_hi + 1)
+    sims = inp.Y[1 : n_b + 1, cols] @ inp.X[a, p]  # (n_b, W)
     if config.margin:
-        sims = sims - 0.5 * config.margin_weight * (inp.src_knn[a, p] + inp.tgt_knn[np.asarray(bs)][:, qs])
+        sims -= 0.5 * config.margin_weight * (inp.src_knn[a, p] + inp.tgt_knn[1 : n_b + 1, cols])
     if config.length_penalty:
-        sims = sims * _length_penalty(inp.src_len[a, p], inp.tgt_len[np.asarray(bs)][:, qs])
-    if config.size_weight:
-        sims = sims * ((a + np.asarray(bs, dtype=np.float32)[:, None]) / 2.0) ** config.size_weight
+        sims *= _length_penalty(inp.src_len[a, p], inp.tgt_len[1 : n_b + 1, cols])
     return sims
 
 
@@ -353,7 +355,7 @@ def _dynamic_programme(
     shapes = config.shapes()
     by_a: dict[int, list[int]] = {}
     for a, b in shapes:
-        if a >= 1:
+        if a >= 1 and b >= 1:  # 1-0 is scored separately, with the skip penalty
             by_a.setdefault(a, []).append(b)
     rows: list[np.ndarray] = []
     backs: list[np.ndarray] = []
@@ -379,7 +381,7 @@ def _dynamic_programme(
             if p - a < 0:
                 continue
             prev, prev_lo = rows[p - a], lo[p - a]
-            scores = _bead_scores(inp, p, a, qs, bs, config)
+            scores = _bead_scores(inp, p, a, int(lo[p]), int(hi[p]), len(bs), config)
             for row_k, b in enumerate(bs):
                 idx = qs - b - prev_lo
                 ok = (idx >= 0) & (idx < len(prev)) & (qs - b >= 0)
@@ -646,14 +648,17 @@ _TERMINAL = tuple('.!?…;:»"”’)]')
 
 
 def _dangling(text: str) -> bool:
-    """The sentence stops without terminal punctuation ("… and will"): its end is elsewhere."""
-    return not text.rstrip().endswith(_TERMINAL)
+    """The sentence stops on a word, with no punctuation at all ("… and will"): its end is
+    elsewhere. (A verse line or a clause ending in a comma or dash does not count.)"""
+    text = text.rstrip()
+    return bool(text) and text[-1].isalnum()
 
 
 def _orphan_start(text: str) -> bool:
-    """The sentence begins in lower case ("not fire toward Manchukuo."): its start is elsewhere."""
-    first = next((ch for ch in text if ch.isalpha()), "")
-    return first.islower()
+    """The sentence's very first character is a lower-case letter ("not fire toward
+    Manchukuo."): its start is elsewhere. (Dialogue opening with a dash does not count.)"""
+    text = text.lstrip()
+    return bool(text) and text[0].isalpha() and text[0].islower()
 
 
 def detect_crossings(
@@ -667,10 +672,11 @@ def detect_crossings(
 
     * **Similarity.** A sentence in a null bead, in a bead under ``config.low_confidence``,
       or adding almost nothing to its m-n bead (leave-one-out contribution under 0.02)
-      whose top-k match two or more beads away beats its own bead by a clear margin.
+      whose top-k match two or more beads away beats its own bead by a clear margin and
+      is a likely translation by the full margin criterion.
     * **Broken sentences.** A fragment that starts in lower case after a complete
       sentence ("not fire toward Manchukuo.") and a sentence on the same side that stops
-      without terminal punctuation ("… and will") within ``40`` beads: the fragment is linked
+      without terminal punctuation ("… and will") 1 to ``40`` beads away: the fragment is linked
       to that sentence's counterparts. With an encoder, the dangling sentence whose joined
       text with the fragment best matches its counterpart is preferred.
 
@@ -698,10 +704,10 @@ def detect_crossings(
     def check(side: str, sent: int) -> None:
         if side == "tgt":
             own_k, cands, vec, pool = tgt_bead[sent], stats.tgt_top[sent], tgt_emb[sent], src_emb
-            other_bead = src_bead
+            other_bead, knn_self, knn_pool = src_bead, stats.tgt_knn[sent], stats.src_knn
         else:
             own_k, cands, vec, pool = src_bead[sent], stats.src_top[sent], src_emb[sent], tgt_emb
-            other_bead = tgt_bead
+            other_bead, knn_self, knn_pool = tgt_bead, stats.src_knn[sent], stats.tgt_knn
         own = own_similarity(side, sent)
         for c in cands.tolist():
             k = other_bead[c]
@@ -709,7 +715,12 @@ def detect_crossings(
                 continue
             cos = float(pool[c] @ vec)
             # Clearly better there than where it is, and a likely translation on its own.
+            # The second test uses the full margin (cosine minus the mean of both sides'
+            # kNN similarity, Artetxe & Schwenk 2019 §3.1, as in find_anchors): raw cosine
+            # alone made every omitted sentence a "crossing" with some same-topic sentence.
             score = float(match_probability(cos - own - 0.05)) if cos - own > 0.1 else 0.0
+            margin = cos - 0.5 * float(knn_self + knn_pool[c])
+            score = min(score, float(match_probability(margin)))
             src_ids, tgt_ids = ((c,), (sent,)) if side == "tgt" else ((sent,), (c,))
             what, other = ("target", "source") if side == "tgt" else ("source", "target")
             add(src_ids, tgt_ids, score,
@@ -732,7 +743,9 @@ def detect_crossings(
     for side, texts, where in (("tgt", tgt_texts, tgt_bead), ("src", src_texts, src_bead)):
         _broken_sentences(side, texts, where, beads, tgt_emb if side == "tgt" else src_emb,
                           src_emb if side == "tgt" else tgt_emb, encoder, add)
-    return sorted(found.values(), key=lambda c: (-c.score, c.src, c.tgt))
+    ranked = sorted(found.values(), key=lambda c: (-c.score, c.src, c.tgt))
+    # A reviewer's queue, not a dump: at most one candidate per 50 beads (10 at least).
+    return ranked[: max(10, len(beads) // 50)]
 
 
 def _broken_sentences(side: str, texts: Sequence[str], where: dict[int, int], beads: list[Bead],
@@ -742,7 +755,8 @@ def _broken_sentences(side: str, texts: Sequence[str], where: dict[int, int], be
     for f, text in enumerate(texts):
         if not _orphan_start(text) or (f > 0 and _dangling(texts[f - 1])):
             continue  # it continues the sentence before it: not displaced
-        hosts = [d for d in dangling if d != f - 1 and 2 <= abs(where[d] - where[f]) <= 40]
+        # A host in the next bead counts (a full sentence lies between them: f != d + 1).
+        hosts = [d for d in dangling if d != f - 1 and 1 <= abs(where[d] - where[f]) <= 40]
         hosts = [d for d in hosts if (beads[where[d]].src if side == "tgt" else beads[where[d]].tgt)]
         if not hosts:
             continue
@@ -796,7 +810,7 @@ def align_texts(
         progress("encode", len(src), len(src) + len(tgt))
     tgt_emb = encoder.encode(list(tgt))
     if progress:
-        progress("encode", len(src) + len(tgt), len(src) + len(tgt))
+        progress("prepare", 0, 1)
     if not src or not tgt:
         beads = _all_null(len(src), len(tgt))
         stats = None

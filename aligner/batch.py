@@ -40,7 +40,7 @@ from aligner.errors import AlignerError, InputError
 from aligner.types import PROVENANCE_KINDS, Document
 
 MANIFEST_COLUMNS = ("source", "translation", "src_lang", "tgt_lang", "kind", "tgt_kind", "title")
-TEXT_SUFFIXES = (".txt",)
+PREFETCH_CHUNK = 64  # sentences per encoder call when warming the cache in the worker
 
 
 class ManifestError(InputError):
@@ -285,8 +285,11 @@ def _prepare(spec: PairSpec, encoder, strip_markup: bool, encode: bool,
         tgt = load_document(spec.translation, spec.tgt_lang, kind=spec.tgt_kind,
                             title=spec.title, strip_markup=strip_markup)
         if encode and not (already and already(src, tgt)):
-            encoder.encode(src.texts)
-            encoder.encode(tgt.texts)
+            # Small chunks: the encoder is locked per call, and the aligner in the main
+            # thread must not wait for a whole book to be encoded.
+            texts = src.texts + tgt.texts
+            for start in range(0, len(texts), PREFETCH_CHUNK):
+                encoder.encode(texts[start:start + PREFETCH_CHUNK])
         return _Prepared(spec, src, tgt, seconds=time.perf_counter() - start)
     except AlignerError as exc:
         error = str(exc)

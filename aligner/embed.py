@@ -121,7 +121,10 @@ class SentenceTransformerEncoder:
             raise ModelError(f"cannot load model {model!r}: {exc}") from exc
         self.name = f"st:{path.name if path.is_dir() else model}"
         self.version = _folder_fingerprint(path) if path.is_dir() else model
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        # sentence-transformers 6 renamed the method (the old name warns, then goes away).
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        self.dim = int(get_dim() or 0)
         self.batch_size = batch_size
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:

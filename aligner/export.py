@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 from typing import IO, Literal
 
+from aligner import __version__
 from aligner.errors import AlignerError
 from aligner.types import Alignment, Bead, Document
 
@@ -107,6 +108,8 @@ def to_tmx(src: Document, tgt: Document, alignment: Alignment) -> bytes:
     store = tmx.tmxfile(sourcelanguage=src.lang, targetlanguage=tgt.lang)
     header = store.document.getroot().find("header")
     header.set("creationtool", "aligner")
+    # translate-toolkit puts its own version here; the attribute names the creating tool's.
+    header.set("creationtoolversion", __version__)
     for role, doc in (("source", src), ("target", tgt)):
         for key, value in provenance_dict(doc).items():
             prop = etree.SubElement(header, "prop", type=f"x-{role}-{key}")

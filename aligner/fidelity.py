@@ -93,6 +93,8 @@ _SPACED_ACRONYM = re.compile(r"\b(?:[A-ZА-ЯЁ] ){2,}[A-ZА-ЯЁ]\b")
 _SENTENCE_END = re.compile(r"[.!?:;…]\s*[\"'«“„(\[—–-]*\s*$")
 _OPENING = re.compile(r"[\s\"'«“„(\[—–-]*")
 _INITIAL_ABBREV = re.compile(r"(?:\b[A-ZА-ЯЁ]|\b(?:Mr|Mrs|Dr|St|Mt|No|Nos|vol|г|гг|т|им|ул|см|ср|др|пр))\.\s*$")
+_HONORIFICS = {"i", "mr", "mrs", "ms", "dr", "st", "sir", "madam", "lady", "lord", "tis"}
+_VOWEL = re.compile(r"[aeiouyаеёиоуыэюяіїє]")
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 
 
@@ -319,10 +321,10 @@ def _is_name(token: _Token, lang: str, known: frozenset[str]) -> bool:
     if len(re.sub(r"\W", "", word)) < 2 or not word[0].isupper():
         return False
     low = word.lower()
-    if low in EN_MONTHS or low in _WEEKDAYS or low == "i" or _ROMAN.fullmatch(word):
+    if low in EN_MONTHS or low in _WEEKDAYS or low in _HONORIFICS or _ROMAN.fullmatch(word):
         return False
-    if RU_MONTH_PATTERN.fullmatch(low):
-        return False
+    if RU_MONTH_PATTERN.fullmatch(low) or not _VOWEL.search(low):
+        return False  # "Brrr", "Sh-sh": interjections, not names
     lexicon = dictionary(lang)
     if lexicon is not None and "-" in low and all(lexicon.is_common(p) for p in low.split("-")):
         return False  # "To-day", "Far-Eastern": compounds of common words
@@ -382,6 +384,10 @@ def _name_flags(src: str, tgt: str, src_lang: str, tgt_lang: str,
 
     src_only = unmatched(src_tokens, src_lang, src_known, tgt_words, tgt)
     tgt_only = unmatched(tgt_tokens, tgt_lang, tgt_known, src_words, src)
+    return _name_flag(src_only, tgt_only)
+
+
+def _name_flag(src_only: list[str], tgt_only: list[str]) -> list[Flag]:
     if not (src_only or tgt_only):
         return []
     side = "src" if not tgt_only else "tgt" if not src_only else "both"
@@ -837,6 +843,47 @@ def build_context(src_texts: list[str], tgt_texts: list[str], src_lang: str, tgt
     )
 
 
+LEARNED_NAME_MIN = 2  # beads in which two unmatched names must co-occur to be paired
+
+
+def _name_id(word: str) -> str:
+    return min(_stems(word), key=len, default=word.lower())
+
+
+def _drop_learned_names(per_bead: list[list[Flag]]) -> None:
+    """Pair names that stay unmatched together in several beads, and stop flagging them.
+
+    A translator's rendering that transliteration does not explain (Гензель ↔ Hansel,
+    Джеймс ↔ James, Янг ↔ Young) is consistent across a document: if source name A and
+    target name B are both unmatched in at least :data:`LEARNED_NAME_MIN` beads, A ↔ B is
+    taken as a correspondence of this document and removed from those flags. Edits
+    ``per_bead`` in place.
+    """
+    together: Counter = Counter()
+    for flags in per_bead:
+        for flag in flags:
+            if flag.code == NAME_ONE_SIDE:
+                src_ids = {_name_id(w) for w in flag.details["src_only"]}
+                tgt_ids = {_name_id(w) for w in flag.details["tgt_only"]}
+                together.update((a, b) for a in src_ids for b in tgt_ids)
+    learned = {pair for pair, n in together.items() if n >= LEARNED_NAME_MIN}
+    if not learned:
+        return
+    learned_src = {a for a, _ in learned}
+    learned_tgt = {b for _, b in learned}
+    for flags in per_bead:
+        for flag in list(flags):
+            if flag.code != NAME_ONE_SIDE:
+                continue
+            src_only = [w for w in flag.details["src_only"] if _name_id(w) not in learned_src]
+            tgt_only = [w for w in flag.details["tgt_only"] if _name_id(w) not in learned_tgt]
+            if (src_only, tgt_only) == (flag.details["src_only"], flag.details["tgt_only"]):
+                continue
+            flags.remove(flag)
+            if src_only or tgt_only:
+                flags.extend(_name_flag(src_only, tgt_only))
+
+
 def alignment_flags(src_doc, tgt_doc, alignment) -> dict[int, list[Flag]]:
     """Run every check over a whole alignment.
 
@@ -857,9 +904,11 @@ def alignment_flags(src_doc, tgt_doc, alignment) -> dict[int, list[Flag]]:
                for v in group.variants}
         for side, doc in (("src", src_doc), ("tgt", tgt_doc))
     }
+    per_bead = [bead_flags(s, t, src_doc.lang, tgt_doc.lang, context=ctx) for s, t in beads]
+    _drop_learned_names(per_bead)
     result: dict[int, list[Flag]] = {}
     for index, (src_texts, tgt_texts) in enumerate(beads):
-        flags = bead_flags(src_texts, tgt_texts, src_doc.lang, tgt_doc.lang, context=ctx)
+        flags = per_bead[index]
         for side, texts in (("src", src_texts), ("tgt", tgt_texts)):
             words = {_strip_possessive(t.text) for text in texts for t in _tokens(text)}
             for variant, group in variant_spellings[side].items():

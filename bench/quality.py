@@ -318,6 +318,7 @@ def our_aligner(
     def run(src: list[str], tgt: list[str]) -> list[RawBead]:
         return beads_from_alignment(align_texts(src, tgt, encoder, config))
 
+    run.params = dataclasses.asdict(config)  # type: ignore[attr-defined]  (recorded in --json)
     label = f"ours ({encoder.name})" + "".join(f" {k}={v}" for k, v in changes.items())
     return run, label
 
@@ -398,13 +399,14 @@ class Result:
     docs: int
     sentences: int
     seconds: float
+    cpu_seconds: float = 0.0
     report: EvaluationReport | None = None
     inside: tuple[int, int] | None = None
     skip: str = ""
 
 
 def run_corpus(corpus: Corpus, align: AlignFn, save: Path | None) -> Result:
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     gold_docs, test_docs, names = [], [], []
     inside = [0, 0]
     for doc in corpus.docs:
@@ -426,7 +428,7 @@ def run_corpus(corpus: Corpus, align: AlignFn, save: Path | None) -> Result:
     report = evaluate_beads(gold_docs, test_docs, names)
     return Result(
         corpus.name, corpus.note, len(corpus.docs), sum(len(d.src) + len(d.tgt) for d in corpus.docs),
-        time.perf_counter() - t0, report,
+        time.perf_counter() - t0, time.process_time() - c0, report,
         tuple(inside) if any(isinstance(d, ParagraphDoc) for d in corpus.docs) else None,
     )
 
@@ -476,9 +478,11 @@ def format_by_type(results: list[Result]) -> str:
     return "by gold bead type (count: exact recall / precision)\n" + "\n".join(out) + "\n"
 
 
-def to_json(results: list[Result], system: str, total: float) -> dict:
+def to_json(results: list[Result], system: str, total: float, cpu: float, params: dict | None) -> dict:
     return {
         "system": system,
+        "align_config": params,
+        "total_cpu_seconds": round(cpu, 2),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                     "python": platform.python_version()},
         "total_seconds": round(total, 2),
@@ -486,7 +490,8 @@ def to_json(results: list[Result], system: str, total: float) -> dict:
             {
                 "corpus": r.corpus, "note": r.note, "skipped": r.skip or None, "documents": r.docs,
                 "sentences": r.sentences, "seconds": round(r.seconds, 2),
-                "ours": r.report.to_dict() | {"documents": len(r.report.documents)} if r.report else None,
+                "cpu_seconds": round(r.cpu_seconds, 2),
+                "scores": r.report.to_dict() | {"documents": len(r.report.documents)} if r.report else None,
                 "inside_paragraph": list(r.inside) if r.inside else None,
                 "published": {k: v for k, v in PUBLISHED.get(r.corpus, {}).items()},
             }
@@ -518,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     EVAL = args.data
-    t_start = time.perf_counter()
+    t_start, c_start = time.perf_counter(), time.process_time()
     if args.baseline == "length":
         align, system = gale_church, "length baseline (Gale-Church)"
     else:
@@ -539,17 +544,18 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             res = run_corpus(corpus, align, args.save)
             results.append(res)
-            print(f"[{corpus.name}] {res.docs} docs, {res.sentences} sentences, {res.seconds:.1f} s",
-                  file=sys.stderr)
-    total = time.perf_counter() - t_start
+            print(f"[{corpus.name}] {res.docs} docs, {res.sentences} sentences, {res.seconds:.1f} s "
+                  f"wall, {res.cpu_seconds:.1f} s CPU", file=sys.stderr)
+    total, cpu = time.perf_counter() - t_start, time.process_time() - c_start
     print(format_table(results, system), end="")
     if args.by_type:
         print()
         print(format_by_type(results), end="")
     sys.stdout.flush()
-    print(f"\ntotal wall time {total:.1f} s on {os.cpu_count()} CPUs ({system})")
+    print(f"\ntotal wall time {total:.1f} s, CPU time {cpu:.1f} s, on {os.cpu_count()} CPUs ({system})")
     if args.json:
-        args.json.write_text(json.dumps(to_json(results, system, total), indent=2), encoding="utf-8")
+        figures = to_json(results, system, total, cpu, getattr(align, "params", None))
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return 0
 
 

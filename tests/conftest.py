@@ -35,3 +35,11 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"shared data not found at {SHARED} (CI only)")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def default_encoder():
+    """The default encoder (use-m3, offline), loaded once per test session."""
+    from aligner.embed import get_encoder
+
+    return get_encoder()

@@ -21,6 +21,16 @@ MORPHOLOGY_LANGUAGES = ("ru",)
 COMMON_WORD_FREQ = 1000  # pyspellchecker count above which a word is "common"
 
 _RU_LETTERS = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
+_PROPER = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
+_RU_PARTICLES = ("-ка", "-то", "-с", "-де", "-либо", "-нибудь", "-таки")
+
+
+def _strip_particle(word: str) -> str:
+    """«Давайте-ка» → «давайте», «Огниво-то» → «огниво» (enclitic particles)."""
+    for particle in _RU_PARTICLES:
+        if word.endswith(particle) and len(word) > len(particle) + 1:
+            return word[: -len(particle)]
+    return word
 
 
 def _edits1(word: str, letters: str) -> set[str]:
@@ -86,8 +96,13 @@ class MorphDictionary(Dictionary):
         return {w for w in _edits1(word.lower(), self._letters) if w and self._morph.word_is_known(w)}
 
     def is_common(self, word: str) -> bool:
-        # Russian capitalises little but names, so a capitalised word is never "just common".
-        return False
+        """A known word none of whose readings is a proper name (OpenCorpora tags Name,
+        Surn, Patr, Geox, Orgn, Trad): «Никогда», «Ворон» are common, «Литвинов», «Москва»
+        and unknown words («Сигемицу») are not."""
+        low = _strip_particle(word.lower().replace("ё", "е"))
+        if not self._morph.word_is_known(low):
+            return False
+        return not any(_PROPER & p.tag.grammemes for p in self._morph.parse(low))
 
     def lemma(self, word: str) -> str:
         return self._morph.parse(word.lower())[0].normal_form
