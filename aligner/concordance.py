@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aligner.errors import AlignerError
+from aligner.lexicon.spelling import dictionary
 from aligner.store.models import AlignmentRow, BeadSentence, DocumentRow, SentenceRow
 from aligner.types import Provenance
 
@@ -33,6 +34,8 @@ MAX_HITS = 500          # a phrase found more often is cut here (the rest is cou
 WINDOW_SLACK = (1, 3)   # rendering windows have n−1 … n+3 words for an n-word phrase
 MIN_RENDERING_SIM = 0.3  # below this cosine no sub-span is highlighted (nothing renders it)
 RENDERING_TOLERANCE = 0.05  # windows this close to the best cosine compete on word count
+RENDERING_MARGIN = 0.2      # the best window must beat the 90th-percentile other window by this
+SHORT_TEXT_MIN_SIM = 0.5    # …or, with fewer than 10 other windows, reach this cosine
 
 _FOLD = str.maketrans({
     "ё": "е", "Ё": "Е", "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"',
@@ -78,9 +81,15 @@ def normalise(text: str) -> tuple[str, list[int]]:
     return "".join(out), index
 
 
-def normalise_rendering(text: str) -> str:
-    """The grouping key of a rendering: folded words only («В нашем понимании,» → "в нашем понимании")."""
-    return " ".join(w.casefold() for w in _WORD.findall(text.translate(_FOLD)))
+def normalise_rendering(text: str, lang: str | None = None) -> str:
+    """The grouping key of a rendering: folded words only («В нашем понимании,» → "в нашем
+    понимании"); for a language with a morphological dictionary (Russian) each word is
+    replaced by its lemma, so that «носа» and «носом» group with «нос»."""
+    words = [w.casefold() for w in _WORD.findall(text.translate(_FOLD))]
+    lexicon = dictionary(lang) if lang else None
+    if lexicon is not None and hasattr(lexicon, "lemma"):
+        words = [lexicon.lemma(w) for w in words]
+    return " ".join(words)
 
 
 def _words(text: str) -> list[tuple[int, int]]:
@@ -117,7 +126,7 @@ class AlignedText:
     @property
     def key(self) -> str:
         """Grouping key: :func:`normalise_rendering` of the rendering ("" if none)."""
-        return normalise_rendering(self.rendering) if self.rendering else ""
+        return normalise_rendering(self.rendering, self.lang) if self.rendering else ""
 
 
 @dataclass
@@ -161,8 +170,8 @@ class Hit:
 class RenderingGroup:
     """Hits whose aligned text renders the phrase the same way (same normalised key).
 
-    ``key`` "" collects hits with no highlighted rendering; ``lang`` is the rendering's
-    language; ``entries`` pair each hit with the aligned text that carries the rendering.
+    ``key`` (lemmatised for Russian) "" collects hits with no highlighted rendering;
+    ``lang`` is the rendering's language; ``entries`` pair each hit with the aligned text that carries the rendering.
     """
 
     key: str
@@ -172,6 +181,13 @@ class RenderingGroup:
     @property
     def count(self) -> int:
         return len(self.entries)
+
+    @property
+    def label(self) -> str:
+        """The most frequent surface form in the group («в нашем понимании»; key "" → "")."""
+        forms = Counter(normalise_rendering(a.rendering) for _, a in self.entries
+                        if a is not None and a.rendering)
+        return forms.most_common(1)[0][0] if forms else ""
 
 
 # --- search -------------------------------------------------------------------------------
@@ -301,6 +317,16 @@ def _aligned_texts(session: Session, sentence_ids: list[int]) -> dict[int, list[
     return result
 
 
+# Function words do not count when comparing a window's length with the phrase's.
+_FUNCTION_WORDS = frozenset(
+    "the a an of in on at to by for and or but with from as is was "
+    "а и но в во на о об по с со к ко у за из от до для же ли бы".split())
+
+
+def _content_words(text: str) -> int:
+    return sum(w.casefold() not in _FUNCTION_WORDS for w in _WORD.findall(text))
+
+
 def _windows(text: str, n: int) -> list[tuple[int, int]]:
     spans = _words(text)
     low, high = max(1, n - WINDOW_SLACK[0]), n + WINDOW_SLACK[1]
@@ -315,10 +341,15 @@ def mark_renderings(phrase: str, aligned: list[AlignedText], encoder) -> None:
     encoded in one batch with ``encoder`` (:class:`aligner.embed.Encoder`). Among the
     windows within :data:`RENDERING_TOLERANCE` of the highest cosine to the phrase, the one
     whose word count is closest to n wins (then the higher cosine, the shorter, the
-    earlier). Every occurrence of the winning window's words is highlighted.
+    earlier). Every occurrence of the winning window's words is highlighted. No rendering is
+    marked when the best window does not stand out: cosine under :data:`MIN_RENDERING_SIM`,
+    or less than :data:`RENDERING_MARGIN` above the 90th-percentile of the windows that do
+    not overlap it (with fewer than 10 of those: under :data:`SHORT_TEXT_MIN_SIM`) — the aligned sentence
+    then probably does not render the phrase (a misalignment, or a free translation).
     """
-    n = max(1, len(_WORD.findall(phrase)))
-    jobs = [(a, _windows(a.text, n)) for a in aligned if a.text]
+    words = max(1, len(_WORD.findall(phrase)))
+    n = max(1, _content_words(phrase))  # "the nose" ~ «нос»: articles have no counterpart
+    jobs = [(a, _windows(a.text, words)) for a in aligned if a.text]
     texts = sorted({a.text[s:e] for a, spans in jobs for s, e in spans})
     if not texts:
         return
@@ -327,12 +358,21 @@ def mark_renderings(phrase: str, aligned: list[AlignedText], encoder) -> None:
     for a, spans in jobs:
         if not spans:
             continue
-        top = max(sims[a.text[s:e]] for s, e in spans)
+        top_span = max(spans, key=lambda sp: sims[a.text[sp[0]:sp[1]]])
+        top = sims[a.text[top_span[0]:top_span[1]]]
+        # The rendering must stand out from the windows that do not overlap it: an aligned
+        # sentence that does not render the phrase still has a "best" window.
+        others = sorted(sims[a.text[s:e]] for s, e in spans if e <= top_span[0] or s >= top_span[1])
+        if len(others) >= 10:
+            if top - others[int(0.9 * (len(others) - 1))] < RENDERING_MARGIN:
+                continue
+        elif top < SHORT_TEXT_MIN_SIM:
+            continue
         # Among near-best windows prefer the phrase's word count: cosine alone favours a
         # bare "588" over «высоту 588» for "Hill 588" (0.53 vs 0.51 with use-m3).
         near = [sp for sp in spans if sims[a.text[sp[0]:sp[1]]] >= top - RENDERING_TOLERANCE]
         best_s, best_e = min(near, key=lambda sp: (
-            abs(len(_WORD.findall(a.text[sp[0]:sp[1]])) - n),
+            abs(_content_words(a.text[sp[0]:sp[1]]) - n),
             -round(sims[a.text[sp[0]:sp[1]]], 4), sp[1] - sp[0], sp[0]))
         best_text = a.text[best_s:best_e]
         similarity = float(sims[best_text])
@@ -412,7 +452,7 @@ def format_text(phrase: str, hits: list[Hit], *, fuzzy: bool = False) -> str:
         return f"no {'fuzzy ' if fuzzy else ''}match for “{phrase}”"
     lines = [f"“{phrase}”: {len(hits)} sentence(s){' (fuzzy)' if fuzzy else ''}"]
     for group in group_by_rendering(hits):
-        title = (f"rendered «{group.key}» ({group.lang})" if group.key
+        title = (f"rendered «{group.label}» ({group.lang})" if group.key
                  else "no aligned rendering")
         lines += ["", f"== {title}: {group.count} =="]
         for hit, aligned in group.entries:
@@ -435,7 +475,7 @@ def as_json(phrase: str, hits: list[Hit], *, fuzzy: bool = False) -> dict:
     return {
         "phrase": phrase, "fuzzy": fuzzy, "count": len(hits),
         "hits": [h.to_dict() for h in hits],
-        "renderings": [{"key": g.key, "lang": g.lang, "count": g.count,
+        "renderings": [{"key": g.key, "label": g.label, "lang": g.lang, "count": g.count,
                         "hits": [index[id(h)] for h, _ in g.entries]}
                        for g in group_by_rendering(hits)],
     }

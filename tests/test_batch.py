@@ -146,6 +146,7 @@ def test_batch_aligns_reports_a_bad_file_and_skips_on_rerun(tmp_path):
         assert r.src_sentences == r.tgt_sentences == 7  # title + 6, markup stripped
         assert r.beads == sum(r.beads_by_type.values()) > 0
         assert 0.0 <= r.mean_score <= 1.0
+        assert 0.0 < r.seconds < 120
     assert counts(db) == (6, 6, 3)
     table = format_summary(results)
     assert "3 aligned, 1 failed" in table and "broken" in table

@@ -50,6 +50,7 @@ def test_normalise_keeps_a_map_to_the_original():
     at = folded.find("понимании")
     assert text[index[at]:index[at + len("понимании") - 1] + 1] == "ПОНИМАНИИ"
     assert normalise_rendering("«В нашем понимании,»") == "в нашем понимании"
+    assert normalise_rendering("носом", "ru") == normalise_rendering("Носа", "ru") == "нос"
 
 
 def test_in_our_understanding_is_rendered_v_nashem_ponimanii(store, encoder):
@@ -64,10 +65,11 @@ def test_in_our_understanding_is_rendered_v_nashem_ponimanii(store, encoder):
         (aligned,) = hit.aligned
         assert aligned.lang == "ru"
         assert aligned.provenance_label.startswith("TEST RECONSTRUCTION")
-        assert aligned.key == "в нашем понимании"
+        assert aligned.rendering == "в нашем понимании"
+        assert aligned.key == "в наш понимание"  # lemmatised: case forms group together
         assert all(aligned.text[s:e] == "в нашем понимании" for s, e in aligned.spans)
     groups = group_by_rendering(hits)
-    assert [(g.key, g.lang, g.count) for g in groups] == [("в нашем понимании", "ru", 2)]
+    assert [(g.label, g.lang, g.count) for g in groups] == [("в нашем понимании", "ru", 2)]
 
 
 def test_fuzzy_search_also_finds_the_phrase_that_lost_its_in(store, encoder):
