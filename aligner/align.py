@@ -124,7 +124,7 @@ def confidence(similarity: np.ndarray | float, gap: np.ndarray | float = 1.0) ->
     return 1.0 / (1.0 + np.exp(-(CONFIDENCE_BIAS + CONFIDENCE_SIM * sim + CONFIDENCE_GAP * gap)))
 
 
-CONFIDENCE_BIAS, CONFIDENCE_SIM, CONFIDENCE_GAP = 0.01, 0.62, 12.74
+CONFIDENCE_BIAS, CONFIDENCE_SIM, CONFIDENCE_GAP = -0.27, 1.03, 14.62
 
 
 # --------------------------------------------------------------------------------------
@@ -522,6 +522,7 @@ def align_embeddings(
 
 
 def _all_null(n: int, m: int) -> list[Bead]:
+    """Beads for a bitext with an empty side: every sentence is a 1-0 or 0-1 bead."""
     return [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)]
 
 
@@ -541,7 +542,6 @@ def _uncertain_rows(beads: list[Bead], n: int, m: int, config: AlignConfig, budg
         key=lambda k: beads[k].score if beads[k].src and beads[k].tgt else -1.0,
     )
     for k in order:
-        bead = beads[k]
         first_src = min((i for b in beads[max(0, k - 1) : k + 1] for i in b.src), default=0)
         last_src = max((i for b in beads[k : k + 2] for i in b.src), default=first_src)
         first_tgt = min((j for b in beads[max(0, k - 1) : k + 1] for j in b.tgt), default=0)
@@ -555,7 +555,6 @@ def _uncertain_rows(beads: list[Bead], n: int, m: int, config: AlignConfig, budg
         spent += cost
         rows |= new_rows
         cols |= new_cols
-        del bead
     return rows, cols
 
 
