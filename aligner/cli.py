@@ -175,8 +175,12 @@ class EvalFormat(str, Enum):
 @app.command("evaluate")
 @user_errors
 def evaluate_cmd(
-    test: Path = typer.Argument(..., metavar="TEST", help="Test alignment: a bead file or a folder of per-document files."),
-    gold: Path = typer.Argument(..., metavar="GOLD", help="Gold alignment: a bead file or a folder (paired by file name)."),
+    test: Path = typer.Argument(
+        ..., metavar="TEST", help="Test alignment: a bead file or a folder of per-document files."
+    ),
+    gold: Path = typer.Argument(
+        ..., metavar="GOLD", help="Gold alignment: a bead file or a folder (paired by file name)."
+    ),
     fmt: EvalFormat = typer.Option(EvalFormat.text, "--format", help="Output format."),
 ) -> None:
     """Score TEST against GOLD: strict/lax P/R/F1 (Vecalign), exact match (aligner-eval), per type."""
