@@ -651,6 +651,19 @@ def _contribution(emb_side: np.ndarray, other: np.ndarray, ids: tuple[int, ...],
 _TERMINAL = tuple('.!?…;:»"”’)]')
 
 
+def _quote(texts: Sequence[str], i: int, width: int = 40) -> str:
+    """A sentence for a reason text: quoted and shortened, or "sentence id i" without texts.
+
+    Reasons quote text rather than numbers: the page numbers sentences from 1, exports from 0.
+    """
+    if not texts:
+        return f"sentence id {i}"
+    text = " ".join(texts[i].split())
+    if len(text) > width:
+        text = text[: width // 2 - 1] + " … " + text[-(width // 2 - 1):]
+    return f"“{text}”"
+
+
 def _dangling(text: str) -> bool:
     """The sentence stops on a word, with no punctuation at all ("… and will"): its end is
     elsewhere. (A verse line or a clause ending in a comma or dash does not count.)"""
@@ -726,9 +739,9 @@ def detect_crossings(
             margin = cos - 0.5 * float(knn_self + knn_pool[c])
             score = min(score, float(match_probability(margin)))
             src_ids, tgt_ids = ((c,), (sent,)) if side == "tgt" else ((sent,), (c,))
-            what, other = ("target", "source") if side == "tgt" else ("source", "target")
+            mine, theirs = (tgt_texts, src_texts) if side == "tgt" else (src_texts, tgt_texts)
             add(src_ids, tgt_ids, score,
-                f"{what} sentence {sent} matches {other} sentence {c} in bead {k} "
+                f"{_quote(mine, sent)} matches {_quote(theirs, c)} elsewhere "
                 f"(cosine {cos:.2f} there, {own:.2f} in its own bead)")
 
     for k, bead in enumerate(beads):
@@ -776,10 +789,9 @@ def _broken_sentences(side: str, texts: Sequence[str], where: dict[int, int], be
             d = hosts[n]
             counterpart = beads[where[d]].src if side == "tgt" else beads[where[d]].tgt
             src_ids, tgt_ids = (tuple(counterpart), (f,)) if side == "tgt" else ((f,), tuple(counterpart))
-            what = "target" if side == "tgt" else "source"
             add(src_ids, tgt_ids, 0.8 if rank == 0 else 0.65,
-                f"{what} fragment {f} starts in lower case; {what} sentence {d} (bead {where[d]}) "
-                "stops mid-sentence: the fragment may belong there (OCR line displacement)")
+                f"the fragment {_quote(texts, f)} starts in lower case and {_quote(texts, d)} "
+                "stops mid-sentence: the fragment may continue it (OCR line displacement)")
 
 
 def align_texts(

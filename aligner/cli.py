@@ -6,6 +6,7 @@ stderr and exit code 2 — never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import wraps
 
@@ -32,8 +33,20 @@ def user_errors(func):
         except AlignerError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
+        except BrokenPipeError:  # e.g. `aligner segment FILE | head`: the reader is done
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep interpreter exit quiet
+            raise typer.Exit(0) from None
         except OSError as exc:
-            typer.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+            where = f"{exc.filename}: " if exc.filename else ""
+            typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            raise typer.Exit(2) from None
+        except Exception as exc:  # database and driver errors carry long, technical texts
+            from aligner.store.db import describe_database_error
+
+            message = describe_database_error(exc)
+            if message is None:
+                raise
+            typer.echo(f"error: {message}", err=True)
             raise typer.Exit(2) from None
 
     return wrapper
@@ -84,14 +97,17 @@ def align_command(
     for doc in (src_doc, tgt_doc):
         if doc.provenance.kind == "reconstruction" and not quiet:
             typer.echo(f"note: {doc.provenance.file} is a {doc.provenance.label}", err=True)
+    sessions = None
+    if db:  # open (and migrate) the store first: a bad --db must not cost an alignment
+        from aligner.store.db import open_store
+
+        _, sessions = open_store(db)
     encoder = get_encoder(model)
     with ProgressBar(enabled=not quiet) as bar:
         alignment = align_documents(src_doc, tgt_doc, encoder, AlignConfig(max_side=max_side), bar.update)
-    if db:
-        from aligner.store.db import open_store
+    if sessions is not None:
         from aligner.store.service import get_or_create_project, import_document, store_alignment
 
-        _, sessions = open_store(db)
         with sessions() as session:
             project_id = get_or_create_project(session, project)
             src_id = import_document(session, project_id, src_doc, "source")

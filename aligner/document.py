@@ -19,9 +19,24 @@ from aligner.segment import normalise_lang, segment
 from aligner.types import PROVENANCE_KINDS, Document, Provenance, Sentence
 
 
-def default_kind(filename: str) -> str:
-    """``"reconstruction"`` when the file name contains "reconstruct", else ``"other"``."""
-    return "reconstruction" if "reconstruct" in Path(filename).name.lower() else "other"
+# Texts known to be test reconstructions, by sha256 of their bytes, so that a renamed copy
+# is still labelled (corpora/litvinov-1938-08-07/README.md).
+KNOWN_RECONSTRUCTIONS: dict[str, str] = {
+    "059c36c76c49842d339b949ebd0a82eb3b889cdf6ae27ebc409047da8ac970fa": "Litvinov–Shigemitsu record of 7 Aug 1938, Russian test reconstruction",
+}
+
+
+def known_reconstruction(sha256: str) -> str | None:
+    """The description of a known test reconstruction with this sha256, else None."""
+    return KNOWN_RECONSTRUCTIONS.get(sha256)
+
+
+def default_kind(filename: str, sha256: str = "") -> str:
+    """``"reconstruction"`` for a known reconstruction (by content) or a file name containing
+    "reconstruct", else ``"other"``."""
+    if known_reconstruction(sha256) or "reconstruct" in Path(filename).name.lower():
+        return "reconstruction"
+    return "other"
 
 
 def prepare_document(
@@ -112,7 +127,9 @@ def _build(
     strip_markup: bool,
 ) -> Document:
     name = Path(raw.path).name
-    kind = kind or default_kind(name)
+    if known_reconstruction(raw.sha256):
+        kind = "reconstruction"  # whatever the caller assumed: the content says otherwise
+    kind = kind or default_kind(name, raw.sha256)
     if kind not in PROVENANCE_KINDS:
         raise AlignerError(f"unknown provenance kind {kind!r}; use one of {', '.join(PROVENANCE_KINDS)}")
     if presplit:

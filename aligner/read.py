@@ -194,6 +194,27 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.2f} MB" if n >= 10_000 else f"{n} bytes"
 
 
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """Decode UTF-16 text that has no BOM, recognised by NUL bytes on one parity only.
+
+    Latin and Cyrillic text in UTF-16 has a zero high byte (Latin) or a 0x04 high byte
+    (Cyrillic) in every code unit; either way, text has NULs in one byte position and
+    almost none in the other, which binary data does not. Returns None if it is not that.
+    """
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even, odd = data[0::2], data[1::2]
+    for codec, high, low in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if low.count(0) <= len(low) // 100 and high.count(0) + high.count(4) >= len(high) * 0.6:
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if sum(ch.isprintable() or ch.isspace() for ch in text) >= 0.98 * len(text):
+                return text, codec
+    return None
+
+
 def _detect_and_decode(data: bytes, name: str) -> tuple[str, str]:
     for bom, codec in _BOMS:
         if data.startswith(bom):
@@ -205,6 +226,9 @@ def _detect_and_decode(data: bytes, name: str) -> tuple[str, str]:
         if data.startswith(magic):
             raise InputError(f"{name}: binary file ({what}), not text")
     if b"\x00" in data:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return utf16
         raise InputError(f"{name}: binary file (contains NUL bytes), not text")
     try:
         return data.decode("utf-8"), "utf-8"

@@ -162,6 +162,12 @@ def _install_error_handlers(app: FastAPI) -> None:
                 else "language" if isinstance(exc, UnknownLanguageError) else "bad_request")
         return _error(400, str(exc), code=code)
 
+    @app.exception_handler(OverflowError)
+    async def overflow(_req: Request, exc: OverflowError):
+        # An id or number beyond the database's 64-bit integers can name nothing stored.
+        return _error(422, "a number in the request is out of range (ids and versions are "
+                           "at most 9223372036854775807)", code="validation")
+
     @app.exception_handler(RequestValidationError)
     async def invalid(_req: Request, exc: RequestValidationError):
         return _error(422, validation_message(exc), code="validation")

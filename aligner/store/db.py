@@ -197,3 +197,27 @@ def open_store(path_or_url: str | os.PathLike | URL, *, upgrade: bool = True
     elif upgrade:
         upgrade_database(url)
     return engine, make_session_factory(engine)
+
+
+def describe_database_error(exc: BaseException) -> str | None:
+    """A one-line, actionable message for a database or driver error; None if ``exc`` is not one.
+
+    Used by the CLI so that ``--db`` pointing at a non-database file, a folder, an unknown
+    URL scheme or a server whose driver is not installed gives ``error: ...``, not a traceback.
+    """
+    from sqlalchemy import exc as sa_exc
+
+    if isinstance(exc, sa_exc.NoSuchModuleError):
+        return f"unknown database URL scheme ({exc}); use a file path or sqlite:///FILE"
+    if isinstance(exc, sa_exc.ArgumentError):
+        return f"cannot use that database URL: {exc}"
+    if isinstance(exc, sa_exc.DBAPIError):
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        return f"database: {detail} (is --db a database file or URL you can write to?)"
+    if isinstance(exc, sa_exc.SQLAlchemyError):
+        return f"database: {str(exc).splitlines()[0]}"
+    if isinstance(exc, ModuleNotFoundError) and exc.name in {
+        "psycopg", "psycopg2", "pymysql", "MySQLdb", "asyncpg", "oracledb", "pyodbc",
+    }:
+        return f"the database driver {exc.name!r} is not installed (pip install {exc.name})"
+    return None
