@@ -427,7 +427,8 @@ def _dynamic_programme(
         offsets = skip * qs
         scanned = np.maximum.accumulate(best - offsets) + offsets
         from_left = scanned > best + 1e-9
-        second = np.where(from_left, np.maximum(second, best), np.maximum(second, np.concatenate([[NEG_INF], scanned[:-1] + skip])))
+        via_left = np.concatenate([[NEG_INF], scanned[:-1] + skip])  # the 0-1 alternative
+        second = np.where(from_left, np.maximum(second, best), np.maximum(second, via_left))
         best = np.where(from_left, scanned, best)
         back[from_left] = shape_index[(0, 1)]
         rows.append(best)
