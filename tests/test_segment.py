@@ -138,3 +138,16 @@ def test_unknown_language_lists_supported():
         segment("Text.", "xx")
     assert "'xx'" in str(err.value) and "en, es" in str(err.value)
     assert {"en", "ru", "de", "fr", "zh"} <= set(SUPPORTED_LANGS)
+
+
+def test_sentences_inside_a_quotation_are_split():
+    # pysbd keeps quoted speech whole; razdel splits the Russian, so we must too.
+    text = "“Very good. Whose dog is it? I won’t let this pass!” he said."
+    assert split_sentences(text, "en") == [
+        "“Very good.", "Whose dog is it?", "I won’t let this pass!” he said.",
+    ]
+
+
+def test_abbreviations_inside_a_quotation_still_hold():
+    text = "“Mr. Smith met M. M. Litvinov at noon. Then he left.”"
+    assert split_sentences(text, "en") == ["“Mr. Smith met M. M. Litvinov at noon.", "Then he left.”"]
