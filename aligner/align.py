@@ -86,7 +86,7 @@ class AlignConfig:
     length_penalty: bool = True
     length_weighted: float = 0.5
     full_dp_cells: int = 250_000
-    refine_budget: float = 0.15
+    refine_budget: float = 0.12
     refine_small: int = 4000
     refine_window: int = 6
     refine_below: float = 0.9
@@ -388,42 +388,48 @@ def _dynamic_programme(
     rows: list[np.ndarray] = []
     backs: list[np.ndarray] = []
     seconds: list[np.ndarray] = []  # best score into each cell by any other last bead
-    shape_index = {s: k for k, s in enumerate(shapes)}
+    shape_index = {sh: k for k, sh in enumerate(shapes)}
+    # Candidate scores of every incoming shape for one row: (shape, cell). Filling one
+    # matrix and reducing once is cheaper than comparing shape by shape.
+    shape_rows = [(a, b) for a, bs in by_a.items() for b in bs] + [(1, 0)]
+    shape_ids = np.array([shapes.index(sh) for sh in shape_rows], dtype=np.int8)
     skip = config.skip
     report_every = max(1, n // 100)
-
-    def offer(cand: np.ndarray, k: int, best: np.ndarray, second: np.ndarray, back: np.ndarray) -> None:
-        better = cand > best
-        second[:] = np.where(better, np.maximum(second, best), np.maximum(second, cand))
-        best[better] = cand[better]
-        back[better] = k
-
     for p in range(n + 1):
-        qs = np.arange(lo[p], hi[p] + 1)
-        best = np.full(len(qs), NEG_INF)
-        second = np.full(len(qs), NEG_INF)
-        back = np.full(len(qs), -1, dtype=np.int8)
-        if p == 0:
-            best[qs == 0] = 0.0
+        q_lo, q_hi = int(lo[p]), int(hi[p])
+        width = q_hi - q_lo + 1
+        cand = np.full((len(shape_rows), width), NEG_INF)
+        k = 0
         for a, bs in by_a.items():
             if p - a < 0:
+                k += len(bs)
                 continue
-            prev, prev_lo = rows[p - a], lo[p - a]
-            scores = _bead_scores(inp, p, a, int(lo[p]), int(hi[p]), len(bs), config)
+            prev, prev_lo = rows[p - a], int(lo[p - a])
+            scores = _bead_scores(inp, p, a, q_lo, q_hi, len(bs), config)
             for row_k, b in enumerate(bs):
-                idx = qs - b - prev_lo
-                ok = (idx >= 0) & (idx < len(prev)) & (qs - b >= 0)
-                cand = np.full(len(qs), NEG_INF)
-                cand[ok] = prev[idx[ok]] + scores[row_k][ok]
-                offer(cand, shape_index[(a, b)], best, second, back)
-        if p >= 1:  # 1-0 bead
-            prev, prev_lo = rows[p - 1], lo[p - 1]
-            idx = qs - prev_lo
-            ok = (idx >= 0) & (idx < len(prev))
-            cand = np.full(len(qs), NEG_INF)
-            cand[ok] = prev[idx[ok]] + skip
-            offer(cand, shape_index[(1, 0)], best, second, back)
+                # Cells q with q - b inside the previous row's band [prev_lo, prev_hi].
+                first = max(q_lo, prev_lo + b, b)
+                last = min(q_hi, prev_lo + len(prev) - 1 + b)
+                if first <= last:
+                    cand[k, first - q_lo : last - q_lo + 1] = (
+                        prev[first - b - prev_lo : last - b - prev_lo + 1]
+                        + scores[row_k, first - q_lo : last - q_lo + 1])
+                k += 1
+        if p >= 1:  # 1-0 bead, the last candidate row
+            prev, prev_lo = rows[p - 1], int(lo[p - 1])
+            first, last = max(q_lo, prev_lo), min(q_hi, prev_lo + len(prev) - 1)
+            if first <= last:
+                cand[k, first - q_lo : last - q_lo + 1] = prev[first - prev_lo : last - prev_lo + 1] + skip
+        winner = np.argmax(cand, axis=0)
+        cells = np.arange(width)
+        best = cand[winner, cells]
+        cand[winner, cells] = NEG_INF
+        second = cand.max(axis=0)
+        back = np.where(best > NEG_INF / 2, shape_ids[winner], -1).astype(np.int8)
+        if p == 0 and q_lo == 0:
+            best[0], back[0] = 0.0, -1
         # 0-1 beads inside the row.
+        qs = np.arange(q_lo, q_hi + 1)
         offsets = skip * qs
         scanned = np.maximum.accumulate(best - offsets) + offsets
         from_left = scanned > best + 1e-9
@@ -877,10 +883,9 @@ def align_texts(
     config = config or AlignConfig()
     if progress:
         progress("encode", 0, len(src) + len(tgt))
-    src_emb = encoder.encode(list(src))
-    if progress:
-        progress("encode", len(src), len(src) + len(tgt))
-    tgt_emb = encoder.encode(list(tgt))
+    # One call for both sides: the encoder batches by length across them.
+    both = encoder.encode(list(src) + list(tgt))
+    src_emb, tgt_emb = both[: len(src)], both[len(src) :]
     if progress:
         progress("prepare", 0, 1)
     if not src or not tgt:

@@ -9,8 +9,9 @@ Usage:
 2. **10k x 10k**: a bitext of about N Russian and N English sentences built from the
    bilinguator works in ``../shared/eval-data`` (whole paragraphs, in order, segmented
    with our segmenter). In the same run: the time to encode all 2N sentences once, then
-   the end-to-end alignment with an empty embedding cache, and the search alone (anchor
-   pass, DP, refine DP; its encoding excluded). Targets: end to end <= 1.5 x encode-once,
+   the end-to-end alignment with an empty embedding cache, the search alone (anchor
+   pass, DP, refine DP; its encoding excluded), and the encode-once time again (the
+   ratio uses the mean of the two, as encoding speed drifts on a shared machine). Targets: end to end <= 1.5 x encode-once,
    search < 10 s, peak memory < 2 GB (resident set of this process, model included).
 """
 
@@ -102,8 +103,16 @@ def big_bitext(n: int) -> None:
     alignment = align_texts(src, tgt, encoder, AlignConfig(), progress)
     total = time.perf_counter() - t0
     progress("end", 0, 0)
+    # Encoding speed drifts by ~10 % on a shared machine: time it again after the run
+    # and compare with the mean of both measurements.
+    t0 = time.perf_counter()
+    model.encode(src + tgt)
+    again = time.perf_counter() - t0
+    print(f"encode once, again after the run: {again:.1f} s")
+    encode_once = (encode_once + again) / 2
     encode_part = stages.get("start", 0) + stages.get("encode", 0)  # sentences encoded once
-    print(f"end to end: {total:.1f} s = {total / encode_once:.2f} x encode-once   [target <= 1.5 x]")
+    print(f"end to end: {total:.1f} s = {total / encode_once:.2f} x encode-once (mean of both)"
+          "   [target <= 1.5 x]")
     print(f"  stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items() if k != "end"))
     print(f"  search (anchor pass + DP + refine DP, encoding excluded): {total - encode_part - _refine_encode(stages):.1f} s"
           "   [target < 10 s]")
