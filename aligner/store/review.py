@@ -123,13 +123,18 @@ def _stale(session: Session, alignment_id: int, expected: int) -> Exception:
     current = session.scalar(select(AlignmentRow.version).where(AlignmentRow.id == alignment_id))
     if current is None:
         return NotFoundError(f"alignment {alignment_id} not found")
-    edits = session.scalars(select(Edit).where(Edit.alignment_id == alignment_id,
-                                               Edit.version_after > expected)
-                            .order_by(Edit.version_after)).all()
-    changes = [_describe(e) for e in edits]
+    # Only the operation and the user of the first few edits: the stale path runs under
+    # the write lock, and edits' before/after states can be large.
+    since = (Edit.alignment_id == alignment_id, Edit.version_after > expected)
+    rows = session.execute(select(Edit.operation, Edit.user).where(*since)
+                           .order_by(Edit.version_after).limit(50)).all()
+    changes = [f"{op} by {user}" for op, user in rows]
+    total = session.scalar(select(func.count()).select_from(Edit).where(*since)) or 0
+    if total > len(changes):
+        changes.append(f"… {total - len(changes)} more")
     msg = f"alignment {alignment_id} is at version {current}, you edited version {expected}"
     if changes:  # name the edits, but keep the message to one readable line
-        shown = changes if len(changes) <= 8 else changes[:7] + [f"… {len(changes) - 7} more"]
+        shown = changes if len(changes) <= 8 else changes[:7] + [f"… {total - 7} more"]
         msg += "; since then: " + ", ".join(shown)
     return StaleVersionError(msg, alignment_id=alignment_id, expected=expected, current=current,
                              changes=changes)
