@@ -695,21 +695,22 @@ def _unit(vec: np.ndarray) -> np.ndarray:
     return vec / (np.linalg.norm(vec) or 1.0)
 
 
-def _side_vectors(beads: list[Bead], src_emb: np.ndarray, tgt_emb: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Normalised summed embeddings of bead k's source and target sides."""
-    bead = beads[k]
-    return _unit(src_emb[list(bead.src)].sum(axis=0)), _unit(tgt_emb[list(bead.tgt)].sum(axis=0))
+def _ids_vector(emb: np.ndarray, ids: Sequence[int]) -> np.ndarray:
+    """Normalised sum of the embeddings of sentences ``ids``: one side of a bead, ``(dim,)``."""
+    return _unit(emb[list(ids)].sum(axis=0))
+
+
+def _counterpart(bead: Bead, side: str) -> tuple[int, ...]:
+    """The ids on the other side of ``bead`` from ``side`` ("src" or "tgt")."""
+    return bead.src if side == "tgt" else bead.tgt
 
 
 def _contribution(emb_side: np.ndarray, other: np.ndarray, ids: tuple[int, ...], sent: int) -> float:
     """How much sentence ``sent`` adds to its bead's similarity (cos with it − cos without)."""
     rest = [i for i in ids if i != sent]
-    with_it = float(_unit(emb_side[list(ids)].sum(axis=0)) @ other)
-    without = float(_unit(emb_side[rest].sum(axis=0)) @ other) if rest else 0.0
+    with_it = float(_ids_vector(emb_side, ids) @ other)
+    without = float(_ids_vector(emb_side, rest) @ other) if rest else 0.0
     return with_it - without
-
-
-_TERMINAL = tuple('.!?…;:»"”’)]')
 
 
 def _quote(texts: Sequence[str], i: int, width: int = 40) -> str:
@@ -773,11 +774,11 @@ def detect_crossings(
 
     def own_similarity(side: str, sent: int) -> float:
         bead = beads[tgt_bead[sent] if side == "tgt" else src_bead[sent]]
-        other_ids, other_emb = (bead.src, src_emb) if side == "tgt" else (bead.tgt, tgt_emb)
+        other_ids, other_emb = _counterpart(bead, side), (src_emb if side == "tgt" else tgt_emb)
         if not other_ids:
             return 0.0
         vec = tgt_emb[sent] if side == "tgt" else src_emb[sent]
-        return float(_unit(other_emb[list(other_ids)].sum(axis=0)) @ vec)
+        return float(_ids_vector(other_emb, other_ids) @ vec)
 
     def check(side: str, sent: int) -> None:
         if side == "tgt":
@@ -812,7 +813,7 @@ def detect_crossings(
             for i in bead.src:
                 check("src", i)
             continue
-        src_vec, tgt_vec = _side_vectors(beads, src_emb, tgt_emb, k)
+        src_vec, tgt_vec = _ids_vector(src_emb, bead.src), _ids_vector(tgt_emb, bead.tgt)
         for side, ids, emb, other in (("tgt", bead.tgt, tgt_emb, src_vec), ("src", bead.src, src_emb, tgt_vec)):
             if len(ids) > 1:
                 for sent in ids:
@@ -835,13 +836,12 @@ def _broken_sentences(side: str, texts: Sequence[str], where: dict[int, int], be
             continue  # it continues the sentence before it: not displaced
         # A host in the next bead counts (a full sentence lies between them: f != d + 1).
         hosts = [d for d in dangling if d != f - 1 and 1 <= abs(where[d] - where[f]) <= 40]
-        hosts = [d for d in hosts if (beads[where[d]].src if side == "tgt" else beads[where[d]].tgt)]
+        hosts = [d for d in hosts if _counterpart(beads[where[d]], side)]
         hosts = sorted(hosts, key=lambda d: abs(where[d] - where[f]))[:6]  # the nearest few
         if not hosts:
             continue
         # How well the fragment, alone and joined to the host, matches the host's counterpart.
-        counterparts = [_unit(other_emb[list(beads[where[d]].src if side == "tgt" else beads[where[d]].tgt)]
-                              .sum(axis=0)) for d in hosts]
+        counterparts = [_ids_vector(other_emb, _counterpart(beads[where[d]], side)) for d in hosts]
         fits = [float(own_emb[f] @ vec) for vec in counterparts]
         if encoder is not None:
             joined = encoder.encode([f"{texts[d]} {text}" for d in hosts])
@@ -849,7 +849,7 @@ def _broken_sentences(side: str, texts: Sequence[str], where: dict[int, int], be
         order = sorted(range(len(hosts)), key=lambda n: (-fits[n], abs(where[hosts[n]] - where[f])))
         for rank, n in enumerate(order[:2]):
             d = hosts[n]
-            counterpart = beads[where[d]].src if side == "tgt" else beads[where[d]].tgt
+            counterpart = _counterpart(beads[where[d]], side)
             src_ids, tgt_ids = (tuple(counterpart), (f,)) if side == "tgt" else ((f,), tuple(counterpart))
             add(src_ids, tgt_ids, 0.8 if rank == 0 else 0.65,
                 f"the fragment {_quote(texts, f)} starts in lower case and {_quote(texts, d)} "

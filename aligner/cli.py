@@ -84,7 +84,7 @@ def align_command(
     corpora/litvinov-1938-08-07/en.ocr.txt --src-lang ru --tgt-lang en --format json
     """
     from aligner.align import AlignConfig, align_documents
-    from aligner.document import default_kind, prepare_document
+    from aligner.document import prepare_document
     from aligner.embed import get_encoder
     from aligner.export import EXPORT_FORMATS, write_export
     from aligner.progress import ProgressBar
@@ -92,7 +92,7 @@ def align_command(
     if fmt not in EXPORT_FORMATS:
         raise AlignerError(f"unknown --format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     common = dict(presplit=presplit, encoding=encoding, ocr=not no_ocr, strip_markup=strip_markup)
-    src_doc = prepare_document(src, src_lang, kind=src_kind or _source_kind(src, default_kind), **common)
+    src_doc = prepare_document(src, src_lang, kind=src_kind or _source_kind(src), **common)
     tgt_doc = prepare_document(tgt, tgt_lang, kind=tgt_kind, **common)
     for doc in (src_doc, tgt_doc):
         if doc.provenance.kind == "reconstruction" and not quiet:
@@ -120,8 +120,10 @@ def align_command(
         typer.echo(_summary(src_doc, tgt_doc, alignment), err=True)
 
 
-def _source_kind(path: str, default_kind) -> str:
+def _source_kind(path: str) -> str:
     """Provenance kind of a source file: a reconstruction if named so, else archival."""
+    from aligner.document import default_kind
+
     kind = default_kind(path)
     return "archival" if kind == "other" else kind
 

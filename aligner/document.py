@@ -31,12 +31,11 @@ def known_reconstruction(sha256: str) -> str | None:
     return KNOWN_RECONSTRUCTIONS.get(sha256)
 
 
-def default_kind(filename: str, sha256: str = "") -> str:
-    """``"reconstruction"`` for a known reconstruction (by content) or a file name containing
-    "reconstruct", else ``"other"``."""
-    if known_reconstruction(sha256) or "reconstruct" in Path(filename).name.lower():
-        return "reconstruction"
-    return "other"
+def default_kind(filename: str) -> str:
+    """``"reconstruction"`` when the file name contains "reconstruct", else ``"other"``.
+
+    (A known reconstruction is recognised by its content in any case: see ``_build``.)"""
+    return "reconstruction" if "reconstruct" in Path(filename).name.lower() else "other"
 
 
 def prepare_document(
@@ -129,7 +128,7 @@ def _build(
     name = Path(raw.path).name
     if known_reconstruction(raw.sha256):
         kind = "reconstruction"  # whatever the caller assumed: the content says otherwise
-    kind = kind or default_kind(name, raw.sha256)
+    kind = kind or default_kind(name)
     if kind not in PROVENANCE_KINDS:
         raise AlignerError(f"unknown provenance kind {kind!r}; use one of {', '.join(PROVENANCE_KINDS)}")
     if presplit:
