@@ -3,7 +3,7 @@
 Input is a folder (pairs found by file name: ``NAME_ru.txt`` ↔ ``NAME_en.txt``, searched
 recursively, as in the bilinguator collection) or a manifest (CSV or TOML) naming each pair.
 Each pair is read, cleaned, segmented, aligned (:func:`aligner.align.align_documents`),
-checked (:func:`aligner.fidelity.alignment_flags`) and stored (:mod:`aligner.store.service`).
+checked (:func:`aligner.fidelity.flag_alignment`) and stored (:mod:`aligner.store.service`).
 
 **Resuming.** A pair is identified by the sha256 of its two files (and their languages).
 Before any work the store is asked whether an alignment of exactly those two documents
@@ -318,7 +318,7 @@ def align_and_store(prepared: _Prepared, session_factory: sessionmaker, project_
     raises nothing for a bad pair (the error goes in the result).
     """
     from aligner.align import align_documents
-    from aligner.fidelity import alignment_flags
+    from aligner.fidelity import flag_alignment
     from aligner.store.service import import_document, store_alignment
 
     spec = prepared.spec
@@ -335,12 +335,7 @@ def align_and_store(prepared: _Prepared, session_factory: sessionmaker, project_
             result.status, result.alignment_id = "skipped", done
             return result
         alignment = align_documents(src, tgt, encoder, config, progress)
-        flags = alignment_flags(src, tgt, alignment) if with_flags else {}
-        for index, bead_flags in flags.items():
-            bead = alignment.beads[index]
-            for code in dict.fromkeys(f.code for f in bead_flags):
-                if code not in bead.flags:
-                    bead.flags.append(code)
+        flags = flag_alignment(src, tgt, alignment) if with_flags else {}
         with session_factory() as session:
             src_id = import_document(session, project_id, src, "source")
             tgt_id = import_document(session, project_id, tgt, "translation")

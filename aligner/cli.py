@@ -76,6 +76,7 @@ def align_command(
     no_ocr: bool = typer.Option(False, "--no-ocr", help="Skip OCR clean-up (page furniture, broken lines)."),
     strip_markup: bool = typer.Option(False, "--strip-markup", help="Drop inline tags such as <h1>, <b>."),
     max_side: int = typer.Option(4, "--max-side", min=1, max=8, help="Most sentences one side of a bead may join."),
+    no_flags: bool = typer.Option(False, "--no-flags", help="Skip the fidelity checks (numbers, names, omissions, length, OCR)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
     """Align TGT (translation) to SRC (original) at sentence level.
@@ -105,6 +106,10 @@ def align_command(
     encoder = get_encoder(model)
     with ProgressBar(enabled=not quiet) as bar:
         alignment = align_documents(src_doc, tgt_doc, encoder, AlignConfig(max_side=max_side), bar.update)
+    if not no_flags:
+        from aligner.fidelity import flag_alignment
+
+        flag_alignment(src_doc, tgt_doc, alignment)
     if sessions is not None:
         from aligner.store.service import get_or_create_project, import_document, store_alignment
 
@@ -350,6 +355,38 @@ def search_cmd(
     else:
         typer.echo(format_text(phrase, hits, fuzzy=fuzzy))
 
+
+
+@app.command("report")
+@user_errors
+def report_cmd(
+    alignment: int = typer.Option(..., "--alignment", help="Alignment id (see the review page)."),
+    db: str = typer.Option("aligner.db", "--db", help="SQLite file or SQLAlchemy URL."),
+    fmt: str = typer.Option("text", "--format", help="text | json"),
+) -> None:
+    """Fidelity report: every bead with mismatching numbers or dates, names on one side
+    only or spelled two ways, omissions/additions, odd length, OCR-suspect words."""
+    import json
+
+    from aligner.store.db import open_store
+    from aligner.store.fidelity import fidelity_report, format_report
+    from aligner.store.service import get_alignment
+
+    if fmt not in ("text", "json"):
+        raise AlignerError(f"unknown --format {fmt!r}; use text or json")
+    _, sessions = open_store(db)
+    with sessions() as session:
+        meta = get_alignment(session, alignment)
+        report = fidelity_report(session, alignment)
+    if fmt == "json":
+        typer.echo(json.dumps({"alignment_id": alignment, "version": meta["version"],
+                               "beads": report}, ensure_ascii=False, indent=1))
+    else:
+        typer.echo(f"alignment {alignment} (version {meta['version']}): "
+                   f"{meta['src_title']} [{meta['src_lang']}, {meta['src_provenance']['label']}] ↔ "
+                   f"{meta['tgt_title']} [{meta['tgt_lang']}, {meta['tgt_provenance']['label']}]")
+        typer.echo(format_report(report, src_label=meta["src_lang"], tgt_label=meta["tgt_lang"]),
+                   nl=False)
 
 
 def main() -> None:  # pragma: no cover - console entry point

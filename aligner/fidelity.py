@@ -922,3 +922,19 @@ def alignment_flags(src_doc, tgt_doc, alignment) -> dict[int, list[Flag]]:
         if flags:
             result[index] = flags
     return result
+
+
+def flag_alignment(src_doc, tgt_doc, alignment) -> dict[int, list[Flag]]:
+    """Run :func:`alignment_flags` and add each flag's code (once) to its bead's ``flags``.
+
+    The codes make flagged beads reachable from the review queue; the details (evidence,
+    suggestions) are recomputed on demand from the current beads
+    (:mod:`aligner.store.fidelity`). Returns the flags as :func:`alignment_flags` does.
+    Edits ``alignment.beads`` in place."""
+    flags = alignment_flags(src_doc, tgt_doc, alignment)
+    for index, bead_flags in flags.items():
+        bead = alignment.beads[index]
+        for code in dict.fromkeys(f.code for f in bead_flags):
+            if code not in bead.flags:
+                bead.flags.append(code)
+    return flags

@@ -108,6 +108,7 @@ def bootstrap_if_empty(session_factory: sessionmaker[Session], encoder_provider:
     new alignment ids (empty if the database already had data). Raises AlignerError
     (bad corpus file, encoder not available offline)."""
     from aligner.align import align_documents
+    from aligner.fidelity import flag_alignment
 
     with session_factory() as session:
         if service.list_projects(session):
@@ -121,6 +122,7 @@ def bootstrap_if_empty(session_factory: sessionmaker[Session], encoder_provider:
         t0 = time.perf_counter()
         encoder = encoder_provider()
         alignment = align_documents(src, tgt, encoder)
+        flag_alignment(src, tgt, alignment)
         with session_factory() as session:
             aid = service.store_alignment(session, src_id, tgt_id, alignment,
                                           encoder_version=getattr(encoder, "version", None))

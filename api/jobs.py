@@ -141,6 +141,7 @@ class JobManager:
 
     def _run(self, job: Job) -> None:
         from aligner.align import align_documents
+        from aligner.fidelity import flag_alignment
 
         job.state = "running"
         try:
@@ -155,6 +156,7 @@ class JobManager:
                 self._set(job, stage, done / total if total else 1.0)
 
             alignment = align_documents(src, tgt, encoder, self._config, progress=progress)
+            flag_alignment(src, tgt, alignment)
             self._set(job, "store", 0.0)
             with self._sessions() as session:
                 job.alignment_id = service.store_alignment(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import alignments, documents, export, projects, review
+from api.routes import alignments, documents, export, projects, review, views
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(projects.router)
@@ -12,6 +12,7 @@ api_router.include_router(documents.router)
 api_router.include_router(alignments.router)
 api_router.include_router(review.router)
 api_router.include_router(export.router)
+api_router.include_router(views.router)
 
 
 @api_router.get("/health", tags=["meta"], summary="Liveness check")
