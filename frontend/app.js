@@ -399,6 +399,7 @@ async function loadDetails() {
     e.summary ? el("div", { class: "hint", text: e.summary }) : null)));
   if (!hist.edits.length) h.append(el("li", { class: "hint", text: "as aligned automatically" }));
   renderCrossingsFor(bead);
+  renderFidelity(bead).catch(showError); // views.js
 }
 
 function renderCrossingsFor(bead) {
@@ -639,6 +640,7 @@ function toggleHelp(show) {
 function onKey(ev) {
   const tag = (ev.target.tagName || "").toLowerCase();
   if (tag === "input" || tag === "textarea" || tag === "select" || $("#split-dialog").open || $("#new-dialog").open) return;
+  if (viewKey(ev)) return; // views.js: search, renderings view
   const k = ev.key;
   const ctrl = ev.ctrlKey || ev.metaKey;
   if (!$("#help").hidden && (k === "Escape" || k === "?")) { toggleHelp(false); ev.preventDefault(); return; }
@@ -662,6 +664,7 @@ function onKey(ev) {
     t: () => nextInQueue("non-1-1"), f: () => nextInQueue("flagged"), x: () => nextInQueue("crossing"),
     v: () => showRawOfCurrent("src"), V: () => showRawOfCurrent("tgt"),
     a: () => $("#note-input").focus(),
+    g: openRenderingsForCurrent,
     "?": () => toggleHelp(true), Escape: () => toggleHelp(false),
   };
   const fn = actions[k];
@@ -723,8 +726,11 @@ function wire() {
 
 async function main() {
   wire();
+  wireViews(); // views.js
   try {
     await loadAlignments();
+    const doc = Number(new URLSearchParams(location.hash.slice(1)).get("d"));
+    if (doc) { await openRenderings(doc); return; }
     if (!state.alignments.length) return;
     const { aid, pos } = readHash();
     const known = state.alignments.some((a) => a.id === aid);
@@ -737,4 +743,5 @@ async function main() {
   }
 }
 
-main();
+// After every script (views.js too) has run.
+document.addEventListener("DOMContentLoaded", main);

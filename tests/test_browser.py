@@ -338,3 +338,75 @@ def test_upload_and_align_from_the_page(driver, live, tmp_path):
          and "new.ru.txt" in d.find_element(By.ID, "provenance").text, timeout=30, what="new alignment open")
     assert row(driver, 0).find_element(By.CSS_SELECTOR, ".side.tgt .txt").text.startswith("First sentence 1")
     assert "archival text" in driver.find_element(By.ID, "provenance").text
+
+
+# --- renderings view, concordance, fidelity evidence ------------------------------------
+
+def _second_rendering(live) -> tuple[int, int]:
+    """A second English rendering of the demo source: sentences 1+2 of the source become
+    one target sentence, and sentence 5 (0-based 4) carries a wrong number (flagged).
+    Returns (source document id, new alignment id)."""
+    from aligner.store.fixtures import toy_document
+    from aligner.types import Alignment, Bead
+
+    texts = ["Sentence number 1, second rendering.",
+             "Sentences number 2 and 3 together, second rendering."]
+    texts += [f"Sentence number {k + 1 if k != 4 else 55}, second rendering." for k in range(3, N)]
+    beads = [Bead((0,), (0,), 0.9), Bead((1, 2), (1,), 0.8)]
+    beads += [Bead((i,), (i - 1,), 0.9, ["number-mismatch"] if i == 4 else []) for i in range(3, N)]
+    with live.session() as s:
+        src_id = service.get_alignment(s, live.aid)["src_document_id"]
+        doc = toy_document(texts, "en", kind="translation", title="Second rendering")
+        tgt_id = service.import_document(s, service.get_document(s, src_id)["project_id"], doc,
+                                         "translation")
+        return src_id, service.store_alignment(s, src_id, tgt_id, Alignment(beads=beads, encoder="digits 1"))
+
+
+def test_renderings_view_shows_one_column_per_rendering(driver, live):
+    src_id, aid2 = _second_rendering(live)
+    open_page(driver, live.url)
+    press(driver, "g")  # all renderings of the source under review
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#rv-table .rv-row")) > 1, what="rows")
+    heads = [h.text for h in driver.find_elements(By.CSS_SELECTOR, ".rv-head > div")]
+    assert heads[0] == "Demo (ru) (ru)" and heads[1].startswith("Demo (en)") and heads[2].startswith("Second rendering")
+    rows = driver.find_elements(By.CSS_SELECTOR, "#rv-table .rv-row:not(.rv-head)")
+    # Source 1+2 are one bead in both alignments (2-2 and 2-1): one row; 30 sentences → 29 rows.
+    assert len(rows) == N - 1
+    cells = rows[1].find_elements(By.CSS_SELECTOR, ".rv-cell")
+    assert [e.text for e in cells[0].find_elements(By.CSS_SELECTOR, ".num")] == ["2", "3"]
+    assert cells[1].find_element(By.CSS_SELECTOR, ".rv-bead").text == "2-2 · 0.70"
+    assert cells[2].find_element(By.CSS_SELECTOR, ".rv-bead").text == "2-1 · 0.80"
+    assert "TEST RECONSTRUCTION" in driver.find_element(By.ID, "rv-provenance").text
+    assert not driver.find_element(By.ID, "list-wrap").is_displayed()
+    # A bead link opens that bead of the second alignment for review, with its evidence.
+    rows[3].find_elements(By.CSS_SELECTOR, ".rv-cell")[2].find_element(By.CSS_SELECTOR, ".rv-bead").click()
+    wait(driver, lambda d: d.find_element(By.ID, "alignment-select").get_attribute("value") == str(aid2)
+         and selected_pos(d) == 3, what="bead 4 of the second alignment")
+    wait(driver, lambda d: "Numbers differ" in d.find_element(By.ID, "fidelity").text, what="fidelity")
+    fid = driver.find_element(By.ID, "fidelity").text
+    assert "source only: 5" in fid and "target only: 55" in fid
+
+
+def test_concordance_from_the_page(driver, live):
+    _second_rendering(live)
+    open_page(driver, live.url)
+    press(driver, "/")
+    box = driver.find_element(By.ID, "search-input")
+    assert driver.switch_to.active_element == box
+    box.send_keys("номер 7 о", Keys.ENTER)
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results .hit"), what="hits")
+    hit = driver.find_element(By.CSS_SELECTOR, "#search-results .hit")
+    assert hit.find_element(By.CSS_SELECTOR, ".hit-text mark").text == "номер 7 о"
+    aligned = [e.text for e in hit.find_elements(By.CSS_SELECTOR, ".aligned")]
+    assert len(aligned) == 2  # one per alignment holding the sentence
+    assert any("Sentence number 7 about the border." in a for a in aligned)
+    assert any("Sentence number 7, second rendering." in a for a in aligned)
+    hit.find_elements(By.LINK_TEXT, "review this bead")[0].click()
+    wait(driver, lambda d: not d.find_element(By.ID, "search-dialog").get_attribute("open")
+         and selected_pos(d) == 5, what="bead of sentence 7")
+    box = driver.find_element(By.ID, "search-input")
+    box.clear()
+    box.send_keys("<script>", Keys.ENTER)
+    wait(driver, lambda d: "not found" in d.find_element(By.ID, "search-status").text
+         or d.find_elements(By.CSS_SELECTOR, "#search-results .hit"), what="search answered")
+    assert driver.execute_script("return window.__pwned") is None
