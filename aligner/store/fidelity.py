@@ -4,7 +4,7 @@ Beads store only flag codes (for the review queue). The details — which number
 which name is on one side only, the suggested reading of an OCR-suspect word — are
 recomputed here by :func:`aligner.fidelity.alignment_flags` from the current beads, so a
 merge, split or re-segmentation never leaves stale evidence behind. Results are cached per
-``(alignment id, version)``: every edit bumps the version, so the cache cannot go stale.
+database, alignment and version: every edit bumps the version, so the cache cannot go stale.
 
 Pure reading: nothing in the store is changed; suggestions are never applied.
 """
@@ -23,7 +23,7 @@ from aligner.store.models import AlignmentRow, BeadRow
 from aligner.store.service import load_bitext
 
 _CACHE_SIZE = 8  # alignments whose flags are kept (one review page uses one)
-_cache: OrderedDict[tuple[int, int], list[dict]] = OrderedDict()
+_cache: OrderedDict[tuple, list[dict]] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -51,10 +51,12 @@ def fidelity_report(session: Session, alignment_id: int) -> list[dict]:
     "text"}], "flags": [{"code", "message", "side", "details", "suggestion"}]}]``.
     Costs one pass of the checks over both documents (about a second per 10,000
     sentences) the first time per alignment version. Raises NotFoundError."""
-    version = session.scalar(select(AlignmentRow.version).where(AlignmentRow.id == alignment_id))
-    if version is None:
+    row = session.execute(select(AlignmentRow.version, AlignmentRow.created)
+                          .where(AlignmentRow.id == alignment_id)).first()
+    if row is None:
         raise NotFoundError(f"alignment {alignment_id} not found")
-    key = (alignment_id, version)
+    # The database URL and creation time keep two stores (or a re-created file) apart.
+    key = (str(session.get_bind().url), alignment_id, row.created, row.version)
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
