@@ -31,7 +31,7 @@ Every bead carries a confidence in [0, 1] (see :func:`confidence`).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Callable, Sequence
 
 import numpy as np
@@ -73,6 +73,13 @@ class AlignConfig:
         refine_reach: sentences around an uncertain bead whose windows are refined.
         low_confidence: beads under this confidence get the flag ``"low-confidence"``.
         crossing_min: confidence a crossing-link candidate needs to be reported.
+        min_bead_similarity: if set, a bead pays this much per sentence pair from its
+            (margin-normalised, length-penalised) score — ``(a + b) / 2`` times for an a-b
+            bead, so joining sentences is not cheaper — and beads weaker than this lose to
+            1-0/0-1 steps:
+            local alignment in the sense of Smith & Waterman (1981), for a partial
+            rendering (an excerpt, a telegram quoting part of a record). Use with
+            ``skip`` 0; :meth:`partial` sets both.
     """
 
     max_side: int = 4
@@ -93,6 +100,14 @@ class AlignConfig:
     refine_reach: int = 3
     low_confidence: float = 0.7
     crossing_min: float = 0.6
+    min_bead_similarity: float | None = None
+
+    def partial(self, threshold: float = 0.15) -> "AlignConfig":
+        """This config for a partial rendering: free 1-0/0-1 steps, and a bead must reach
+        a margin-normalised similarity of ``threshold`` (0.15 lies between correct 1-1
+        beads, mostly above 0.2, and unrelated neighbours, mostly below 0.1; see
+        :func:`match_probability`)."""
+        return replace(self, skip=0.0, min_bead_similarity=threshold)
 
     def shapes(self) -> list[tuple[int, int]]:
         """Bead shapes (n_src, n_tgt) the search may use, 1-0 and 0-1 included."""
@@ -364,6 +379,8 @@ def _bead_scores(inp: _Inputs, p: int, a: int, q_lo: int, q_hi: int, n_b: int, c
         sims -= 0.5 * config.margin_weight * (inp.src_knn[a, p] + inp.tgt_knn[1 : n_b + 1, cols])
     if config.length_penalty:
         sims *= _length_penalty(inp.src_len[a, p], inp.tgt_len[1 : n_b + 1, cols])
+    if config.min_bead_similarity is not None:  # per sentence, so joining is not cheaper
+        sims -= config.min_bead_similarity * (a + np.arange(1, n_b + 1))[:, None] / 2
     return sims
 
 

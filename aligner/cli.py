@@ -77,6 +77,7 @@ def align_command(
     strip_markup: bool = typer.Option(False, "--strip-markup", help="Drop inline tags such as <h1>, <b>."),
     max_side: int = typer.Option(4, "--max-side", min=1, max=8, help="Most sentences one side of a bead may join."),
     no_flags: bool = typer.Option(False, "--no-flags", help="Skip the fidelity checks (numbers, names, omissions, length, OCR)."),
+    partial: bool = typer.Option(False, "--partial", help="TGT renders only part of SRC (an excerpt): leave weak beads as 1-0/0-1 instead of forcing them."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
     """Align TGT (translation) to SRC (original) at sentence level.
@@ -105,7 +106,9 @@ def align_command(
         _, sessions = open_store(db)
     encoder = get_encoder(model)
     with ProgressBar(enabled=not quiet) as bar:
-        alignment = align_documents(src_doc, tgt_doc, encoder, AlignConfig(max_side=max_side), bar.update)
+        config = AlignConfig(max_side=max_side)
+        alignment = align_documents(src_doc, tgt_doc, encoder, config.partial() if partial else config,
+                                    bar.update)
     if not no_flags:
         from aligner.fidelity import flag_alignment
 

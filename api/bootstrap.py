@@ -2,6 +2,10 @@
 
 No web code here (only aligner calls), so it can move into ``aligner/`` as is.
 
+Bundled documents without a partner (``corpora/*/*.tei.xml`` with no ``bitext.json``
+beside them, e.g. the FRUS 1938 telegrams) are imported alone — searchable and viewable,
+ready to be aligned when a source or another rendering arrives.
+
 Bundled bitexts: the Litvinov–Shigemitsu record (``corpora/litvinov-1938-08-07``: the
 Russian TEST RECONSTRUCTION as source, the English OCR exhibit as target), plus any
 folder ``corpora/<name>/`` with a ``bitext.json`` manifest::
@@ -86,6 +90,13 @@ def bundled_specs(corpora: Path = CORPORA_DIR) -> list[BitextSpec]:
     return specs
 
 
+def standalone_files(corpora: Path = CORPORA_DIR) -> list[tuple[Path, str]]:
+    """TEI files in corpus folders that hold no bitext manifest: ``[(path, "en")]``
+    (the bundled ones are English; their README says so)."""
+    return [(p, "en") for p in sorted(corpora.glob("*/*.tei.xml"))
+            if not (p.parent / "bitext.json").exists()]
+
+
 def import_bitext(session_factory: sessionmaker[Session], spec: BitextSpec) -> tuple[int, int]:
     """Import both documents of ``spec`` (deduplicated); return ``(src_id, tgt_id)``."""
     ids = []
@@ -129,4 +140,10 @@ def bootstrap_if_empty(session_factory: sessionmaker[Session], encoder_provider:
         echo(f"aligned {len(src.sentences)} source / {len(tgt.sentences)} target sentences into "
              f"{len(alignment.beads)} beads in {time.perf_counter() - t0:.1f} s (alignment {aid})")
         made.append(aid)
+    for path, lang in standalone_files(corpora):
+        from aligner.batch import import_file
+
+        docs = import_file(path, lang, session_factory, project=path.parent.name)
+        echo(f"imported {len(docs)} document(s) without a partner from {path.name} "
+             f"(project {path.parent.name})")
     return made

@@ -46,6 +46,7 @@ class Job:
     src_document_id: int
     tgt_document_id: int
     encoder: str | None = None
+    partial: bool = False
     state: str = "queued"
     stage: str = "queued"
     progress: float = 0.0
@@ -75,7 +76,7 @@ class JobManager:
         self._lock = threading.Lock()
 
     def submit(self, project_id: int, src_document_id: int, tgt_document_id: int,
-               encoder: str | None = None) -> Job:
+               encoder: str | None = None, partial: bool = False) -> Job:
         """Check the request now (so a bad id is a 404 at once) and queue the job.
 
         Raises NotFoundError (project/document), InvariantError (a document of another
@@ -92,7 +93,7 @@ class JobManager:
             raise InvariantError("source and target must be two different documents")
         job = Job(id=uuid.uuid4().hex[:12], project_id=project_id,
                   src_document_id=src_document_id, tgt_document_id=tgt_document_id,
-                  encoder=encoder)
+                  encoder=encoder, partial=partial)
         with self._lock:
             self._jobs[job.id] = job
             self._forget_old()
@@ -140,7 +141,7 @@ class JobManager:
         job.progress = max(job.progress, round(lo + (hi - lo) * min(max(fraction, 0.0), 1.0), 3))
 
     def _run(self, job: Job) -> None:
-        from aligner.align import align_documents
+        from aligner.align import AlignConfig, align_documents
         from aligner.fidelity import flag_alignment
 
         job.state = "running"
@@ -155,7 +156,10 @@ class JobManager:
             def progress(stage: str, done: int, total: int) -> None:
                 self._set(job, stage, done / total if total else 1.0)
 
-            alignment = align_documents(src, tgt, encoder, self._config, progress=progress)
+            config = self._config or AlignConfig()
+            if job.partial:
+                config = config.partial()
+            alignment = align_documents(src, tgt, encoder, config, progress=progress)
             flag_alignment(src, tgt, alignment)
             self._set(job, "store", 0.0)
             with self._sessions() as session:

@@ -213,6 +213,9 @@ class AlignJobIn(_In):
     tgt_document_id: Id
     encoder: str | None = Field(default=None, max_length=300,
                                 description="encoder name; default: the server's")
+    partial: bool = Field(default=False, description=(
+        "the target renders only part of the source (an excerpt, a telegram quoting a "
+        "record): weak beads are left as 1-0/0-1 instead of being forced (local alignment)"))
 
 
 class JobOut(BaseModel):
@@ -223,6 +226,7 @@ class JobOut(BaseModel):
     project_id: Id
     src_document_id: Id
     tgt_document_id: Id
+    partial: bool = False
     state: Literal["queued", "running", "done", "failed"]
     stage: str
     progress: float

@@ -296,3 +296,35 @@ def test_litvinov_seed(litvinov):
     # "ago." is the surviving end of a lost sentence; it stays with the lacuna's rendering.
     lacuna = next(i for i, t in enumerate(src.texts) if t.startswith("[…]"))
     assert lacuna in bead_of(a, tgt=ago).src
+
+
+# --- partial renderings (local alignment) -----------------------------------------------
+
+EXCERPT_SRC = ["Утром посол Японии прибыл в наркомат.", "Мы говорили о положении на границе у озера Хасан.",
+      "Посол предложил прекратить военные действия.", "Я ответил, что японские войска должны отойти.",
+      "Затем речь зашла о торговом договоре.", "Посол спросил о рыболовной конвенции.",
+      "Я сказал, что этот вопрос обсуждается в Токио.", "Сегодня получено сообщение о новом нападении у высоты 588.",
+      "С нашей стороны ранено несколько человек.", "Протестовать, очевидно, бесполезно.",
+      "Мы не допустим безнаказанного обстрела наших пограничников.", "Беседа продолжалась два часа."]
+EXCERPT_TGT = ["The following is the text of a communiqué published this morning.",
+      "The weather in Moscow has been unusually warm this week.",
+      "A new attack near height 588 was reported today.",
+      "Several men on our side were wounded.",
+      "It is evidently useless to protest.",
+      "We will not permit the unpunished firing on our border guards.",
+      "The editorial of Pravda discusses the harvest in the Ukraine."]
+
+
+def test_partial_mode_leaves_the_unrendered_part_as_1_0_and_0_1(default_encoder):
+    """An English excerpt renders source sentences 7-10 and adds unrelated lines: the
+    default search forces every sentence into a bead (a 4-1 of unrelated text), the
+    partial config links only the rendered part."""
+    forced = align_texts(EXCERPT_SRC, EXCERPT_TGT, default_encoder)
+    assert any(len(b.src) >= 2 and b.tgt for b in forced.beads[:3])
+    local = align_texts(EXCERPT_SRC, EXCERPT_TGT, default_encoder, AlignConfig().partial())
+    linked = [(b.src, b.tgt) for b in local.beads if b.src and b.tgt]
+    assert linked == [((7,), (2,)), ((8,), (3,)), ((9,), (4,)), ((10,), (5,))]
+    assert sorted(i for b in local.beads if not b.tgt for i in b.src) == [0, 1, 2, 3, 4, 5, 6, 11]
+    assert sorted(j for b in local.beads if not b.src for j in b.tgt) == [0, 1, 6]
+    assert all(b.score >= 0.7 for b in local.beads)
+    assert AlignConfig().partial().skip == 0.0 and AlignConfig().min_bead_similarity is None

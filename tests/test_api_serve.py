@@ -33,6 +33,15 @@ def test_bootstrap_imports_litvinov_once(tmp_path):
             assert "NOT the archival" in a["src_provenance"]["note"]
             assert (a["tgt_provenance"]["file"], a["tgt_provenance"]["kind"]) == ("en.ocr.txt", "translation")
             assert a["src_lang"] == "ru" and a["tgt_lang"] == "en" and a["beads"] > 50
+            # The FRUS telegrams come in alone: English, archival, not aligned, viewable.
+            from aligner.store.renderings import list_pivots, parallel_view
+
+            alone = [p for p in list_pivots(s) if p["document"]["provenance"]["file"].startswith("frus")]
+            assert len(alone) == 12 and all(p["alignments"] == 0 for p in alone)
+            d471 = next(p["document"] for p in alone if "d471" in p["document"]["title"])
+            assert d471["lang"] == "en" and d471["provenance"]["kind"] == "archival"
+            view = parallel_view(s, d471["id"], limit=1000)
+            assert view["columns"] == [] and view["total"] == 22
         # a second start finds data and does nothing
         assert bootstrap_if_empty(sessions, DigitEncoder, echo=lambda _m: None) == []
     finally:

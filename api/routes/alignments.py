@@ -36,7 +36,8 @@ NOT_FOUND = {404: {"model": ErrorOut}}
 def start_alignment(project_id: int, body: AlignJobIn, jobs: JobsDep):
     """Returns the job at once; poll ``GET /api/jobs/{id}`` for progress and the
     ``alignment_id``."""
-    job = jobs.submit(project_id, body.src_document_id, body.tgt_document_id, body.encoder)
+    job = jobs.submit(project_id, body.src_document_id, body.tgt_document_id, body.encoder,
+                      body.partial)
     return job.as_dict()
 
 
