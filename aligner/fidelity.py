@@ -104,7 +104,8 @@ class _Token:
     initial: bool  # first word of a sentence (capitalised for grammar, not for being a name)
 
 
-def _tokens(text: str) -> list[_Token]:
+@lru_cache(maxsize=50_000)  # each sentence is tokenised by several checks
+def _tokens(text: str) -> tuple[_Token, ...]:
     """Words of ``text`` with a sentence-initial mark; "U.S.S.R." and the OCR'd "U S S R"
     become one token "USSR"."""
     text = _ACRONYM.sub(lambda m: m.group().replace(".", "") + " ", text)
@@ -115,15 +116,18 @@ def _tokens(text: str) -> list[_Token]:
         opening = m.start() <= 40 and _OPENING.fullmatch(text[: m.start()]) is not None
         initial = (opening or bool(_SENTENCE_END.search(before))) and not _INITIAL_ABBREV.search(before)
         out.append(_Token(m.group(), initial))
-    return out
+    return tuple(out)
 
 
 def _is_cyrillic(word: str) -> bool:
     return any("\u0400" <= ch <= "\u04ff" for ch in word)
 
 
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
 def _strip_possessive(word: str) -> str:
-    return re.sub(r"['’]s$", "", word)
+    return _POSSESSIVE.sub("", word)
 
 
 # --- numbers and dates --------------------------------------------------------------------

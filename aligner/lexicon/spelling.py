@@ -88,6 +88,7 @@ class MorphDictionary(Dictionary):
     def __init__(self, analyzer, letters: str) -> None:
         self._morph = analyzer
         self._letters = letters
+        self._common: dict[str, bool] = {}  # is_common answers: a book asks about a word often
 
     def freq(self, word: str) -> int:
         return int(self._morph.word_is_known(word.lower().replace("ё", "е")))
@@ -100,9 +101,10 @@ class MorphDictionary(Dictionary):
         Surn, Patr, Geox, Orgn, Trad): «Никогда», «Ворон» are common, «Литвинов», «Москва»
         and unknown words («Сигемицу») are not."""
         low = _strip_particle(word.lower().replace("ё", "е"))
-        if not self._morph.word_is_known(low):
-            return False
-        return not any(_PROPER & p.tag.grammemes for p in self._morph.parse(low))
+        if low not in self._common:
+            self._common[low] = self._morph.word_is_known(low) and not any(
+                _PROPER & p.tag.grammemes for p in self._morph.parse(low))
+        return self._common[low]
 
     def lemma(self, word: str) -> str:
         return self._morph.parse(word.lower())[0].normal_form

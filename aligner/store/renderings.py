@@ -16,13 +16,25 @@ Pure reading: nothing in the store is changed.
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from aligner.store.errors import NotFoundError, StoreError
 from aligner.store.models import AlignmentRow, BeadRow, BeadSentence, DocumentRow, SentenceRow
 from aligner.store.service import _provenance_dict
 
 MAX_ROWS_PER_PAGE = 1000
+
+
+#: Document columns a summary needs: not the texts, offsets and pages (megabytes for a book).
+_SUMMARY_COLUMNS = load_only(DocumentRow.id, DocumentRow.project_id, DocumentRow.lang,
+                             DocumentRow.title, DocumentRow.role, DocumentRow.origin_file,
+                             DocumentRow.sha256, DocumentRow.kind, DocumentRow.encoding,
+                             DocumentRow.notes)
+
+
+def _document(session: Session, document_id: int) -> DocumentRow | None:
+    return session.scalars(select(DocumentRow).options(_SUMMARY_COLUMNS)
+                           .where(DocumentRow.id == document_id)).first()
 
 
 def _document_summary(d: DocumentRow) -> dict:
@@ -95,7 +107,7 @@ def list_pivots(session: Session, project_id: int | None = None) -> list[dict]:
 
     Returns ``[{"document": {id, project_id, lang, title, role, provenance},
     "alignments": n, "sentences": n}, ...]``."""
-    docs = select(DocumentRow)
+    docs = select(DocumentRow).options(_SUMMARY_COLUMNS)
     if project_id is not None:
         docs = docs.where(DocumentRow.project_id == project_id)
     ends = union_all(select(AlignmentRow.src_document_id.label("doc")),
@@ -127,7 +139,7 @@ def parallel_view(session: Session, document_id: int, alignment_ids: list[int] |
     Raises NotFoundError (unknown document or alignment), StoreError (an alignment
     that does not contain the document, bad paging).
     """
-    pivot = session.get(DocumentRow, document_id)
+    pivot = _document(session, document_id)
     if pivot is None:
         raise NotFoundError(f"document {document_id} not found")
     if offset < 0 or not 1 <= limit <= MAX_ROWS_PER_PAGE:
@@ -152,7 +164,7 @@ def parallel_view(session: Session, document_id: int, alignment_ids: list[int] |
         side = "src" if a.src_document_id == document_id else "tgt"
         other_id = a.tgt_document_id if side == "src" else a.src_document_id
         columns.append({"alignment_id": a.id, "version": a.version, "pivot_side": side,
-                        "document": _document_summary(session.get(DocumentRow, other_id))})
+                        "document": _document_summary(_document(session, other_id))})
         column_beads.append(_beads(session, a.id, side))
         for s in _sentences(session, other_id):
             other_text[s["id"]] = s
