@@ -851,6 +851,8 @@ def _broken_sentences(side: str, texts: Sequence[str], where: dict[int, int], be
     for f, text in enumerate(texts):
         if not _orphan_start(text) or (f > 0 and _dangling(texts[f - 1])):
             continue  # it continues the sentence before it: not displaced
+        if len(text.split()) < 2:
+            continue  # a lone word ("ago.") is as likely what a lacuna left as a moved line
         # A host in the next bead counts (a full sentence lies between them: f != d + 1).
         hosts = [d for d in dangling if d != f - 1 and 1 <= abs(where[d] - where[f]) <= 40]
         hosts = [d for d in hosts if _counterpart(beads[where[d]], side)]
@@ -928,8 +930,29 @@ def align_texts(
 
 def align_documents(src_doc: Document, tgt_doc: Document, encoder, config: AlignConfig | None = None,
                     progress: ProgressFn | None = None) -> Alignment:
-    """Align two segmented :class:`~aligner.types.Document` objects (source, translation)."""
-    return align_texts(src_doc.texts, tgt_doc.texts, encoder, config, progress)
+    """Align two segmented :class:`~aligner.types.Document` objects (source, translation).
+
+    As :func:`align_texts`, plus crossing candidates for OCR lines that read better
+    elsewhere (:func:`aligner.lineorder.line_crossings`; needs the documents' line breaks)."""
+    from aligner.lineorder import line_crossings
+
+    config = config or AlignConfig()
+    alignment = align_texts(src_doc.texts, tgt_doc.texts, encoder, config, progress)
+    if progress:
+        progress("crossings", 0, 1)
+    lines = [c for c in line_crossings(src_doc, tgt_doc, alignment.beads, encoder)
+             if c.score >= config.crossing_min]
+    # Where the line evidence places a fragment, the guesses for the same fragment go.
+    placed_src = {c.src for c in lines}
+    placed_tgt = {c.tgt for c in lines}
+    found = {(c.src, c.tgt): c for c in alignment.crossings
+             if c.tgt not in placed_tgt and c.src not in placed_src}
+    for c in lines:
+        if (c.src, c.tgt) not in found or found[(c.src, c.tgt)].score < c.score:
+            found[(c.src, c.tgt)] = c
+    alignment.crossings = sorted(found.values(), key=lambda c: (-c.score, c.src, c.tgt))
+    _flag(alignment.beads, alignment.crossings, config)
+    return alignment
 
 
 def _flag(beads: list[Bead], crossings: list[Crossing], config: AlignConfig) -> None:
