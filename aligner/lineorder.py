@@ -42,8 +42,14 @@ def _line_pieces(doc: Document) -> list[tuple[int, int, int]]:
     # offsets[k] is the raw offset of cleaned char k; it is non-decreasing.
     clean_starts = [bisect.bisect_left(doc.offsets, r, hi=len(doc.clean_text)) for r in starts]
     ends = clean_starts[1:] + [len(doc.clean_text)]
-    return [(s, e, n + 1) for n, (s, e) in enumerate(zip(clean_starts, ends))
-            if doc.clean_text[s:e].strip()]
+    text = doc.clean_text
+    pieces = []
+    for n, (s, e) in enumerate(zip(clean_starts, ends)):
+        while s < e and text[s].isspace():  # the separator that replaced the line break
+            s += 1
+        if s < e:
+            pieces.append((s, e, n + 1))
+    return pieces
 
 
 def _piece_text(doc: Document, piece: tuple[int, int, int]) -> str:
@@ -101,6 +107,11 @@ def displaced_lines(src_texts: Sequence[str], tgt_doc: Document, beads: Sequence
     if len(pieces) < 3 or not src_texts or not beads:
         return []
     piece_starts = [p[0] for p in pieces]
+    # A line break inside a sentence is what a displaced line leaves behind; a text whose
+    # lines are its sentences (presplit, one per line) has none and is not searched.
+    sentence_starts = {s.start for s in tgt_doc.sentences}
+    if all(p[0] in sentence_starts for p in pieces):
+        return []
     line_of = lambda pos: max(0, bisect.bisect_right(piece_starts, pos) - 1)  # noqa: E731
     sentence_lines = [(line_of(s.start), line_of(max(s.start, s.end - 1))) for s in tgt_doc.sentences]
     scorer = _Scorer(encoder, tgt_doc.lang)

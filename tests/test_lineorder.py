@@ -55,3 +55,21 @@ def test_lines_in_their_logical_order_give_no_candidate(seed, en_ocr_path, defau
 def test_text_without_line_breaks_gives_nothing(default_encoder):
     doc = document_from_text("One sentence here. Another one there.", "en", filename="x.txt")
     assert displaced_lines(["Одно.", "Другое."], doc, [], default_encoder) == []
+
+
+def test_one_sentence_per_line_is_not_searched():
+    """Presplit text has no line break inside a sentence: nothing is encoded at all."""
+    from aligner.types import Bead
+
+    class Counting:
+        calls = 0
+
+        def encode(self, texts):
+            Counting.calls += 1
+            raise AssertionError("should not encode")
+
+    doc = document_from_text("First line.\nSecond line here.\nThird.\nFourth one.\n", "en",
+                             filename="x.txt", presplit=True)
+    beads = [Bead((i,), (i,), 0.3) for i in range(4)]
+    assert displaced_lines(["А.", "Б.", "В.", "Г."], doc, beads, Counting()) == []
+    assert Counting.calls == 0
