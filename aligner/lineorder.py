@@ -99,7 +99,7 @@ def displaced_lines(src_texts: Sequence[str], tgt_doc: Document, beads: Sequence
     repaired text matches to the target sentence(s) holding the displaced line, with a
     score in [0, 1] (the gain, scaled: ``min(1, 0.6 + 4 × gain)``) and a reason naming
     both lines (1-based line numbers of the raw text). At most ``max_regions`` regions
-    are searched, least confident bead first (default ``max(10, beads / 100)``: each costs
+    are searched, least confident bead first (default ``max(10, beads / 1000)``: each costs
     up to a few hundred short encodings). Never raises on odd input; a document without
     line breaks gives ``[]``.
     """
@@ -119,7 +119,7 @@ def displaced_lines(src_texts: Sequence[str], tgt_doc: Document, beads: Sequence
     seen_regions: set[tuple[int, int]] = set()
     uncertain = sorted((k for k, b in enumerate(beads) if b.score < UNCERTAIN and b.tgt),
                        key=lambda k: beads[k].score)
-    budget = max(10, len(beads) // 100) if max_regions is None else max_regions
+    budget = max(10, len(beads) // 1000) if max_regions is None else max_regions
     for k in uncertain:
         if len(seen_regions) >= budget:
             break
