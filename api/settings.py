@@ -11,7 +11,10 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-FRONTEND_DIR = Path(__file__).resolve().parents[1] / "frontend"
+_CHECKOUT_FRONTEND = Path(__file__).resolve().parents[1] / "frontend"
+#: The page: the checkout's frontend/, or the copy an installed wheel carries.
+FRONTEND_DIR = (_CHECKOUT_FRONTEND if (_CHECKOUT_FRONTEND / "index.html").is_file()
+                else Path(__file__).resolve().parents[1] / "aligner" / "_frontend")
 
 
 class Settings(BaseSettings):

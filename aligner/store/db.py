@@ -113,10 +113,12 @@ def write_transaction(session: Session) -> None:
 
 
 def migrations_dir() -> Path:
-    """The Alembic script directory (top-level ``migrations/``, or ``$ALIGNER_MIGRATIONS``)."""
+    """The Alembic script directory: ``$ALIGNER_MIGRATIONS``, else the checkout's top-level
+    ``migrations/``, else the copy an installed wheel carries (``aligner/_migrations``)."""
     env = os.environ.get("ALIGNER_MIGRATIONS")
     candidates = [Path(env)] if env else []
-    candidates.append(Path(__file__).resolve().parents[2] / "migrations")
+    candidates.append(Path(__file__).resolve().parents[2] / "migrations")  # a checkout
+    candidates.append(Path(__file__).resolve().parents[1] / "_migrations")  # a wheel
     for c in candidates:
         if (c / "env.py").is_file():
             return c
