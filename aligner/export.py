@@ -72,19 +72,22 @@ def to_json(src: Document, tgt: Document, alignment: Alignment) -> str:
 
 
 def to_tsv(src: Document, tgt: Document, alignment: Alignment) -> str:
-    """TSV export: ``#`` provenance lines, header, then source, target, score, type, flags, status."""
+    """TSV export: ``#`` provenance lines, header, then source, target, score, type, flags,
+    status, sentence ids; a row whose source text starts with ``#`` is quoted, so it is
+    never taken for a comment."""
     out = io.StringIO()
     for role, doc in (("source", src), ("target", tgt)):
         p = doc.provenance
         out.write(f"# {role}: {p.file} ({doc.lang}) sha256={p.sha256} kind={p.kind} — {p.label}\n")
     out.write(f"# encoder: {alignment.encoder}\n")
     writer = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    # A row starting with "#" would read as a comment line; such rows are quoted whole.
+    quoted = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(["source", "target", "score", "type", "flags", "status", "source_ids", "target_ids"])
     for b in alignment.beads:
-        writer.writerow([
-            _text(src, b.src), _text(tgt, b.tgt), f"{b.score:.4f}", b.type, ",".join(b.flags),
-            _status(b), ",".join(map(str, b.src)), ",".join(map(str, b.tgt)),
-        ])
+        row = [_text(src, b.src), _text(tgt, b.tgt), f"{b.score:.4f}", b.type, ",".join(b.flags),
+               _status(b), ",".join(map(str, b.src)), ",".join(map(str, b.tgt))]
+        (quoted if row[0].startswith("#") else writer).writerow(row)
     return out.getvalue()
 
 

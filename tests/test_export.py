@@ -185,3 +185,16 @@ def test_unknown_format_is_a_user_error(bitext):
     src, tgt, alignment = bitext
     with pytest.raises(AlignerError, match="xlsx"):
         render_export("xlsx", src, tgt, alignment)
+
+
+def test_tsv_row_starting_with_hash_is_not_a_comment():
+    src = document_from_text("#1504 Запись беседы.\nВторая строка.", "ru", filename="ru.txt", presplit=True)
+    tgt = document_from_text("Record of a conversation.\nSecond line.", "en", filename="en.txt", presplit=True)
+    alignment = Alignment(beads=[Bead((0,), (0,), 0.9), Bead((1,), (1,), 0.9)], encoder="toy 1")
+    lines = render_export("tsv", src, tgt, alignment).decode("utf-8").splitlines()
+    body = [ln for ln in lines if not ln.startswith("#")]
+    assert len(body) == 3 and body[1].startswith('"#1504')
+    rows = list(csv.reader(io.StringIO("\n".join(body) + "\n"), delimiter="\t"))
+    assert rows[1][:2] == ["#1504 Запись беседы.", "Record of a conversation."]
+    assert rows[2][0] == "Вторая строка."  # other rows stay unquoted
+    assert not body[2].startswith('"')
