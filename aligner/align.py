@@ -2,12 +2,17 @@
 
 The method follows two published aligners and keeps their costs linear in length:
 
-1. **Similarity with margin normalisation.** Cosine similarity of sentence embeddings,
-   minus the mean similarity of each side to its k nearest neighbours in the other
-   document (the "margin" of Artetxe & Schwenk 2019, "Margin-based parallel corpus
-   mining with multilingual sentence embeddings", ACL, §3.1; used for alignment by
-   Bertalign, Liu & Zhu 2023, DSH 38(2), §3.2). It discounts "hub" sentences that are
-   similar to everything.
+1. **Similarity with neighbour margin.** In the search, a bead scores the cosine
+   similarity of its two sides minus part of the mean similarity of each side to the
+   sentences just before and after the other side (Bertalign's margin, Liu & Zhu 2023,
+   DSH 38(2), §3.2, ``calculate_neighbor_similarity`` in its ``corelib.py``). It is a
+   local contrast: a bead that leaves out a neighbour which also matches, or takes in one
+   that does not, scores less, which is what decides the boundaries of m-n beads. The
+   global margin (mean similarity to the k nearest sentences of the other document,
+   Artetxe & Schwenk 2019, "Margin-based parallel corpus mining with multilingual
+   sentence embeddings", ACL, §3.1) discounts "hub" sentences; it weights the anchors,
+   the null and crossing checks and the confidence, and can replace the neighbour margin
+   in the search (``margin=True``).
 2. **Anchor pass** (Bertalign §3.3, first step): the top-k candidates of every source
    sentence, and a maximum-weight monotone chain through them (a weighted
    longest-increasing-subsequence with a Fenwick tree, O(n k log n)), give 1-1 anchors.
@@ -17,8 +22,9 @@ The method follows two published aligners and keeps their costs linear in length
    about linearly with length. Beads of several sentences are scored with the normalised
    sum of their sentence embeddings, Vecalign's "embedding of concatenated sentences"
    approximated so that m-n beads cost no extra encoding. A refine pass then embeds the
-   real joined text of windows around the uncertain beads only (within a budget) and
-   searches again.
+   real joined text of every candidate m-n bead near the first path (as Vecalign and
+   Bertalign do) and searches again; above ``refine_small`` sentences only the windows
+   around uncertain beads, within a budget.
 4. **Length penalty** (Bertalign §3.2, after Gale & Church 1993): character-length ratio,
    corrected by the document's overall ratio.
 5. **Out-of-order fragments**: a sentence left in a null or weak bead that matches a
@@ -52,21 +58,31 @@ class AlignConfig:
         top_k: candidates per source sentence in the anchor pass.
         knn: neighbours averaged for the margin (Artetxe & Schwenk 2019 use k=4).
         window: band half-width, in sentences, around the anchor path.
-        skip: score of a 1-0 or 0-1 bead (Bertalign uses -0.1; -0.05 keeps Text+Berg F1 and
-            raises NTREX ru-en at 10 % perturbation from .947 to .967, docs/benchmarks.md).
-        margin: use margin-normalised similarity rather than raw cosine.
-        margin_weight: share of the neighbours' mean similarity subtracted (1 = the full
-            margin of Artetxe & Schwenk; 0.5 scored best on Text+Berg with use-m3).
+        skip: score of a 1-0 or 0-1 bead. Bertalign uses -0.1; with the neighbour margin
+            that merges omitted sentences into a neighbour's bead (NTREX ru-en at 20 %
+            perturbation .916 strict F1 against .935 at -0.08) for .004 more MAC-Test
+            exact F1 (docs/benchmarks.md).
+        margin: subtract the global kNN margin from bead scores in the search (the
+            neighbour margin replaces it by default: with both, scores drop so far that
+            beads merge, docs/benchmarks.md).
+        margin_weight: share of the kNN neighbours' mean similarity subtracted (1 = the
+            full margin of Artetxe & Schwenk), wherever the kNN margin is used: anchors,
+            null and crossing checks, the confidence's similarity, and the search if
+            ``margin``.
+        neighbour_margin: share of Bertalign's neighbour similarity subtracted from bead
+            scores in the search (1 = Bertalign; 0.5 scored best with use-m3 on MAC-Dev,
+            MAC-Test and Text+Berg; 0 turns it off).
         length_penalty: multiply bead scores by the length-ratio penalty.
         length_weighted: sentence vectors are weighted by length**this when summed into a
             bead vector (0.5: a long sentence weighs more, as in a joined-text embedding).
         full_dp_cells: if n_src * n_tgt is at most this, search the whole matrix.
         refine_budget: characters of joined text the refine pass may encode, as a share of
             the bitext's length (0 turns refinement off), for bitexts of more than
-            ``refine_small`` sentences; smaller ones may encode up to their whole length
-            (a diary record costs nothing extra; a 10,000-sentence book stays within 1.5 x
-            the encoding of its sentences).
-        refine_small: size (source + target sentences) up to which refinement is unbudgeted.
+            ``refine_small`` sentences (a 10,000-sentence book stays within 1.5 x the
+            encoding of its sentences). Smaller bitexts get every joined text of up to
+            ``max_side`` sentences (about 4-5 x the encoding of the sentences alone).
+        refine_small: size (source + target sentences) up to which every joined text is
+            embedded.
         refine_window: half-width of the band around the first path that the refine
             pass searches again.
         refine_below: 1-1 beads under this confidence are refined too.
@@ -87,9 +103,10 @@ class AlignConfig:
     top_k: int = 5
     knn: int = 4
     window: int = 8
-    skip: float = -0.05
-    margin: bool = True
+    skip: float = -0.08
+    margin: bool = False
     margin_weight: float = 0.5
+    neighbour_margin: float = 0.5
     length_penalty: bool = True
     length_weighted: float = 0.5
     full_dp_cells: int = 250_000
@@ -148,7 +165,7 @@ def confidence(similarity: np.ndarray | float, gap: np.ndarray | float = 1.0) ->
     return 1.0 / (1.0 + np.exp(-(CONFIDENCE_BIAS + CONFIDENCE_SIM * sim + CONFIDENCE_GAP * gap)))
 
 
-CONFIDENCE_BIAS, CONFIDENCE_SIM, CONFIDENCE_GAP = 0.20, 0.07, 13.98
+CONFIDENCE_BIAS, CONFIDENCE_SIM, CONFIDENCE_GAP = 0.13, 0.39, 14.57
 
 
 # --------------------------------------------------------------------------------------
@@ -372,9 +389,35 @@ def _bead_scores(inp: _Inputs, p: int, a: int, q_lo: int, q_hi: int, n_b: int, c
 
     Slices (views) rather than fancy indexing: this is the hot loop, and copying the
     target window vectors for every row would dominate the search time.
+
+    Neighbour margin (Bertalign, Liu & Zhu 2023, §3.2): from the bead's cosine subtract
+    ``0.5 * neighbour_margin * (src_nb + tgt_nb)``, where ``tgt_nb`` is the mean cosine of
+    the source side with the target sentences just before and after the target side
+    (one of them at a text edge, 0 if neither) and ``src_nb`` the same the other way.
     """
     cols = slice(q_lo, q_hi + 1)
-    sims = inp.Y[1 : n_b + 1, cols] @ inp.X[a, p]  # (n_b, W)
+    if config.neighbour_margin:
+        n, m = inp.X.shape[1] - 1, inp.Y.shape[1] - 1
+        # One product for the bead vector and the source sentences either side of it.
+        left, right = max(p - a, 0), min(p + 1, n)  # X[1, 0] is the zero vector: no sentence
+        both = inp.Y[1 : n_b + 1, cols] @ np.stack([inp.X[a, p], inp.X[1, left], inp.X[1, right]], axis=1)
+        sims = both[..., 0]  # (n_b, W)
+        has_l, has_r = float(p - a > 0), float(p < n)
+        src_nb = (both[..., 1] * has_l + both[..., 2] * has_r) / max(has_l + has_r, 1.0)
+        # Target sentences either side: positions q - b (left) and q + 1 (right).
+        t_lo = max(q_lo - n_b, 0)
+        row = inp.Y[1, t_lo : min(q_hi + 1, m) + 1] @ inp.X[a, p]
+        qs = np.arange(q_lo, q_hi + 1)
+        bs = np.arange(1, n_b + 1)[:, None]
+        lpos = qs[None, :] - bs
+        l_ok = lpos > 0
+        l_sim = np.where(l_ok, row[np.clip(lpos, t_lo, None) - t_lo], 0.0)
+        r_ok = qs < m
+        r_sim = np.where(r_ok, row[np.minimum(qs + 1, t_lo + len(row) - 1) - t_lo], 0.0)
+        tgt_nb = (l_sim + r_sim) / np.maximum(l_ok.astype(np.float32) + r_ok, 1.0)
+        sims = sims - 0.5 * config.neighbour_margin * (src_nb + tgt_nb)
+    else:
+        sims = inp.Y[1 : n_b + 1, cols] @ inp.X[a, p]  # (n_b, W)
     if config.margin:
         sims -= 0.5 * config.margin_weight * (inp.src_knn[a, p] + inp.tgt_knn[1 : n_b + 1, cols])
     if config.length_penalty:
@@ -498,12 +541,12 @@ def _prepare(
     stats = _similarity_stats(src_emb, tgt_emb, config.knn, config.top_k)
     ratio = max(sum(tgt_lengths), 1) / max(sum(src_lengths), 1)
     side = config.max_side
-    zeros = lambda k: np.zeros((side + 1, k + 1), np.float32)  # noqa: E731
     inp = _Inputs(
         X=_window_sums(src_emb * _weights(src_lengths, config.length_weighted), side),
         Y=_window_sums(tgt_emb * _weights(tgt_lengths, config.length_weighted), side),
-        src_knn=_window_means(stats.src_knn, side) if config.margin else zeros(n),
-        tgt_knn=_window_means(stats.tgt_knn, side) if config.margin else zeros(m),
+        # Always filled: the confidence's similarity uses the kNN margin in any case.
+        src_knn=_window_means(stats.src_knn, side),
+        tgt_knn=_window_means(stats.tgt_knn, side),
         src_len=_window_lengths(np.asarray(src_lengths, dtype=np.float64) * ratio, side),
         tgt_len=_window_lengths(np.asarray(tgt_lengths, dtype=np.float64), side),
     )
@@ -520,11 +563,13 @@ def _prepare(
 
 
 def _bead_similarity(inp: _Inputs, p: int, q: int, a: int, b: int, config: AlignConfig) -> float:
-    """Margin-normalised similarity of the bead src[p:p+a] ↔ tgt[q:q+b] (no length penalty)."""
+    """kNN-margin-normalised similarity of the bead src[p:p+a] ↔ tgt[q:q+b] (no length penalty).
+
+    The confidence's feature: always the global margin (weight ``margin_weight``), whatever
+    margin the search used, so that :func:`confidence` reads it on one scale.
+    """
     sim = float(inp.Y[b, q + b] @ inp.X[a, p + a])
-    if config.margin:
-        sim -= 0.5 * config.margin_weight * float(inp.src_knn[a, p + a] + inp.tgt_knn[b, q + b])
-    return sim
+    return sim - 0.5 * config.margin_weight * float(inp.src_knn[a, p + a] + inp.tgt_knn[b, q + b])
 
 
 def _search(search: _Search, config: AlignConfig, progress: ProgressFn | None = None) -> list[Bead]:
@@ -608,17 +653,20 @@ def _uncertain_rows(beads: list[Bead], n: int, m: int, config: AlignConfig, budg
 
 def _refine(search: _Search, beads: list[Bead], src: Sequence[str], tgt: Sequence[str], encoder,
             config: AlignConfig, progress: ProgressFn | None) -> list[Bead]:
-    """Re-run the search with real embeddings of joined sentences where the first pass was unsure.
+    """Re-run the search with real embeddings of joined sentences.
 
-    Vecalign (Thompson & Koehn 2019, §3.1) embeds every concatenation of up to N
-    sentences, which multiplies encoding work by about N; we embed only the windows
-    around uncertain beads, within ``config.refine_budget`` × the text's length.
+    Vecalign (Thompson & Koehn 2019, §3.1) and Bertalign (§3.3) embed every concatenation
+    of up to N sentences, which multiplies encoding work by about N. We do the same for
+    bitexts of up to ``config.refine_small`` sentences; for larger ones we embed only the
+    windows around uncertain beads, within ``config.refine_budget`` × the text's length.
     """
-    src_len = [len(s) + 1 for s in src]
-    tgt_len = [len(t) + 1 for t in tgt]
-    share = 1.0 if len(src) + len(tgt) <= config.refine_small else config.refine_budget
-    budget = share * (sum(src_len) + sum(tgt_len))
-    rows, cols = _uncertain_rows(beads, search.n, search.m, config, budget, src_len, tgt_len)
+    if len(src) + len(tgt) <= config.refine_small:
+        rows, cols = set(range(2, search.n + 1)), set(range(2, search.m + 1))
+    else:
+        src_len = [len(s) + 1 for s in src]
+        tgt_len = [len(t) + 1 for t in tgt]
+        budget = config.refine_budget * (sum(src_len) + sum(tgt_len))
+        rows, cols = _uncertain_rows(beads, search.n, search.m, config, budget, src_len, tgt_len)
     if not rows and not cols:
         return beads
     jobs: list[tuple[str, int, int]] = []

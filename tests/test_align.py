@@ -14,6 +14,7 @@ import pytest
 from aligner.align import (
     AlignConfig,
     _anchor_chain,
+    _bead_scores,
     _prepare,
     align_documents,
     align_embeddings,
@@ -271,6 +272,31 @@ def test_banded_search_matches_full_search(litvinov, default_encoder):
     banded = align_documents(src, tgt, default_encoder, banded_config)
     assert_valid(banded, n, m)
     assert pairs(banded) == pairs(full)
+
+
+
+def test_neighbour_margin_matches_bertalign_formula():
+    """Search scores with the neighbour margin equal Bertalign's formula computed by hand:
+    cos(bead) - w/2 * (mean cos of the source side with the target sentences either side
+    + the same the other way), a missing neighbour at a text edge left out of the mean."""
+    rng = np.random.default_rng(7)
+    unit = lambda v: v / np.linalg.norm(v, axis=-1, keepdims=True)  # noqa: E731
+    src, tgt = unit(rng.normal(size=(6, 16))).astype(np.float32), unit(rng.normal(size=(7, 16))).astype(np.float32)
+    config = AlignConfig(margin=False, length_penalty=False, neighbour_margin=0.8, length_weighted=0.0)
+    search = _prepare(src, tgt, [10] * 6, [10] * 7, config)
+
+    def by_hand(p: int, a: int, q: int, b: int) -> float:  # bead src[p-a:p] <-> tgt[q-b:q]
+        x, y = unit(src[p - a : p].sum(axis=0)), unit(tgt[q - b : q].sum(axis=0))
+        t_nb = [float(tgt[j] @ x) for j in (q - b - 1, q) if 0 <= j < 7]
+        s_nb = [float(src[i] @ y) for i in (p - a - 1, p) if 0 <= i < 6]
+        mean = lambda v: sum(v) / len(v) if v else 0.0  # noqa: E731
+        return float(x @ y) - 0.5 * 0.8 * (mean(t_nb) + mean(s_nb))
+
+    for p, a in ((1, 1), (3, 2), (6, 1), (6, 3)):
+        got = _bead_scores(search.inp, p, a, 0, 7, 3, config)  # b = 1..3, q = 0..7
+        for b in (1, 2, 3):
+            for q in range(b, 8):
+                assert got[b - 1, q] == pytest.approx(by_hand(p, a, q, b), abs=1e-5), (p, a, q, b)
 
 
 # --- the real seed: Litvinov–Shigemitsu, 7 August 1938 ---------------------------------------
