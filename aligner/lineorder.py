@@ -7,7 +7,7 @@ crossing detection cannot see this: the displaced unit is half of one sentence a
 another, so segmentation builds sentences that exist in no rendering.
 
 :func:`displaced_lines` works on the target document's lines around each uncertain bead.
-It tries every single-line move within ``max_shift`` lines, re-segments the cleaned text
+Around each weak or 0-1 bead it tries every single-line move within ``max_shift`` lines, re-segments the cleaned text
 of the region in the new order and scores it against the source sentences of the same
 region: the length-weighted mean, over the region's sentences, of each sentence's best
 cosine with a source sentence. A move that raises this by ``min_gain`` over the order as
@@ -79,11 +79,12 @@ class _Scorer:
                 self.cache[s] = v / (np.linalg.norm(v) or 1.0)
         return np.stack([self.cache[s] for s in sentences])
 
-    def score(self, text: str, source: np.ndarray) -> tuple[float, list[str], np.ndarray]:
-        """(length-weighted mean best cosine, sentences, best source index per sentence)."""
+    def score(self, text: str, source: np.ndarray) -> tuple[float, list[str], np.ndarray] | None:
+        """(length-weighted mean best cosine, sentences, best source index per sentence),
+        or None if the segmenter finds no sentence in ``text``."""
         sentences = [s for s in split_sentences(text, self.lang) if s.strip()]
         if not sentences:
-            return 0.0, [], np.zeros(0, dtype=int)
+            return None
         sims = self.vectors(sentences) @ source.T
         weights = np.array([len(s) for s in sentences], dtype=np.float64)
         return float((sims.max(axis=1) * weights).sum() / weights.sum()), sentences, sims.argmax(axis=1)
@@ -117,15 +118,19 @@ def displaced_lines(src_texts: Sequence[str], tgt_doc: Document, beads: Sequence
     scorer = _Scorer(encoder, tgt_doc.lang)
     found: dict[tuple, Crossing] = {}
     seen_regions: set[tuple[int, int]] = set()
-    uncertain = sorted((k for k, b in enumerate(beads) if b.score < UNCERTAIN and b.tgt),
-                       key=lambda k: beads[k].score)
+    # Regions open around weak beads and around 0-1 beads (a moved line often ends up
+    # aligned to nothing), weakest first.
+    uncertain = sorted((k for k, b in enumerate(beads)
+                        if b.tgt and (b.score < UNCERTAIN or not b.src)),
+                       key=lambda k: (bool(beads[k].src) is False and beads[k].score >= UNCERTAIN,
+                                      beads[k].score))
     budget = max(10, len(beads) // 1000) if max_regions is None else max_regions
     for k in uncertain:
         if len(seen_regions) >= budget:
             break
-        near = beads[max(0, k - 1): k + 2]
+        near = beads[max(0, k - 2): k + 3]
         tgt_ids = [j for b in near for j in b.tgt]
-        src_ids = [i for b in beads[max(0, k - 2): k + 3] for i in b.src]
+        src_ids = [i for b in beads[max(0, k - 3): k + 4] for i in b.src]
         if not src_ids:
             continue
         first, last = sentence_lines[min(tgt_ids)][0], sentence_lines[max(tgt_ids)][1]
@@ -134,7 +139,10 @@ def displaced_lines(src_texts: Sequence[str], tgt_doc: Document, beads: Sequence
         seen_regions.add((first, last))
         lines = [_piece_text(tgt_doc, pieces[n]) for n in range(first, last + 1)]
         source = scorer.vectors([src_texts[i] for i in src_ids])
-        base, _, _ = scorer.score(" ".join(lines), source)
+        scored = scorer.score(" ".join(lines), source)
+        if scored is None:
+            continue
+        base = scored[0]
         best = None
         for i in range(len(lines)):
             if len(lines[i]) > MAX_LINE_CHARS:
@@ -145,7 +153,8 @@ def displaced_lines(src_texts: Sequence[str], tgt_doc: Document, beads: Sequence
                 order = list(range(len(lines)))
                 order.insert(j if j < i else j - 1, order.pop(i))
                 text = " ".join(lines[n] for n in order)
-                gain = scorer.score(text, source)[0] - base
+                scored = scorer.score(text, source)
+                gain = -1.0 if scored is None else scored[0] - base
                 if gain >= min_gain and (best is None or gain > best[0]):
                     best = (gain, i, j, text)
         if best is None:

@@ -261,7 +261,7 @@ def test_two_english_renderings_through_a_manifest(tmp_path, en_ocr_path, tei_pa
     _, sessions = open_store(db)
     results = run_batch(read_manifest(tmp_path / "m.csv"), sessions, HashEncoder(),
                         show_progress=False)
-    assert results[0].status == "aligned" and results[0].tgt_sentences > 10
+    assert results[0].status == "aligned" and results[0].tgt_sentences > 10, results[0].error
     assert results[1].status == "failed" and "d999" in results[1].error
     with sessions() as s:
         langs = s.execute(select(DocumentRow.lang, DocumentRow.origin_file)
