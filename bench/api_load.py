@@ -9,7 +9,9 @@ With ``--think-ms 0`` (default) clients send back to back (closed loop), so by L
 law mean latency ≈ clients / throughput: it measures the server's edit throughput more
 than the latency a reviewer sees; ``--think-ms`` adds reading pauses.
 
-Prints requests/s, acknowledged edits/s, p50/p95/p99 latency, and checks that no edit
+Prints requests/s, acknowledged edits/s, p50/p95/p99 latency, the CPU time used by the
+server and by this load generator (both share the machine's cores: a generator that
+needs most of a core leaves the server less), the load average, and checks that no edit
 was lost: every acknowledged edit is in the edit log with the version it was given,
 the acknowledged versions are exactly 2..final version (each version bump reached exactly
 one client), and stale edits got 409 and changed nothing. Target: p95 < 50 ms.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import random
 import socket
 import statistics
@@ -116,6 +119,16 @@ class Client(threading.Thread):
                     self._post(http, "redo", {})
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User+system CPU seconds used so far by process ``pid`` (Linux /proc; None elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
 def _pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -169,12 +182,17 @@ def main(argv: list[str] | None = None) -> int:
         stop = time.monotonic() + args.seconds
         clients = [Client(i, base, aid, ids, stop, seed=i, think=args.think_ms / 1000)
                    for i in range(args.clients)]
+        load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
+        server_cpu0, client_cpu0 = _cpu_seconds(server.pid), time.process_time()
         t0 = time.monotonic()
         for c in clients:
             c.start()
         for c in clients:
             c.join()
         elapsed = time.monotonic() - t0
+        server_cpu = _cpu_seconds(server.pid)
+        client_cpu = time.process_time() - client_cpu0
+        load_after = os.getloadavg() if hasattr(os, "getloadavg") else None
     finally:
         server.terminate()
         server.join(timeout=10)
@@ -208,6 +226,17 @@ def main(argv: list[str] | None = None) -> int:
     for op in sorted({r[2] for r in records}):
         ol = [r[0] * 1000 for r in records if r[2] == op]
         print(f"  {op:9s} n={len(ol):6d}  p50 {statistics.median(ol):6.1f}  p95 {_pct(ol, 0.95):6.1f}")
+    n = max(1, len(records))
+    cpu = [f"load generator {client_cpu:.1f} s ({100 * client_cpu / elapsed:.0f}% of a core, "
+           f"{1000 * client_cpu / n:.2f} ms/request)"]
+    if server_cpu is not None and server_cpu0 is not None:
+        used = server_cpu - server_cpu0
+        cpu.insert(0, f"server {used:.1f} s ({100 * used / elapsed:.0f}% of a core, "
+                      f"{1000 * used / n:.2f} ms/request)")
+    print(f"CPU: {'; '.join(cpu)}; {os.cpu_count()} cores")
+    if load_before and load_after:
+        print(f"load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f} "
+              "(includes this run; other work on the machine inflates the latencies)")
     print(f"edit log: {len(log)} entries, final version {final}; acknowledged edits missing from "
           f"the log: {len(lost)}; acknowledged versions == 2..{final}: {exact}; 409s {stale}; "
           f"5xx {len(errors)}")

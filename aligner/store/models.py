@@ -236,6 +236,10 @@ class Edit(Base):
     __tablename__ = "edit"
     __table_args__ = (
         Index("ix_edit_alignment_id_version_after", "alignment_id", "version_after"),
+        # Undo/redo find the newest active / oldest undone edit, and every new edit drops
+        # the redo stack: without this each of those scanned the whole log (whose rows
+        # carry the large before/after states).
+        Index("ix_edit_alignment_id_undo_state", "alignment_id", "undo_state"),
         CheckConstraint("undo_state IS NULL OR " + _in("undo_state", ("active", "undone", "dropped")),
                         name="undo_state"),
     )

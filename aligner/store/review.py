@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from aligner.store.db import write_transaction
@@ -55,6 +55,7 @@ from aligner.store.regions import (
     read_beads,
     read_links,
     require_sole_user,
+    run,
     sentence_dict,
     verify_state,
 )
@@ -85,7 +86,7 @@ __all__ = [
     "EditResult", "set_status", "confirm", "reject", "unreview", "merge", "split_bead",
     "move_sentence", "detach", "link_crossing", "unlink_crossing", "split_sentence",
     "join_sentence", "undo", "redo", "realign_unconfirmed", "add_note", "list_notes",
-    "history", "bead_history", "can_undo_redo", "check_invariant",
+    "history", "bead_history", "can_undo_redo", "check_invariant", "require_version",
 ]
 
 CROSSING_FLAG = "crossing-link"
@@ -103,33 +104,64 @@ def _describe(edit: Edit) -> str:
     return f"{edit.operation} by {edit.user}"
 
 
+# Statements run by every edit, built once (see aligner.store.regions.run).
+_AID = bindparam("aid")
+_CLAIM = (update(AlignmentRow)
+          .where(AlignmentRow.id == _AID, AlignmentRow.version == bindparam("expected"))
+          .values(version=AlignmentRow.version + 1, updated=bindparam("now"),
+                  state=case((AlignmentRow.state == "aligned", "in-review"),
+                             else_=AlignmentRow.state)))
+_VERSION = select(AlignmentRow.version).where(AlignmentRow.id == _AID)
+_SINCE = (Edit.alignment_id == _AID, Edit.version_after > bindparam("expected"))
+#: How many of the edits since a stale version a 409 names.
+_STALE_NAMED = 50
+_EDITS_SINCE = (select(Edit.operation, Edit.user).where(*_SINCE).order_by(Edit.version_after)
+                .limit(_STALE_NAMED + 1))
+_COUNT_SINCE = select(func.count()).select_from(Edit).where(*_SINCE)
+_DROP_REDO = (update(Edit).where(Edit.alignment_id == _AID, Edit.undo_state == "undone")
+              .values(undo_state="dropped"))
+_INSERT_EDIT = insert(Edit)
+_INSERT_EDIT_BEADS = insert(EditBead)
+_SET_UNDO_STATE = update(Edit).where(Edit.id == bindparam("edit_id"))  # SET undo_state
+
+
 def _claim(session: Session, alignment_id: int, expected_version: int) -> int:
     """Bump the version iff it is ``expected_version`` (first statement of the write
     transaction); return the new version, else raise NotFoundError / StaleVersionError."""
     write_transaction(session)
-    res = session.execute(
-        update(AlignmentRow)
-        .where(AlignmentRow.id == alignment_id, AlignmentRow.version == expected_version)
-        .values(version=AlignmentRow.version + 1, updated=utcnow(),
-                state=case((AlignmentRow.state == "aligned", "in-review"),
-                           else_=AlignmentRow.state))
-        .execution_options(synchronize_session=False))
+    res = run(session, _CLAIM, {"aid": alignment_id, "expected": expected_version, "now": utcnow()})
     if res.rowcount == 1:
         return expected_version + 1
     raise _stale(session, alignment_id, expected_version)
 
 
+def require_version(session: Session, alignment_id: int, expected_version: int) -> None:
+    """Raise StaleVersionError (NotFoundError for an unknown alignment) unless the
+    alignment is at ``expected_version`` now; ends the session's transaction.
+
+    A plain read, without the write lock: a caller that serialises edits can turn a stale
+    edit away before it queues for its lock (under contention most edits are stale). A
+    mismatch seen now is the right answer now; a match is checked again by the edit's own
+    version UPDATE, which stays the guarantee."""
+    try:
+        current = run(session, _VERSION, {"aid": alignment_id}).scalar()
+        if current != expected_version:
+            raise _stale(session, alignment_id, expected_version)
+    finally:
+        session.rollback()
+
+
 def _stale(session: Session, alignment_id: int, expected: int) -> Exception:
-    current = session.scalar(select(AlignmentRow.version).where(AlignmentRow.id == alignment_id))
+    current = run(session, _VERSION, {"aid": alignment_id}).scalar()
     if current is None:
         return NotFoundError(f"alignment {alignment_id} not found")
     # Only the operation and the user of the first few edits: the stale path runs under
-    # the write lock, and edits' before/after states can be large.
-    since = (Edit.alignment_id == alignment_id, Edit.version_after > expected)
-    rows = session.execute(select(Edit.operation, Edit.user).where(*since)
-                           .order_by(Edit.version_after).limit(50)).all()
-    changes = [f"{op} by {user}" for op, user in rows]
-    total = session.scalar(select(func.count()).select_from(Edit).where(*since)) or 0
+    # the write lock, and edits' before/after states can be large. Counted only when
+    # there are more than are named.
+    since = {"aid": alignment_id, "expected": expected}
+    rows = run(session, _EDITS_SINCE, since).all()
+    changes = [f"{op} by {user}" for op, user in rows[:_STALE_NAMED]]
+    total = len(rows) if len(rows) <= _STALE_NAMED else run(session, _COUNT_SINCE, since).scalar()
     if total > len(changes):
         changes.append(f"… {total - len(changes)} more")
     msg = f"alignment {alignment_id} is at version {current}, you edited version {expected}"
@@ -147,17 +179,15 @@ def _bead_ids(state: dict) -> list[int]:
 def _log(session: Session, alignment_id: int, version: int, operation: str, before: dict,
          after: dict, user: str, *, target: int | None = None) -> int:
     if target is None:  # a new edit clears the redo stack
-        session.execute(update(Edit).where(Edit.alignment_id == alignment_id,
-                                           Edit.undo_state == "undone")
-                        .values(undo_state="dropped").execution_options(synchronize_session=False))
-    edit_id = session.execute(insert(Edit).values(
+        run(session, _DROP_REDO, {"aid": alignment_id})
+    edit_id = run(session, _INSERT_EDIT, dict(
         alignment_id=alignment_id, version_after=version, operation=operation, before=before,
         after=after, user=user, created=utcnow(),
         undo_state=None if target is not None else "active",
         target_edit_id=target)).inserted_primary_key[0]
     touched = dict.fromkeys(_bead_ids(before) + _bead_ids(after))
     if touched:
-        session.execute(insert(EditBead), [{"edit_id": edit_id, "bead_id": b} for b in touched])
+        run(session, _INSERT_EDIT_BEADS, [{"edit_id": edit_id, "bead_id": b} for b in touched])
     return edit_id
 
 
@@ -564,24 +594,26 @@ def _undo_redo(session: Session, alignment_id: int, expected_version: int, user:
     try:
         version = _claim(session, alignment_id, expected_version)
         q = select(Edit).where(Edit.alignment_id == alignment_id)
+        # LIMIT 1: an ORM ``.first()`` alone would load (and JSON-decode) every matching
+        # edit; ix_edit_alignment_id_undo_state finds the one wanted without a scan.
         if which == "undo":
-            edit = session.scalars(q.where(Edit.undo_state == "active").order_by(Edit.id.desc())).first()
+            q = q.where(Edit.undo_state == "active").order_by(Edit.id.desc())
         else:
-            edit = session.scalars(q.where(Edit.undo_state == "undone").order_by(Edit.id)).first()
+            q = q.where(Edit.undo_state == "undone").order_by(Edit.id)
+        edit = session.scalars(q.limit(1)).first()
         if edit is None:
             raise InvariantError(f"nothing to {which} in alignment {alignment_id}")
         src, dst = (edit.after, edit.before) if which == "undo" else (edit.before, edit.after)
         verify_state(session, alignment_id, src)
         apply_state(session, alignment_id, copy.deepcopy(src), copy.deepcopy(dst))
-        session.execute(update(Edit).where(Edit.id == edit.id)
-                        .values(undo_state="undone" if which == "undo" else "active")
-                        .execution_options(synchronize_session=False))
+        run(session, _SET_UNDO_STATE,
+            {"edit_id": edit.id, "undo_state": "undone" if which == "undo" else "active"})
         op = f"{which} {edit.operation}"
         edit_id = _log(session, alignment_id, version, op, {"regions": []}, {"regions": []}, user,
                        target=edit.id)
         touched = dict.fromkeys(_bead_ids(src) + _bead_ids(dst))
         if touched:
-            session.execute(insert(EditBead), [{"edit_id": edit_id, "bead_id": b} for b in touched])
+            run(session, _INSERT_EDIT_BEADS, [{"edit_id": edit_id, "bead_id": b} for b in touched])
         session.commit()
     except BaseException:
         session.rollback()
@@ -759,6 +791,6 @@ def can_undo_redo(session: Session, alignment_id: int) -> dict:
     would revert/re-apply, None if nothing. NotFoundError."""
     _require_alignment(session, alignment_id)
     q = select(Edit.operation).where(Edit.alignment_id == alignment_id)
-    u = session.scalars(q.where(Edit.undo_state == "active").order_by(Edit.id.desc())).first()
-    r = session.scalars(q.where(Edit.undo_state == "undone").order_by(Edit.id)).first()
+    u = session.scalars(q.where(Edit.undo_state == "active").order_by(Edit.id.desc()).limit(1)).first()
+    r = session.scalars(q.where(Edit.undo_state == "undone").order_by(Edit.id).limit(1)).first()
     return {"undo": u, "redo": r}

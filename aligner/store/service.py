@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import String, case, delete, func, insert, or_, select, type_coerce
+from sqlalchemy.orm import Session, aliased
 
 from aligner.store.db import write_transaction
 from aligner.store.errors import InvariantError, NotFoundError
@@ -364,36 +364,80 @@ def delete_alignment(session: Session, alignment_id: int) -> None:
 
 # --- reading beads for review --------------------------------------------------------
 
-def _summaries(session: Session, alignment_id: int, lo: int | None = None,
-               hi: int | None = None) -> list[dict]:
-    """Light rows for beads (all, or positions ``[lo, hi)``): id, position, status,
-    origin, score, flags, sentence counts per side, whether a crossing candidate touches it."""
-    where = [BeadRow.alignment_id == alignment_id]
-    if lo is not None:
-        where.append(BeadRow.position >= lo)
-    if hi is not None:
-        where.append(BeadRow.position < hi)
-    counts: dict[int, list[int]] = {}
-    for bid, side, n in session.execute(
-            select(BeadSentence.bead_id, BeadSentence.side, func.count())
-            .join(BeadRow, BeadRow.id == BeadSentence.bead_id).where(*where)
-            .group_by(BeadSentence.bead_id, BeadSentence.side)):
-        counts.setdefault(bid, [0, 0])[0 if side == "src" else 1] = n
+def _crossing_beads(session: Session, alignment_id: int, where: list) -> set[int]:
+    """Ids of the beads (among those matching ``where``) holding a sentence of a crossing
+    candidate."""
     crossing_sentences = set()
     for src, tgt in session.execute(select(CrossingRow.src_sentence_ids, CrossingRow.tgt_sentence_ids)
                                     .where(CrossingRow.alignment_id == alignment_id)):
         crossing_sentences.update(src + tgt)
-    in_crossing = set()
-    if crossing_sentences:
-        in_crossing = set(session.scalars(
-            select(BeadSentence.bead_id).join(BeadRow, BeadRow.id == BeadSentence.bead_id)
-            .where(*where, BeadSentence.sentence_id.in_(list(crossing_sentences)))))
-    rows = session.execute(select(BeadRow.id, BeadRow.position, BeadRow.status, BeadRow.origin,
-                                  BeadRow.score, BeadRow.flags)
-                           .where(*where).order_by(BeadRow.position))
+    if not crossing_sentences:
+        return set()
+    return set(session.scalars(
+        select(BeadSentence.bead_id).join(BeadRow, BeadRow.id == BeadSentence.bead_id)
+        .where(*where, BeadSentence.sentence_id.in_(list(crossing_sentences)))))
+
+
+def _summaries(session: Session, alignment_id: int, lo: int | None = None,
+               hi: int | None = None, *, where: tuple = (), limit: int | None = None) -> list[dict]:
+    """Light rows for beads (all, or positions ``[lo, hi)``, or those matching the extra
+    SQL conditions ``where``; the first ``limit`` in position order): id, position,
+    status, origin, score, flags, sentence counts per side, whether a crossing candidate
+    touches it."""
+    conds = [BeadRow.alignment_id == alignment_id, *where]
+    if lo is not None:
+        conds.append(BeadRow.position >= lo)
+    if hi is not None:
+        conds.append(BeadRow.position < hi)
+    q = (select(BeadRow.id, BeadRow.position, BeadRow.status, BeadRow.origin, BeadRow.score,
+                BeadRow.flags).where(*conds).order_by(BeadRow.position))
+    rows = session.execute(q if limit is None else q.limit(limit)).all()
+    if not rows:
+        return []
+    if limit is not None:  # the same rows, for the joins below
+        conds.append(BeadRow.position <= rows[-1].position)
+    counts: dict[int, list[int]] = {}
+    for bid, side, n in session.execute(
+            select(BeadSentence.bead_id, BeadSentence.side, func.count())
+            .join(BeadRow, BeadRow.id == BeadSentence.bead_id).where(*conds)
+            .group_by(BeadSentence.bead_id, BeadSentence.side)):
+        counts.setdefault(bid, [0, 0])[0 if side == "src" else 1] = n
+    in_crossing = _crossing_beads(session, alignment_id, conds)
     return [{"id": r.id, "position": r.position, "status": r.status, "origin": r.origin,
              "score": r.score, "flags": list(r.flags or []), "n": counts.get(r.id, [0, 0]),
              "crossing": r.id in in_crossing} for r in rows]
+
+
+def _side_count(side: str):
+    """Correlated subquery: the bead's number of ``side`` sentences."""
+    bs = aliased(BeadSentence)  # not correlated with a bead_sentence of the outer query
+    return (select(func.count()).select_from(bs).where(bs.bead_id == BeadRow.id, bs.side == side)
+            .correlate(BeadRow).scalar_subquery())
+
+
+def _narrowing(session: Session, alignment_id: int, kind: str) -> tuple:
+    """SQL conditions selecting every bead that can match ``kind`` (and, for most kinds,
+    only those): the reads of a queue or a filtered page then decode few rows.
+    :func:`_matches` stays the definition; it re-checks each row (SQL ``LIKE`` on the
+    stored JSON of the flags is only a superset: substring, and case-insensitive)."""
+    flags = type_coerce(BeadRow.flags, String)  # the stored JSON text
+    if kind == "unreviewed":
+        return (BeadRow.status == "unreviewed",)
+    if kind in ("confirmed", "rejected"):
+        return (BeadRow.status == kind,)
+    if kind == "manual":
+        return (BeadRow.origin == "manual",)
+    if kind == "low-confidence":
+        return (BeadRow.status != "confirmed",
+                or_(BeadRow.score < LOW_CONFIDENCE, flags.like("%low-confidence%")))
+    if kind == "flagged":
+        return (BeadRow.flags.is_not(None), flags.not_in(["[]", "null"]))
+    if kind == "non-1-1":
+        return (or_(_side_count("src") != 1, _side_count("tgt") != 1),)
+    if kind == "crossing":
+        ids = _crossing_beads(session, alignment_id, [BeadRow.alignment_id == alignment_id])
+        return (or_(BeadRow.id.in_(sorted(ids)), flags.like("%crossing%")),)
+    raise InvariantError(f"unknown filter {kind!r}; use one of {', '.join(BEAD_FILTERS)}")
 
 
 def _matches(b: dict, kind: str) -> bool:
@@ -466,7 +510,9 @@ def list_beads(session: Session, alignment_id: int, offset: int = 0, limit: int 
                                .where(BeadRow.alignment_id == alignment_id))
         page = _summaries(session, alignment_id, offset, offset + limit)
     else:
-        rows = [b for b in _summaries(session, alignment_id) if _matches(b, filter)]
+        rows = [b for b in _summaries(session, alignment_id,
+                                      where=_narrowing(session, alignment_id, filter))
+                if _matches(b, filter)]
         total, page = len(rows), rows[offset:offset + limit]
     return {"alignment_id": alignment_id, "version": a.version, "total": total,
             "offset": offset, "limit": limit, "beads": _full(session, alignment_id, page)}
@@ -476,23 +522,48 @@ def progress(session: Session, alignment_id: int) -> dict:
     """Review progress: ``{"version", "beads", "unreviewed", "confirmed", "rejected",
     "manual", "low_confidence", "flagged", "crossing", "crossing_links",
     "types": {"1-1": n, ...}, "reviewed_fraction": float in [0, 1]}`` (reviewed =
-    confirmed or rejected). Raises NotFoundError."""
+    confirmed or rejected). Raises NotFoundError.
+
+    Counted in SQL, grouped by everything :func:`_matches` looks at (status, origin,
+    score below :data:`LOW_CONFIDENCE` or not, flags, sentences per side, crossing):
+    an alignment has few such groups, so the page's refresh after every edit reads a
+    few dozen rows, not one per bead."""
     a = _get(session, AlignmentRow, alignment_id, "alignment")
-    rows = _summaries(session, alignment_id)
+    per_side = (select(BeadSentence.bead_id,
+                       func.sum(case((BeadSentence.side == "src", 1), else_=0)).label("n_src"),
+                       func.sum(case((BeadSentence.side == "tgt", 1), else_=0)).label("n_tgt"))
+                .where(BeadSentence.alignment_id == alignment_id)
+                .group_by(BeadSentence.bead_id).subquery())
+    crossing = sorted(_crossing_beads(session, alignment_id, [BeadRow.alignment_id == alignment_id]))
+    keys = (BeadRow.status, BeadRow.origin, BeadRow.score < LOW_CONFIDENCE, BeadRow.flags,
+            func.coalesce(per_side.c.n_src, 0), func.coalesce(per_side.c.n_tgt, 0),
+            BeadRow.id.in_(crossing))
+    groups = session.execute(
+        select(*keys, func.count()).outerjoin(per_side, per_side.c.bead_id == BeadRow.id)
+        .where(BeadRow.alignment_id == alignment_id).group_by(*keys)).all()
+    # One representative bead per group, as _matches sees beads.
+    reps = [({"status": status, "origin": origin, "score": 0.0 if low else LOW_CONFIDENCE,
+              "flags": list(flags or []), "n": [int(n_src), int(n_tgt)], "crossing": bool(cross)}, n)
+            for status, origin, low, flags, n_src, n_tgt, cross, n in groups]
+    total = sum(n for _, n in reps)
     types: dict[str, int] = {}
-    for b in rows:
+    for b, n in reps:
         t = f"{b['n'][0]}-{b['n'][1]}"
-        types[t] = types.get(t, 0) + 1
-    count = lambda kind: sum(_matches(b, kind) for b in rows)  # noqa: E731
+        types[t] = types.get(t, 0) + n
+    count = lambda kind: sum(n for b, n in reps if _matches(b, kind))  # noqa: E731
     links = session.scalar(select(func.count()).select_from(CrossingLink)
                            .where(CrossingLink.alignment_id == alignment_id))
     reviewed = count("confirmed") + count("rejected")
-    return {"version": a.version, "beads": len(rows), "unreviewed": count("unreviewed"),
+    return {"version": a.version, "beads": total, "unreviewed": count("unreviewed"),
             "confirmed": count("confirmed"), "rejected": count("rejected"),
             "manual": count("manual"), "low_confidence": count("low-confidence"),
             "flagged": count("flagged"), "crossing": count("crossing"), "crossing_links": links,
             "types": dict(sorted(types.items())),
-            "reviewed_fraction": reviewed / len(rows) if rows else 1.0}
+            "reviewed_fraction": reviewed / total if total else 1.0}
+
+
+#: Beads read at a time while looking for the next bead of a queue.
+_QUEUE_CHUNK = 64
 
 
 def next_bead(session: Session, alignment_id: int, after_position: int, kind: QueueKind,
@@ -501,15 +572,26 @@ def next_bead(session: Session, alignment_id: int, after_position: int, kind: Qu
 
     Use ``after_position=-1`` to start from the beginning. With ``wrap`` the search
     continues from the start. Returns None when no bead matches. Raises NotFoundError,
-    InvariantError (unknown kind)."""
+    InvariantError (unknown kind).
+
+    Reads only candidates (:func:`_narrowing`), a few at a time from the position index,
+    and stops at the first that matches."""
     _get(session, AlignmentRow, alignment_id, "alignment")
     if kind not in QUEUE_KINDS:
         raise InvariantError(f"unknown queue {kind!r}; use one of {', '.join(QUEUE_KINDS)}")
-    rows = _summaries(session, alignment_id)
-    order = [b for b in rows if b["position"] > after_position]
-    if wrap:
-        order += [b for b in rows if b["position"] <= after_position]
-    hit = next((b for b in order if _matches(b, kind)), None)
+    narrow = _narrowing(session, alignment_id, kind)
+
+    def first(lo: int, hi: int | None) -> dict | None:
+        while True:
+            rows = _summaries(session, alignment_id, lo, hi, where=narrow, limit=_QUEUE_CHUNK)
+            hit = next((b for b in rows if _matches(b, kind)), None)
+            if hit is not None or len(rows) < _QUEUE_CHUNK:
+                return hit
+            lo = rows[-1]["position"] + 1
+
+    hit = first(after_position + 1, None)
+    if hit is None and wrap:
+        hit = first(0, after_position + 1)
     return None if hit is None else _full(session, alignment_id, [hit])[0]
 
 
