@@ -22,9 +22,9 @@ The method follows two published aligners and keeps their costs linear in length
    about linearly with length. Beads of several sentences are scored with the normalised
    sum of their sentence embeddings, Vecalign's "embedding of concatenated sentences"
    approximated so that m-n beads cost no extra encoding. A refine pass then embeds the
-   real joined text of every candidate m-n bead near the first path (as Vecalign and
-   Bertalign do) and searches again; above ``refine_small`` sentences only the windows
-   around uncertain beads, within a budget.
+   real joined text of the windows around the beads the first pass was not sure of
+   (Vecalign and Bertalign embed every window; we stay within a budget: 3 × the text's
+   length up to ``refine_small`` sentences, 0.12 × above) and searches again.
 4. **Length penalty** (Bertalign §3.2, after Gale & Church 1993): character-length ratio,
    corrected by the document's overall ratio.
 5. **Out-of-order fragments**: a sentence left in a null or weak bead that matches a
@@ -79,10 +79,13 @@ class AlignConfig:
         refine_budget: characters of joined text the refine pass may encode, as a share of
             the bitext's length (0 turns refinement off), for bitexts of more than
             ``refine_small`` sentences (a 10,000-sentence book stays within 1.5 x the
-            encoding of its sentences). Smaller bitexts get every joined text of up to
-            ``max_side`` sentences (about 4-5 x the encoding of the sentences alone).
-        refine_small: size (source + target sentences) up to which every joined text is
-            embedded.
+            encoding of its sentences).
+        refine_small: size (source + target sentences) up to which ``refine_small_budget``
+            applies instead.
+        refine_small_budget: the same share for small bitexts. Every joined window (as
+            Vecalign embeds) would be about 9 x the text's length: MAC-Test 1b F1 .868, but
+            the Litvinov record then takes 2.7 s to align instead of 1.1 s; 3 x with
+            ``refine_below`` 0.99 and ``refine_reach`` 1 keeps .862 (docs/benchmarks.md).
         refine_window: half-width of the band around the first path that the refine
             pass searches again.
         refine_below: 1-1 beads under this confidence are refined too.
@@ -112,9 +115,10 @@ class AlignConfig:
     full_dp_cells: int = 250_000
     refine_budget: float = 0.12
     refine_small: int = 4000
+    refine_small_budget: float = 3.0
     refine_window: int = 6
-    refine_below: float = 0.9
-    refine_reach: int = 3
+    refine_below: float = 0.99
+    refine_reach: int = 1
     low_confidence: float = 0.7
     crossing_min: float = 0.6
     min_bead_similarity: float | None = None
@@ -177,13 +181,15 @@ class _Stats:
     """Per-sentence statistics from one blocked pass over the similarity matrix.
 
     ``src_knn``/``tgt_knn``: mean cosine to the ``knn`` nearest sentences of the other side;
-    ``src_top``/``tgt_top``: indices of the ``top_k`` most similar sentences of the other side.
+    ``src_top``/``tgt_top``: indices of the ``top_k`` most similar sentences of the other side;
+    ``src_top_sim``: the cosines of ``src_top`` (so the anchor pass need not recompute them).
     """
 
     src_knn: np.ndarray
     tgt_knn: np.ndarray
     src_top: np.ndarray
     tgt_top: np.ndarray
+    src_top_sim: np.ndarray | None = None
 
 
 def _top_k(sims: np.ndarray, k: int, axis: int) -> tuple[np.ndarray, np.ndarray]:
@@ -213,16 +219,20 @@ def _similarity_stats(src: np.ndarray, tgt: np.ndarray, knn: int, top_k: int) ->
     k_col = min(max(knn, top_k), n)
     src_knn = np.zeros(n, dtype=np.float32)
     src_top = np.zeros((n, min(top_k, m)), dtype=np.int64)
+    src_top_sim = np.zeros((n, min(top_k, m)), dtype=np.float32)
     col_vals = np.full((0, m), -np.inf, dtype=np.float32)
     col_idx = np.zeros((0, m), dtype=np.int64)
     block = max(1, min(n, 8_000_000 // max(m, 1)))
     for start in range(0, n, block):
         sims = src[start : start + block] @ tgt.T
-        # Column candidates of this block first (the row pass overwrites entries).
-        c_idx, c_vals = _top_k(sims.copy(), min(k_col, len(sims)), axis=0)
+        # Column candidates of this block first (the row pass overwrites entries), on a
+        # transposed copy: argmax along contiguous rows is several times faster.
+        c_idx, c_vals = _top_k(np.ascontiguousarray(sims.T), min(k_col, len(sims)), axis=1)
+        c_idx, c_vals = c_idx.T, c_vals.T
         r_idx, r_vals = _top_k(sims, k_row, axis=1)
         src_knn[start : start + block] = r_vals[:, : min(knn, m)].mean(axis=1)
         src_top[start : start + block] = r_idx[:, : src_top.shape[1]]
+        src_top_sim[start : start + block] = r_vals[:, : src_top.shape[1]]
         # Merge with the running top-k per column.
         both_vals = np.concatenate([col_vals, c_vals], axis=0)
         both_idx = np.concatenate([col_idx, c_idx + start], axis=0)
@@ -230,7 +240,7 @@ def _similarity_stats(src: np.ndarray, tgt: np.ndarray, knn: int, top_k: int) ->
         col_vals = np.take_along_axis(both_vals, order, axis=0)
         col_idx = np.take_along_axis(both_idx, order, axis=0)
     tgt_knn = col_vals[: min(knn, n)].mean(axis=0) if n else np.zeros(m, dtype=np.float32)
-    return _Stats(src_knn, tgt_knn, src_top, col_idx[: min(top_k, n)].T.copy())
+    return _Stats(src_knn, tgt_knn, src_top, col_idx[: min(top_k, n)].T.copy(), src_top_sim)
 
 
 # --------------------------------------------------------------------------------------
@@ -383,39 +393,60 @@ class _Inputs:
     tgt_len: np.ndarray  # (max_side+1, m+1)
 
 
-def _bead_scores(inp: _Inputs, p: int, a: int, q_lo: int, q_hi: int, n_b: int, config: AlignConfig) -> np.ndarray:
+def _row_similarities(inp: _Inputs, p: int, q_lo: int, q_hi: int, n_b: int,
+                      weight: float) -> np.ndarray:
+    """Neighbour-margin similarities ``(n_b, q_hi - q_lo + 1, max_side)`` of every bead
+    ending at (p, q): ``[b - 1, q - q_lo, a - 1]`` for a source side of ``a`` sentences and
+    a target side of ``b``.
+
+    Neighbour margin (Bertalign, Liu & Zhu 2023, §3.2): from the bead's cosine subtract
+    ``0.5 * weight * (src_nb + tgt_nb)``, where ``tgt_nb`` is the mean cosine of the source
+    side with the target sentences just before and after the target side (one of them at a
+    text edge, 0 if neither) and ``src_nb`` the same the other way. All of a row's source
+    vectors — ``X[a, p]`` (the bead), ``X[1, p - a]`` (the sentence before it), ``X[1, p + 1]``
+    (the one after) — go through one matrix product with the target windows: this is the
+    search's hot loop.
+    """
+    side, n, m = inp.X.shape[0] - 1, inp.X.shape[1] - 1, inp.Y.shape[1] - 1
+    vectors = ([inp.X[a, p] for a in range(1, side + 1)]
+               + [inp.X[1, max(p - a, 0)] for a in range(1, side + 1)]  # X[1, 0] is zero
+               + [inp.X[1, min(p + 1, n)]])
+    t_lo, t_hi = max(q_lo - n_b, 0), min(q_hi + 1, m)
+    G = inp.Y[1 : n_b + 1, t_lo : t_hi + 1] @ np.stack(vectors, axis=1)  # (n_b, C, 2 side + 1)
+    c0, width = q_lo - t_lo, q_hi - q_lo + 1
+    bead = G[:, c0 : c0 + width, :side]
+    if not weight:
+        return bead
+    has_l = (p - np.arange(1, side + 1) > 0).astype(np.float32)  # per a
+    has_r = float(p < n)
+    src_nb = ((G[:, c0 : c0 + width, side : 2 * side] * has_l
+               + G[:, c0 : c0 + width, 2 * side :] * has_r) / np.maximum(has_l + has_r, 1.0))
+    row = G[0, :, :side]  # each bead's source side against single target sentences
+    qs = np.arange(q_lo, q_hi + 1)
+    lpos = qs[None, :] - np.arange(1, n_b + 1)[:, None]  # Y[1, q - b]: the sentence before
+    l_ok = lpos > 0
+    l_sim = np.where(l_ok[..., None], row[np.maximum(lpos - t_lo, 0)], 0.0)
+    r_ok = qs < m  # Y[1, q + 1]: the sentence after
+    r_sim = np.where(r_ok[:, None], row[np.minimum(qs + 1 - t_lo, len(row) - 1)], 0.0)
+    tgt_nb = (l_sim + r_sim) / np.maximum(l_ok.astype(np.float32) + r_ok, 1.0)[..., None]
+    return bead - 0.5 * weight * (src_nb + tgt_nb)
+
+
+def _bead_scores(inp: _Inputs, p: int, a: int, q_lo: int, q_hi: int, n_b: int, config: AlignConfig,
+                 row_sims: np.ndarray | None = None) -> np.ndarray:
     """Scores ``(n_b, q_hi - q_lo + 1)`` of beads ending at (p, q) for q in q_lo..q_hi, with
     ``a`` source sentences and b = 1..n_b target sentences.
 
     Slices (views) rather than fancy indexing: this is the hot loop, and copying the
-    target window vectors for every row would dominate the search time.
-
-    Neighbour margin (Bertalign, Liu & Zhu 2023, §3.2): from the bead's cosine subtract
-    ``0.5 * neighbour_margin * (src_nb + tgt_nb)``, where ``tgt_nb`` is the mean cosine of
-    the source side with the target sentences just before and after the target side
-    (one of them at a text edge, 0 if neither) and ``src_nb`` the same the other way.
+    target window vectors for every row would dominate the search time. With the
+    neighbour margin on, the similarities come from :func:`_row_similarities` (``row_sims``
+    if the caller computed it for the row already).
     """
     cols = slice(q_lo, q_hi + 1)
     if config.neighbour_margin:
-        n, m = inp.X.shape[1] - 1, inp.Y.shape[1] - 1
-        # One product for the bead vector and the source sentences either side of it.
-        left, right = max(p - a, 0), min(p + 1, n)  # X[1, 0] is the zero vector: no sentence
-        both = inp.Y[1 : n_b + 1, cols] @ np.stack([inp.X[a, p], inp.X[1, left], inp.X[1, right]], axis=1)
-        sims = both[..., 0]  # (n_b, W)
-        has_l, has_r = float(p - a > 0), float(p < n)
-        src_nb = (both[..., 1] * has_l + both[..., 2] * has_r) / max(has_l + has_r, 1.0)
-        # Target sentences either side: positions q - b (left) and q + 1 (right).
-        t_lo = max(q_lo - n_b, 0)
-        row = inp.Y[1, t_lo : min(q_hi + 1, m) + 1] @ inp.X[a, p]
-        qs = np.arange(q_lo, q_hi + 1)
-        bs = np.arange(1, n_b + 1)[:, None]
-        lpos = qs[None, :] - bs
-        l_ok = lpos > 0
-        l_sim = np.where(l_ok, row[np.clip(lpos, t_lo, None) - t_lo], 0.0)
-        r_ok = qs < m
-        r_sim = np.where(r_ok, row[np.minimum(qs + 1, t_lo + len(row) - 1) - t_lo], 0.0)
-        tgt_nb = (l_sim + r_sim) / np.maximum(l_ok.astype(np.float32) + r_ok, 1.0)
-        sims = sims - 0.5 * config.neighbour_margin * (src_nb + tgt_nb)
+        if row_sims is None:
+            row_sims = _row_similarities(inp, p, q_lo, q_hi, n_b, config.neighbour_margin)
+        sims = np.array(row_sims[:n_b, :, a - 1])
     else:
         sims = inp.Y[1 : n_b + 1, cols] @ inp.X[a, p]  # (n_b, W)
     if config.margin:
@@ -459,13 +490,16 @@ def _dynamic_programme(
         q_lo, q_hi = int(lo[p]), int(hi[p])
         width = q_hi - q_lo + 1
         cand = np.full((len(shape_rows), width), NEG_INF)
+        row_sims = (_row_similarities(inp, p, q_lo, q_hi, max(len(bs) for bs in by_a.values()),
+                                      config.neighbour_margin)
+                    if config.neighbour_margin else None)
         k = 0
         for a, bs in by_a.items():
             if p - a < 0:
                 k += len(bs)
                 continue
             prev, prev_lo = rows[p - a], int(lo[p - a])
-            scores = _bead_scores(inp, p, a, q_lo, q_hi, len(bs), config)
+            scores = _bead_scores(inp, p, a, q_lo, q_hi, len(bs), config, row_sims)
             for row_k, b in enumerate(bs):
                 # Cells q with q - b inside the previous row's band [prev_lo, prev_hi].
                 first = max(q_lo, prev_lo + b, b)
@@ -656,17 +690,16 @@ def _refine(search: _Search, beads: list[Bead], src: Sequence[str], tgt: Sequenc
     """Re-run the search with real embeddings of joined sentences.
 
     Vecalign (Thompson & Koehn 2019, §3.1) and Bertalign (§3.3) embed every concatenation
-    of up to N sentences, which multiplies encoding work by about N. We do the same for
-    bitexts of up to ``config.refine_small`` sentences; for larger ones we embed only the
-    windows around uncertain beads, within ``config.refine_budget`` × the text's length.
+    of up to N sentences, which multiplies encoding work by about N. We embed the windows
+    around uncertain beads only, within ``config.refine_small_budget`` (bitexts of up to
+    ``config.refine_small`` sentences) or ``config.refine_budget`` × the text's length.
     """
-    if len(src) + len(tgt) <= config.refine_small:
-        rows, cols = set(range(2, search.n + 1)), set(range(2, search.m + 1))
-    else:
-        src_len = [len(s) + 1 for s in src]
-        tgt_len = [len(t) + 1 for t in tgt]
-        budget = config.refine_budget * (sum(src_len) + sum(tgt_len))
-        rows, cols = _uncertain_rows(beads, search.n, search.m, config, budget, src_len, tgt_len)
+    src_len = [len(s) + 1 for s in src]
+    tgt_len = [len(t) + 1 for t in tgt]
+    share = (config.refine_small_budget if len(src) + len(tgt) <= config.refine_small
+             else config.refine_budget)
+    budget = share * (sum(src_len) + sum(tgt_len))
+    rows, cols = _uncertain_rows(beads, search.n, search.m, config, budget, src_len, tgt_len)
     if not rows and not cols:
         return beads
     jobs: list[tuple[str, int, int]] = []
@@ -725,7 +758,8 @@ def find_anchors(src_emb: np.ndarray, tgt_emb: np.ndarray, stats: _Stats, config
     n = len(src_emb)
     rows = np.repeat(np.arange(n), stats.src_top.shape[1])
     cols = stats.src_top.reshape(-1)
-    sims = np.einsum("ij,ij->i", src_emb[rows], tgt_emb[cols])
+    sims = (stats.src_top_sim.reshape(-1) if stats.src_top_sim is not None
+            else np.einsum("ij,ij->i", src_emb[rows], tgt_emb[cols]))
     weights = sims - 0.5 * (stats.src_knn[rows] + stats.tgt_knn[cols])
     keep = weights > 0
     pairs = np.stack([rows[keep], cols[keep]], axis=1)

@@ -65,24 +65,37 @@ def _quote(text: str, width: int = 60, *, tail: bool = False) -> str:
 
 
 class _Scorer:
-    """Embeds sentences once and scores a region's text against source vectors."""
+    """Segments and embeds each text once and scores a region's text against source vectors."""
 
     def __init__(self, encoder, lang: str) -> None:
         self.encoder = encoder
         self.lang = lang
         self.cache: dict[str, np.ndarray] = {}
+        self.split: dict[str, list[str]] = {}
+
+    def sentences(self, text: str) -> list[str]:
+        if text not in self.split:
+            self.split[text] = [s for s in split_sentences(text, self.lang) if s.strip()]
+        return self.split[text]
+
+    def warm(self, texts: list[str], extra: Sequence[str] = ()) -> None:
+        """Segment ``texts`` and encode their sentences and ``extra`` in one batch (the
+        encoder's cost per call dwarfs its cost per short sentence)."""
+        self.vectors(list(extra) + [s for t in texts for s in self.sentences(t)])
 
     def vectors(self, sentences: list[str]) -> np.ndarray:
         new = [s for s in dict.fromkeys(sentences) if s not in self.cache]
         if new:
             for s, v in zip(new, self.encoder.encode(new)):
                 self.cache[s] = v / (np.linalg.norm(v) or 1.0)
+        if not sentences:
+            return np.zeros((0, 1), dtype=np.float32)
         return np.stack([self.cache[s] for s in sentences])
 
     def score(self, text: str, source: np.ndarray) -> tuple[float, list[str], np.ndarray] | None:
         """(length-weighted mean best cosine, sentences, best source index per sentence),
         or None if the segmenter finds no sentence in ``text``."""
-        sentences = [s for s in split_sentences(text, self.lang) if s.strip()]
+        sentences = self.sentences(text)
         if not sentences:
             return None
         sims = self.vectors(sentences) @ source.T
@@ -138,12 +151,7 @@ def displaced_lines(src_texts: Sequence[str], tgt_doc: Document, beads: Sequence
             continue
         seen_regions.add((first, last))
         lines = [_piece_text(tgt_doc, pieces[n]) for n in range(first, last + 1)]
-        source = scorer.vectors([src_texts[i] for i in src_ids])
-        scored = scorer.score(" ".join(lines), source)
-        if scored is None:
-            continue
-        base = scored[0]
-        best = None
+        moves = []
         for i in range(len(lines)):
             if len(lines[i]) > MAX_LINE_CHARS:
                 continue
@@ -152,11 +160,22 @@ def displaced_lines(src_texts: Sequence[str], tgt_doc: Document, beads: Sequence
                     continue
                 order = list(range(len(lines)))
                 order.insert(j if j < i else j - 1, order.pop(i))
-                text = " ".join(lines[n] for n in order)
-                scored = scorer.score(text, source)
-                gain = -1.0 if scored is None else scored[0] - base
-                if gain >= min_gain and (best is None or gain > best[0]):
-                    best = (gain, i, j, text)
+                moves.append((i, j, " ".join(lines[n] for n in order)))
+        if not moves:
+            continue
+        source_texts = [src_texts[i] for i in src_ids]
+        scorer.warm([" ".join(lines)] + [text for _, _, text in moves], source_texts)
+        source = scorer.vectors(source_texts)
+        scored = scorer.score(" ".join(lines), source)
+        if scored is None:
+            continue
+        base = scored[0]
+        best = None
+        for i, j, text in moves:
+            scored = scorer.score(text, source)
+            gain = -1.0 if scored is None else scored[0] - base
+            if gain >= min_gain and (best is None or gain > best[0]):
+                best = (gain, i, j, text)
         if best is None:
             continue
         gain, i, j, text = best
