@@ -4,11 +4,13 @@ undo/redo, notes, history, and re-alignment of unconfirmed stretches."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 
 from aligner.store import review, service
 from aligner.store.db import open_store
 from aligner.store.errors import InvariantError, NotFoundError, StaleVersionError
 from aligner.store.fixtures import FakeEncoder, dump_state, populate
+from aligner.store.models import BeadRow
 from aligner.types import Crossing
 
 
@@ -296,3 +298,23 @@ def test_realign_keeps_confirmed_anchors(store):
     v = review.confirm(s, aid, r.version, [x["id"] for x in after], user="anna").version
     with pytest.raises(InvariantError, match="nothing to re-align"):
         review.realign_unconfirmed(s, aid, v, FakeEncoder(), user="bot")
+
+
+def test_omission_and_addition_flags_follow_the_bead_shape(store):
+    s, aid = store
+    b = beads(s, aid)
+    assert b[4]["type"] == "1-0"
+    # Mark the 1-0 bead as an omission, as the fidelity checks do, then merge it away.
+    s.execute(update(BeadRow).where(BeadRow.id == b[4]["id"])
+              .values(flags=["omission", "number-mismatch"]))
+    s.commit()
+    r = review.merge(s, aid, 1, b[4]["id"], "previous", user="anna")
+    merged = beads(s, aid)[3]
+    assert merged["type"] == "2-1" and "omission" not in merged["flags"]
+    assert "number-mismatch" in merged["flags"]  # content flags stay until re-checked
+    r = review.detach(s, aid, r.version, merged["id"], user="anna")
+    parts = beads(s, aid)[3:6]
+    assert [p["type"] for p in parts] == ["1-0", "1-0", "0-1"]
+    assert [("omission" in p["flags"], "addition" in p["flags"]) for p in parts] == [
+        (True, False), (True, False), (False, True)]
+    review.check_invariant(s, aid)

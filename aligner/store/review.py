@@ -220,11 +220,19 @@ def _linked_sentences(session: Session, alignment_id: int, links: list[dict] | N
 
 
 def _reflag(beads: list[dict], linked: set[int]) -> None:
-    """Keep the crossing-link flag exactly on beads holding a linked sentence."""
+    """Keep the crossing-link flag exactly on beads holding a linked sentence, and the
+    omission / addition flags exactly on 1-0 / 0-1 beads (a merge must not carry a
+    neighbour's "omission" into a 1-1 bead)."""
+    shape_flags = {CROSSING_FLAG, "omission", "addition"}
     for b in beads:
-        has = any(s in linked for s in b["src"] + b["tgt"])
-        flags = [f for f in b["flags"] if f != CROSSING_FLAG]
-        b["flags"] = flags + [CROSSING_FLAG] if has else flags
+        flags = [f for f in b["flags"] if f not in shape_flags]
+        if b["src"] and not b["tgt"]:
+            flags.append("omission")
+        if b["tgt"] and not b["src"]:
+            flags.append("addition")
+        if any(s in linked for s in b["src"] + b["tgt"]):
+            flags.append(CROSSING_FLAG)
+        b["flags"] = flags
 
 
 def _manual(bead: dict) -> dict:
