@@ -124,11 +124,14 @@ class AlignConfig:
     min_bead_similarity: float | None = None
 
     def partial(self, threshold: float = 0.15) -> "AlignConfig":
-        """This config for a partial rendering: free 1-0/0-1 steps, and a bead must reach
-        a margin-normalised similarity of ``threshold`` (0.15 lies between correct 1-1
-        beads, mostly above 0.2, and unrelated neighbours, mostly below 0.1; see
-        :func:`match_probability`)."""
-        return replace(self, skip=0.0, min_bead_similarity=threshold)
+        """This config for a partial rendering: free 1-0/0-1 steps, the kNN margin in the
+        search, and a bead must reach a margin-normalised similarity of ``threshold``
+        (0.15 lies between correct 1-1 beads, mostly above 0.2, and unrelated
+        neighbours, mostly below 0.1; see :func:`match_probability`)."""
+        # The kNN margin, not the neighbour margin: what tells a translation from a text on
+        # the same topic is being closer than the sentence's nearest neighbours overall.
+        return replace(self, skip=0.0, min_bead_similarity=threshold, margin=True,
+                       neighbour_margin=0.0)
 
     def shapes(self) -> list[tuple[int, int]]:
         """Bead shapes (n_src, n_tgt) the search may use, 1-0 and 0-1 included."""
