@@ -133,12 +133,10 @@ def displaced_lines(src_texts: Sequence[str], tgt_doc: Document, beads: Sequence
     seen_regions: set[tuple[int, int]] = set()
     # Regions open around weak beads and around 0-1 beads (a moved line often ends up
     # aligned to nothing), weakest first.
-    uncertain = sorted((k for k, b in enumerate(beads)
-                        if b.tgt and (b.score < UNCERTAIN or not b.src)),
-                       key=lambda k: (bool(beads[k].src) is False and beads[k].score >= UNCERTAIN,
-                                      beads[k].score))
+    seeds = sorted((k for k, b in enumerate(beads) if b.tgt and (b.score < UNCERTAIN or not b.src)),
+                   key=lambda k: (beads[k].score >= UNCERTAIN, beads[k].score))
     budget = max(10, len(beads) // 1000) if max_regions is None else max_regions
-    for k in uncertain:
+    for k in seeds:
         if len(seen_regions) >= budget:
             break
         near = beads[max(0, k - 2): k + 3]
