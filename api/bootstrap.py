@@ -119,6 +119,7 @@ def bootstrap_if_empty(session_factory: sessionmaker[Session], encoder_provider:
     new alignment ids (empty if the database already had data). Raises AlignerError
     (bad corpus file, encoder not available offline)."""
     from aligner.align import align_documents
+    from aligner.batch import import_file
     from aligner.fidelity import flag_alignment
 
     with session_factory() as session:
@@ -141,8 +142,6 @@ def bootstrap_if_empty(session_factory: sessionmaker[Session], encoder_provider:
              f"{len(alignment.beads)} beads in {time.perf_counter() - t0:.1f} s (alignment {aid})")
         made.append(aid)
     for path, lang in standalone_files(corpora):
-        from aligner.batch import import_file
-
         docs = import_file(path, lang, session_factory, project=path.parent.name)
         echo(f"imported {len(docs)} document(s) without a partner from {path.name} "
              f"(project {path.parent.name})")
