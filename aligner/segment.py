@@ -71,10 +71,54 @@ def segment(text: str, lang: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
     for line in text.split("\n"):
-        if line.strip():
-            spans += [(pos + s, pos + e) for s, e in _segment_line(line, code)]
+        for c_start, c_end in _chunks(line):
+            chunk = line[c_start:c_end]
+            if chunk.strip():
+                spans += [(pos + c_start + s, pos + c_start + e)
+                          for s, e in _cap(chunk, _segment_line(chunk, code))]
         pos += len(line) + 1
     return spans
+
+
+#: Lines longer than this are cut at sentence ends before the library sees them: pysbd
+#: and razdel slow down faster than linearly on a megabyte-long line (an OCR dump with no
+#: line breaks), and a 100 kB line already took 5 s.
+LINE_CHUNK = 5_000
+#: A "sentence" longer than this (a run-on block with no punctuation) is cut at spaces:
+#: the encoder's cost and memory grow with the length of one input.
+MAX_SENTENCE_CHARS = 2_000
+_SENTENCE_END = re.compile(r"[.!?…][\"'»”)\]]*\s+")
+
+
+def _chunks(line: str) -> list[tuple[int, int]]:
+    """``line`` cut into pieces of about :data:`LINE_CHUNK` characters, at a sentence end
+    (else a space, else anywhere) — one piece for ordinary lines."""
+    out, start = [], 0
+    while len(line) - start > LINE_CHUNK:
+        window = line[start + LINE_CHUNK // 2 : start + LINE_CHUNK]
+        ends = [m.end() for m in _SENTENCE_END.finditer(window)]
+        cut = ends[-1] if ends else window.rfind(" ") + 1
+        cut = start + LINE_CHUNK // 2 + cut if cut > 0 else start + LINE_CHUNK
+        out.append((start, cut))
+        start = cut
+    out.append((start, len(line)))
+    return out
+
+
+def _cap(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans longer than :data:`MAX_SENTENCE_CHARS` cut at the last space before the limit."""
+    out = []
+    for s, e in spans:
+        while e - s > MAX_SENTENCE_CHARS:
+            cut = text.rfind(" ", s + 1, s + MAX_SENTENCE_CHARS)
+            cut = cut if cut > s else s + MAX_SENTENCE_CHARS
+            out.append(_strip(text, s, cut))
+            s = cut
+            while s < e and text[s].isspace():
+                s += 1
+        if s < e:
+            out.append((s, e))
+    return out
 
 
 def split_sentences(text: str, lang: str) -> list[str]:

@@ -151,3 +151,23 @@ def test_sentences_inside_a_quotation_are_split():
 def test_abbreviations_inside_a_quotation_still_hold():
     text = "“Mr. Smith met M. M. Litvinov at noon. Then he left.”"
     assert split_sentences(text, "en") == ["“Mr. Smith met M. M. Litvinov at noon.", "Then he left.”"]
+
+
+def test_a_megabyte_line_is_segmented_in_linear_time_and_exactly():
+    """An OCR dump with no line breaks: cut into chunks at sentence ends first."""
+    from aligner.segment import LINE_CHUNK, segment
+
+    sentence = "The troops crossed the border near the lake and fired on the guards."
+    line = (sentence + " ") * 15_000
+    assert len(line) > 200 * LINE_CHUNK
+    spans = segment(line, "en")
+    assert len(spans) == 15_000 and all(line[a:b] == sentence for a, b in spans)
+
+
+def test_a_run_on_block_without_punctuation_is_cut_at_spaces():
+    from aligner.segment import MAX_SENTENCE_CHARS, segment
+
+    text = "слово " * 3_000
+    spans = segment(text, "ru")
+    assert 9 <= len(spans) <= 12 and max(b - a for a, b in spans) <= MAX_SENTENCE_CHARS
+    assert " ".join(text[a:b] for a, b in spans).split() == text.split()  # nothing lost
