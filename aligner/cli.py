@@ -52,6 +52,19 @@ def user_errors(func):
     return wrapper
 
 
+def _existing_store(db: str):
+    """Sessions of a database that must already exist (commands that only read): a
+    mistyped ``--db`` is an error, not a new empty database and a silent "no match"."""
+    from aligner.store.db import open_store, to_url
+
+    url = to_url(db)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not Path(url.database).is_file():
+        raise AlignerError(f"{url.database}: no such database (make one with `aligner align "
+                           "--db`, `aligner batch` or `aligner serve`)")
+    return open_store(db)[1]
+
+
 # --- commands are registered below, one section per area -------------------------------
 
 # (align / segment: aligner core)
@@ -343,11 +356,10 @@ def search_cmd(
 
     from aligner.concordance import as_json, format_text, mark_renderings, search
     from aligner.embed import get_encoder
-    from aligner.store.db import open_store
 
     if fmt not in ("text", "json"):
         raise AlignerError(f"unknown --format {fmt!r}; use text or json")
-    _, sessions = open_store(db)
+    sessions = _existing_store(db)
     with sessions() as session:
         hits = search(session, phrase, fuzzy=fuzzy, lang=lang)
     aligned = [a for h in hits for a in h.aligned]
@@ -371,18 +383,18 @@ def report_cmd(
     only or spelled two ways, omissions/additions, odd length, OCR-suspect words."""
     import json
 
-    from aligner.store.db import open_store
     from aligner.store.fidelity import fidelity_report, format_report
     from aligner.store.service import get_alignment
 
     if fmt not in ("text", "json"):
         raise AlignerError(f"unknown --format {fmt!r}; use text or json")
-    _, sessions = open_store(db)
+    sessions = _existing_store(db)
     with sessions() as session:
         meta = get_alignment(session, alignment)
         report = fidelity_report(session, alignment)
     if fmt == "json":
         typer.echo(json.dumps({"alignment_id": alignment, "version": meta["version"],
+                               "source": meta["src_provenance"], "target": meta["tgt_provenance"],
                                "beads": report}, ensure_ascii=False, indent=1))
     else:
         typer.echo(f"alignment {alignment} (version {meta['version']}): "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import unicodedata
 from pathlib import Path
 
 from aligner.clean import MARKUP_TAG, Cleaned, clean_text
@@ -26,9 +27,27 @@ KNOWN_RECONSTRUCTIONS: dict[str, str] = {
 }
 
 
-def known_reconstruction(sha256: str) -> str | None:
-    """The description of a known test reconstruction with this sha256, else None."""
-    return KNOWN_RECONSTRUCTIONS.get(sha256)
+# The same texts by sha256 of their text (:func:`text_fingerprint`), so that a copy saved in
+# another encoding (cp1251, UTF-16) or with CRLF line ends is recognised too.
+KNOWN_RECONSTRUCTION_TEXTS: dict[str, str] = {
+    "6dec7ab73f08ee451453d73e3222b69aa91323a53645960ecff60c234a9995e3": "Litvinov–Shigemitsu record of 7 Aug 1938, Russian test reconstruction",
+}
+
+
+def text_fingerprint(text: str) -> str:
+    """sha256 of ``text`` as NFC with LF line ends, no BOM and no trailing white space: the
+    same for every encoding of one text."""
+    text = unicodedata.normalize("NFC", text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
+    return hashlib.sha256(text.rstrip().encode("utf-8")).hexdigest()
+
+
+def known_reconstruction(sha256: str, text: str | None = None) -> str | None:
+    """The description of a known test reconstruction with these bytes (sha256) or, given
+    ``text``, this text in any encoding; else None."""
+    found = KNOWN_RECONSTRUCTIONS.get(sha256)
+    if found is None and text is not None:
+        found = KNOWN_RECONSTRUCTION_TEXTS.get(text_fingerprint(text))
+    return found
 
 
 def default_kind(filename: str) -> str:
@@ -126,7 +145,7 @@ def _build(
     strip_markup: bool,
 ) -> Document:
     name = Path(raw.path).name
-    if known_reconstruction(raw.sha256):
+    if known_reconstruction(raw.sha256, raw.text):
         kind = "reconstruction"  # whatever the caller assumed: the content says otherwise
     kind = kind or default_kind(name)
     if kind not in PROVENANCE_KINDS:

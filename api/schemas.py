@@ -429,6 +429,8 @@ class FlaggedBeadOut(BaseModel):
 class FidelityOut(BaseModel):
     alignment_id: Id
     version: int
+    src_provenance: ProvenanceOut
+    tgt_provenance: ProvenanceOut
     beads: list[FlaggedBeadOut]
 
 

@@ -545,7 +545,7 @@ def test_export_tei_download(client, aid):
     r = client.get(f"/api/alignments/{aid}/export", params={"format": "tei"})
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/tei+xml")
-    assert f'alignment-{aid}.tei.xml' in r.headers["content-disposition"]
+    assert f'alignment-{aid}-TEST-RECONSTRUCTION.tei.xml' in r.headers["content-disposition"]
     root = etree.fromstring(r.content)
     links = root.findall(".//{http://www.tei-c.org/ns/1.0}link")
     assert len(links) == N - 1 and links[0].get("subtype") == "confirmed"
@@ -561,5 +561,9 @@ def test_export_file_formats(client, aid, fmt):
     assert r.status_code == 200, r.text
     text = r.content.decode("utf-8")
     assert "Sentence number 12 about the border." in text or fmt == "vecalign"
+    # Every format, vecalign included, says the source is a test reconstruction.
+    assert "TEST-RECONSTRUCTION" in r.headers["content-disposition"]
+    assert "kind=reconstruction; TEST RECONSTRUCTION - not the archival text" in r.headers["x-source-provenance"]
+    assert r.headers["x-target-provenance"].startswith("demo.en.txt; kind=translation")
     if fmt == "tmx":
         assert text.count("<tu") + text.count("<tu>") >= N - 1

@@ -95,6 +95,7 @@ def test_concordance_finds_the_phrase_and_its_renderings(client, ids):
 def test_fidelity_report_gives_evidence_and_follows_edits(client, ids):
     aid = ids["alignment"]
     report = client.get(f"/api/alignments/{aid}/fidelity").json()
+    assert report["src_provenance"]["label"] == "TEST RECONSTRUCTION — not the archival text"
     first = report["beads"][0]
     assert first["position"] == 0
     numbers = [f for f in first["flags"] if f["code"] == "number-mismatch"]

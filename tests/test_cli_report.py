@@ -29,6 +29,16 @@ def test_report_lists_flagged_beads_with_evidence(tmp_path):
     data = json.loads(runner.invoke(app, ["report", "--alignment", str(aid), "--db", str(db),
                                           "--format", "json"]).output)
     assert [b["position"] for b in data["beads"]] == [0, 2]
+    assert data["source"]["label"] == "TEST RECONSTRUCTION — not the archival text"
     assert data["beads"][0]["flags"][0]["details"] == {"src_only": ["588"], "tgt_only": ["558"]}
     missing = runner.invoke(app, ["report", "--alignment", "99", "--db", str(db)])
     assert missing.exit_code == 2 and "alignment 99 not found" in missing.output
+
+
+def test_read_commands_refuse_a_missing_database(tmp_path):
+    runner = CliRunner()
+    for args in (["report", "--alignment", "1"], ["search", "понимании"]):
+        missing = tmp_path / "typo.db"
+        result = runner.invoke(app, args + ["--db", str(missing)])
+        assert result.exit_code == 2 and "no such database" in result.output
+        assert not missing.exists()  # no empty database left behind

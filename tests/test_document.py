@@ -175,3 +175,19 @@ def test_cli_segment_text_and_json(en_ocr_path, ru_path):
     assert "TEST RECONSTRUCTION" in result.stderr
     result = runner.invoke(app, ["segment", str(ru_path), "--lang", "xx"])
     assert result.exit_code == 2 and result.stderr.startswith("error: unsupported language 'xx'")
+
+
+@pytest.mark.parametrize("encoding", ["cp1251", "utf-16", "utf-8-sig"])
+def test_reencoded_copy_of_the_reconstruction_is_still_labelled(tmp_path, ru_path, encoding):
+    """Another encoding and CRLF line ends change every byte, not the text: still a
+    TEST RECONSTRUCTION, whatever the file is called."""
+    from aligner.document import prepare_document
+
+    copy = tmp_path / "archive_scan.txt"
+    copy.write_bytes(ru_path.read_text(encoding="utf-8").replace("\n", "\r\n").encode(encoding))
+    doc = prepare_document(copy, "ru", kind="archival")
+    assert doc.provenance.kind == "reconstruction"
+    assert doc.provenance.label == "TEST RECONSTRUCTION — not the archival text"
+    edited = tmp_path / "edited.txt"
+    edited.write_text(ru_path.read_text(encoding="utf-8") + "\nЕщё одна строка.\n", encoding="utf-8")
+    assert prepare_document(edited, "ru", kind="archival").provenance.kind == "archival"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Response
 
+from aligner.store import service
 from aligner.store.export import MEDIA_TYPES, SUFFIXES, export_bytes
 from api.deps import SessionDep
 from api.schemas import ErrorOut, ExportFormat
@@ -18,11 +19,22 @@ router = APIRouter(tags=["export"])
                        404: {"model": ErrorOut}})
 def export_alignment(alignment_id: int, session: SessionDep, format: ExportFormat = "tmx"):
     """The current state of the alignment, with review statuses; a test reconstruction is
-    labelled as such inside the file."""
+    labelled as such inside the file (and, for every format, in the file name and the
+    ``X-Source-Provenance`` / ``X-Target-Provenance`` headers)."""
     try:
         data = export_bytes(session, alignment_id, format)
     except ImportError as exc:  # an exporter module missing from this installation
         raise HTTPException(503, f"{format} export is not available in this installation ({exc.name})")
-    filename = f"alignment-{alignment_id}{SUFFIXES[format]}"
-    return Response(data, media_type=MEDIA_TYPES[format],
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    meta = service.get_alignment(session, alignment_id)
+    provenance = {side: meta[f"{side}_provenance"] for side in ("src", "tgt")}
+    # Formats without room for provenance (vecalign) still carry it: in the file name and
+    # in headers (HTTP headers are Latin-1, hence the ASCII rendering of the label).
+    recon = any(p["kind"] == "reconstruction" for p in provenance.values())
+    filename = f"alignment-{alignment_id}{'-TEST-RECONSTRUCTION' if recon else ''}{SUFFIXES[format]}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    for side, name in (("src", "X-Source-Provenance"), ("tgt", "X-Target-Provenance")):
+        p = provenance[side]
+        label = p["label"].replace("—", "-").encode("ascii", "replace").decode()
+        file = p["file"].encode("ascii", "replace").decode()
+        headers[name] = f"{file}; kind={p['kind']}; {label}; sha256={p['sha256']}"
+    return Response(data, media_type=MEDIA_TYPES[format], headers=headers)

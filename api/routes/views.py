@@ -47,8 +47,9 @@ def fidelity(alignment_id: int, session: SessionDep):
     """Numbers/dates that differ, names on one side only or spelled two ways, omissions
     and additions, odd length ratios, OCR-suspect words with a suggested reading (never
     applied). Computed from the beads as they are now."""
-    version = service.get_alignment(session, alignment_id)["version"]
-    return {"alignment_id": alignment_id, "version": version,
+    meta = service.get_alignment(session, alignment_id)
+    return {"alignment_id": alignment_id, "version": meta["version"],
+            "src_provenance": meta["src_provenance"], "tgt_provenance": meta["tgt_provenance"],
             "beads": fidelity_report(session, alignment_id)}
 
 
