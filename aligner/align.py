@@ -577,6 +577,12 @@ def _prepare(
     n, m = len(src_emb), len(tgt_emb)
     stats = _similarity_stats(src_emb, tgt_emb, config.knn, config.top_k)
     ratio = max(sum(tgt_lengths), 1) / max(sum(src_lengths), 1)
+    if config.min_bead_similarity is not None and n and m:
+        # A partial rendering: the documents' length ratio says how much is missing, not
+        # how long a translation runs. Take it from the anchor pairs instead.
+        pairs = find_anchors(src_emb, tgt_emb, stats, config)
+        if len(pairs) >= 3:
+            ratio = max(sum(tgt_lengths[j] for _, j in pairs), 1) / max(sum(src_lengths[i] for i, _ in pairs), 1)
     side = config.max_side
     inp = _Inputs(
         X=_window_sums(src_emb * _weights(src_lengths, config.length_weighted), side),

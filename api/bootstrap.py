@@ -6,6 +6,10 @@ Bundled documents without a partner (``corpora/*/*.tei.xml`` with no ``bitext.js
 beside them, e.g. the FRUS 1938 telegrams) are imported alone — searchable and viewable,
 ready to be aligned when a source or another rendering arrives.
 
+Further renderings of a stored document (``corpora/*/renderings.json``: source and target
+given as ``folder/file`` or ``folder/file.tei.xml#divid``, ``"partial": true`` for an
+excerpt) are aligned last, so the page can show several renderings side by side.
+
 Bundled bitexts: the Litvinov–Shigemitsu record (``corpora/litvinov-1938-08-07``: the
 Russian TEST RECONSTRUCTION as source, the English OCR exhibit as target), plus any
 folder ``corpora/<name>/`` with a ``bitext.json`` manifest::
@@ -145,4 +149,57 @@ def bootstrap_if_empty(session_factory: sessionmaker[Session], encoder_provider:
         docs = import_file(path, lang, session_factory, project=path.parent.name)
         echo(f"imported {len(docs)} document(s) without a partner from {path.name} "
              f"(project {path.parent.name})")
+    for spec in rendering_specs(corpora):
+        aid = align_rendering(session_factory, encoder_provider, spec)
+        if aid is not None:
+            echo(f"aligned {spec['target']} to {spec['source']}"
+                 f"{' (partial rendering)' if spec.get('partial') else ''} (alignment {aid})")
+            made.append(aid)
     return made
+
+
+def rendering_specs(corpora: Path = CORPORA_DIR) -> list[dict]:
+    """The entries of every ``corpora/*/renderings.json``. Raises InputError for a
+    manifest that is not valid JSON or lacks a field."""
+    specs = []
+    for manifest in sorted(corpora.glob("*/renderings.json")):
+        try:
+            entries = json.loads(manifest.read_text(encoding="utf-8"))["renderings"]
+            for e in entries:
+                _ = (e["source"], e["source_lang"], e["target"], e["target_lang"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{manifest}: not a usable renderings manifest ({exc})") from None
+        specs += entries
+    return specs
+
+
+def _stored_document(session: Session, ref: str, lang: str) -> int | None:
+    """The id of the stored document ``folder/file`` or ``folder/file#div`` in ``lang``."""
+    from sqlalchemy import select
+
+    from aligner.store.models import DocumentRow
+
+    name = ref.split("/", 1)[-1]
+    return session.scalars(select(DocumentRow.id).where(DocumentRow.origin_file == name,
+                                                        DocumentRow.lang == lang)).first()
+
+
+def align_rendering(session_factory: sessionmaker[Session], encoder_provider: Callable[[], object],
+                    spec: dict) -> int | None:
+    """Align a further rendering between two stored documents (None if either is absent)."""
+    from aligner.align import AlignConfig, align_documents
+    from aligner.fidelity import flag_alignment
+
+    with session_factory() as session:
+        src_id = _stored_document(session, spec["source"], spec["source_lang"])
+        tgt_id = _stored_document(session, spec["target"], spec["target_lang"])
+        if src_id is None or tgt_id is None:
+            return None
+        src, tgt = service.load_document(session, src_id), service.load_document(session, tgt_id)
+    encoder = encoder_provider()
+    config = AlignConfig().partial() if spec.get("partial") else AlignConfig()
+    alignment = align_documents(src, tgt, encoder, config)
+    flag_alignment(src, tgt, alignment)
+    with session_factory() as session:
+        return service.store_alignment(session, src_id, tgt_id, alignment,
+                                       encoder_version=getattr(encoder, "version", None))

@@ -25,7 +25,8 @@ def test_bootstrap_imports_litvinov_once(tmp_path):
     engine, sessions = open_store(tmp_path / "boot.db")
     try:
         made = bootstrap_if_empty(sessions, DigitEncoder, echo=lambda _m: None)
-        assert len(made) == len(bundled_specs()) >= 1
+        # The bitexts, then FRUS d471 as a second (partial) rendering of the Russian record.
+        assert len(made) == len(bundled_specs()) + 1 >= 2
         with sessions() as s:
             a = service.get_alignment(s, made[0])
             assert a["src_provenance"]["file"] == "ru.reconstructed.txt"
@@ -37,11 +38,18 @@ def test_bootstrap_imports_litvinov_once(tmp_path):
             from aligner.store.renderings import list_pivots, parallel_view
 
             alone = [p for p in list_pivots(s) if p["document"]["provenance"]["file"].startswith("frus")]
-            assert len(alone) == 12 and all(p["alignments"] == 0 for p in alone)
+            assert len(alone) == 12
+            assert [p["alignments"] for p in alone].count(0) == 11  # all but d471
             d471 = next(p["document"] for p in alone if "d471" in p["document"]["title"])
             assert d471["lang"] == "en" and d471["provenance"]["kind"] == "archival"
-            view = parallel_view(s, d471["id"], limit=1000)
-            assert view["columns"] == [] and view["total"] == 22
+            d465 = next(p["document"] for p in alone if "d465" in p["document"]["title"])
+            view = parallel_view(s, d465["id"], limit=1000)
+            assert view["columns"] == [] and view["total"] > 5  # viewable alone
+            # The Russian record has two renderings: the exhibit and FRUS d471.
+            record = parallel_view(s, a["src_document_id"], limit=1000)
+            assert [c["document"]["provenance"]["file"] for c in record["columns"]] == [
+                "en.ocr.txt", "frus1938v03_d464-d478.tei.xml#d471"]
+            assert sum(len(r["cells"][1]["sentences"]) for r in record["rows"]) == 22
         # a second start finds data and does nothing
         assert bootstrap_if_empty(sessions, DigitEncoder, echo=lambda _m: None) == []
     finally:
