@@ -357,3 +357,18 @@ def test_partial_mode_leaves_the_unrendered_part_as_1_0_and_0_1(default_encoder)
     assert sorted(j for b in local.beads if not b.src for j in b.tgt) == [0, 1, 6]
     assert all(b.score >= 0.7 for b in local.beads)
     assert AlignConfig().partial().skip == 0.0 and AlignConfig().min_bead_similarity is None
+
+
+def test_partial_mode_on_a_five_sentence_excerpt_of_the_exhibit(ru_path, en_ocr_path, default_encoder):
+    """The documents' length ratio (100 : 5 sentences) says how much is missing, not how
+    long a translation runs: the partial search takes its ratio from anchor pairs."""
+    from aligner.document import document_from_text, prepare_document
+
+    lines = en_ocr_path.read_text(encoding="ascii").splitlines()[41:48]  # lines 42-48
+    excerpt = document_from_text("\n".join(lines) + "\n", "en", filename="excerpt.txt")
+    ru = prepare_document(ru_path, "ru")
+    a = align_documents(ru, excerpt, default_encoder, AlignConfig().partial())
+    linked = {b.tgt: b.src for b in a.beads if b.src and b.tgt}
+    assert excerpt.texts[0] == "I summarize what I have said above."
+    assert linked[(0,)] == (ru.texts.index("Резюмирую сказанное выше."),)
+    assert len(linked) >= 4 and sum(len(b.src) for b in a.beads if not b.tgt) >= 90
