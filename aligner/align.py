@@ -1050,11 +1050,12 @@ def _flag(beads: list[Bead], crossings: list[Crossing], config: AlignConfig) -> 
     """Set review flags: omission, addition, low-confidence, crossing-candidate."""
     crossing_src = {i for c in crossings for i in c.src}
     crossing_tgt = {j for c in crossings for j in c.tgt}
+    partial = config.min_bead_similarity is not None  # 1-0/0-1 are what a partial rendering is
     for bead in beads:
         flags = []
-        if bead.src and not bead.tgt:
+        if bead.src and not bead.tgt and not partial:
             flags.append("omission")
-        if bead.tgt and not bead.src:
+        if bead.tgt and not bead.src and not partial:
             flags.append("addition")
         if bead.score < config.low_confidence:
             flags.append("low-confidence")

@@ -936,6 +936,11 @@ def flag_alignment(src_doc, tgt_doc, alignment) -> dict[int, list[Flag]]:
     (:mod:`aligner.store.fidelity`). Returns the flags as :func:`alignment_flags` does.
     Edits ``alignment.beads`` in place."""
     flags = alignment_flags(src_doc, tgt_doc, alignment)
+    if (alignment.params or {}).get("min_bead_similarity") is not None:
+        # A partial rendering (AlignConfig.partial): leaving most of the source out is the
+        # point, so 1-0/0-1 beads are not flagged as omissions and additions.
+        flags = {k: kept for k, fl in flags.items()
+                 if (kept := [f for f in fl if f.code not in (OMISSION, ADDITION)])}
     for index, bead_flags in flags.items():
         bead = alignment.beads[index]
         for code in dict.fromkeys(f.code for f in bead_flags):

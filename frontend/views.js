@@ -104,7 +104,10 @@ function renderRow(row, columns, pivotLang) {
         text: `${b.type} · ${Number(b.score).toFixed(2)}` });
       a.style.background = scoreColour(b.score);
       links.append(a);
-      for (const f of b.flags) if (f in FLAG_NAMES) links.append(el("span", { class: "flag", text: f }));
+      // An empty cell already says "not rendered here": no omission/addition chip.
+      for (const f of b.flags) {
+        if (f in FLAG_NAMES && f !== "omission" && f !== "addition") links.append(el("span", { class: "flag", text: f }));
+      }
     }
     node.append(links);
     tr.append(node);

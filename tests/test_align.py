@@ -356,6 +356,16 @@ def test_partial_mode_leaves_the_unrendered_part_as_1_0_and_0_1(default_encoder)
     assert sorted(i for b in local.beads if not b.tgt for i in b.src) == [0, 1, 2, 3, 4, 5, 6, 11]
     assert sorted(j for b in local.beads if not b.src for j in b.tgt) == [0, 1, 6]
     assert all(b.score >= 0.7 for b in local.beads)
+    # Leaving the rest out is what a partial rendering does: no omission/addition flags,
+    # neither from the aligner nor from the fidelity checks.
+    from aligner.document import document_from_text
+    from aligner.fidelity import flag_alignment
+
+    src_doc = document_from_text("\n".join(EXCERPT_SRC), "ru", filename="s.txt", presplit=True)
+    tgt_doc = document_from_text("\n".join(EXCERPT_TGT), "en", filename="t.txt", presplit=True)
+    flag_alignment(src_doc, tgt_doc, local)
+    assert not any({"omission", "addition"} & set(b.flags) for b in local.beads)
+    assert any("omission" in b.flags for b in forced.beads if not b.tgt)
     assert AlignConfig().partial().skip == 0.0 and AlignConfig().min_bead_similarity is None
 
 
