@@ -354,7 +354,9 @@ def _window_means(values: np.ndarray, max_side: int) -> np.ndarray:
     """``(max_side + 1, n + 1)``: [s, p] is the mean of values[p-s:p] (0 if p < s)."""
     n = len(values)
     cum = np.zeros(n + 1, dtype=np.float64)
-    np.cumsum(values, out=cum[1:])
+    # A sentence with no usable vector (an encoder's zero vector for empty text gives NaN
+    # cosines) counts as similar to nothing, not as a NaN that spreads through the sums.
+    np.cumsum(np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0), out=cum[1:])
     out = np.zeros((max_side + 1, n + 1), dtype=np.float32)
     for s in range(1, max_side + 1):
         if s <= n:

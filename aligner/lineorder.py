@@ -61,7 +61,11 @@ def _quote(text: str, width: int = 60, *, tail: bool = False) -> str:
     text = " ".join(text.split())
     if len(text) <= width:
         return f"“{text}”"
-    return f"“…{text[-(width - 1):]}”" if tail else f"“{text[: width - 1]}…”"
+    if tail:  # whole words only
+        cut = text[-(width - 1):]
+        return f"“…{cut.split(' ', 1)[-1] if ' ' in cut else cut}”"
+    cut = text[: width - 1]
+    return f"“{cut.rsplit(' ', 1)[0] if ' ' in cut else cut}…”"
 
 
 class _Scorer:
