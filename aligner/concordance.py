@@ -447,7 +447,8 @@ def _mark(text: str, spans: list[tuple[int, int]], left: str = "[[", right: str 
 
 
 def format_text(phrase: str, hits: list[Hit], *, fuzzy: bool = False) -> str:
-    """A plain-text concordance: one block per rendering group, matches in [[…]]."""
+    """A plain-text concordance: one block per rendering group, matches in [[…]];
+    sentence numbers from 1, as on the review page."""
     if not hits:
         return f"no {'fuzzy ' if fuzzy else ''}match for “{phrase}”"
     lines = [f"“{phrase}”: {len(hits)} sentence(s){' (fuzzy)' if fuzzy else ''}"]
@@ -458,13 +459,13 @@ def format_text(phrase: str, hits: list[Hit], *, fuzzy: bool = False) -> str:
         for hit, aligned in group.entries:
             score = "" if hit.score >= 100 else f" ~{hit.score:.0f}"
             lines.append(f"  [{hit.lang}] {hit.document_title} ({hit.provenance_label}) "
-                         f"#{hit.sentence_ord}{score}:")
+                         f"sentence {hit.sentence_ord + 1}{score}:")
             lines.append(f"      {_mark(hit.text, hit.spans)}")
             if aligned is not None:
                 sim = f" cos {aligned.similarity:.2f}" if aligned.similarity is not None else ""
-                ords = ",".join(str(o) for o in aligned.sentence_ords) or "—"
+                ords = ",".join(str(o + 1) for o in aligned.sentence_ords) or "—"
                 lines.append(f"   ↔ [{aligned.lang}] {aligned.document_title} "
-                             f"({aligned.provenance_label}) #{ords}{sim}:")
+                             f"({aligned.provenance_label}) sentence {ords}{sim}:")
                 lines.append(f"      {_mark(aligned.text, aligned.spans) if aligned.text else '(omitted)'}")
     return "\n".join(lines)
 
