@@ -2,9 +2,9 @@
 
 ``SessionDep``: a store session per request (closed afterwards; store writers commit
 themselves). ``UserDep``: the reviewer's name from the ``X-User`` header (recorded in the
-edit log). ``WriteLockDep``: one lock serialising edits within this process.
-``JobsDep``/``SettingsDep``/``EncoderDep``: objects made once by
-:func:`api.main.create_app` and kept on ``app.state``.
+edit log). ``JobsDep``/``SettingsDep``/``EncoderDep``: objects made once by
+:func:`api.main.create_app` and kept on ``app.state``. :class:`LoopSessions`: sessions
+for the short store calls ``async`` routes make on the event loop itself.
 """
 
 from __future__ import annotations
@@ -16,8 +16,11 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Callable
 
 from fastapi import Depends, Header, HTTPException, Request
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from aligner.store.db import IMMEDIATE
 from api.jobs import JobManager
 from api.settings import Settings
 
@@ -50,10 +53,6 @@ async def get_encoder_provider(request: Request) -> Callable[[str | None], objec
     return request.app.state.encoder_provider
 
 
-async def get_write_lock(request: Request) -> threading.Lock:
-    return request.app.state.write_lock
-
-
 async def get_user(x_user: Annotated[str | None, Header(
         description="reviewer name for the edit log (percent-encoded UTF-8 allowed)")] = None) -> str:
     """The reviewer name (default ``"reviewer"``); 400 if it has odd characters.
@@ -67,11 +66,71 @@ async def get_user(x_user: Annotated[str | None, Header(
     return name
 
 
+class LoopSessions:
+    """Sessions for the short store calls ``async`` routes make on the event loop itself,
+    where a thread hand-off (and the GIL passing between the loop and a worker) costs
+    more than the call: turning a stale edit away (one indexed read) and small edits.
+
+    Per event-loop thread (tests may drive the app from several), two connections of
+    its own, outside the pool (a loop waiting for a pooled connection would stall every
+    request): a reader, whose session callers end with ``rollback()``, and a writer that
+    starts with ``BEGIN IMMEDIATE`` and does not wait for another writer (SQLite busy
+    timeout 0: it fails at once with "database is locked", and the caller goes to the
+    thread pool, where waiting is harmless). SQLite in WAL mode: readers never wait.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._local = threading.local()  # .reader: Session, .writer: Connection
+
+    def _connect(self) -> Connection:
+        conn = self._engine.connect()
+        conn.detach()  # never handed back to the pool (the writer's busy timeout is 0)
+        return conn
+
+    def reader(self) -> Session:
+        """This thread's read session (end each use with ``rollback()``)."""
+        session = getattr(self._local, "reader", None)
+        if session is None:
+            session = self._local.reader = Session(bind=self._connect())
+        return session
+
+    def writer(self) -> Session:
+        """A new session on this thread's writer connection (close it after the edit)."""
+        conn = getattr(self._local, "writer", None)
+        if conn is None:
+            conn = self._connect()
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+                conn.rollback()
+            conn.execution_options(**{IMMEDIATE: True})
+            self._local.writer = conn
+        return Session(bind=conn)
+
+    def close(self) -> None:
+        """Close the calling thread's connections. The app's shutdown runs on its event
+        loop's thread, while another loop thread (a second test client) may still be
+        using its own; a later call of :meth:`reader`/:meth:`writer` opens new ones."""
+        session = self._local.__dict__.pop("reader", None)
+        conn = self._local.__dict__.pop("writer", None)
+        if session is not None:
+            bind = session.bind
+            session.close()
+            bind.close()
+        if conn is not None:
+            conn.close()
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked" (another connection holds the write lock)."""
+    orig = getattr(exc, "orig", None)
+    return isinstance(exc, OperationalError) and (
+        getattr(orig, "sqlite_errorcode", None) == 5  # SQLITE_BUSY
+        or "database is locked" in str(orig or exc))
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 JobsDep = Annotated[JobManager, Depends(get_jobs)]
 EncoderDep = Annotated[Callable[[str | None], object], Depends(get_encoder_provider)]
 UserDep = Annotated[str, Depends(get_user)]
-#: Held around each edit: SQLite has one writer at a time anyway, and waiting on this
-#: lock wakes at once, where SQLite's busy handler sleeps in steps of up to 100 ms.
-WriteLockDep = Annotated[threading.Lock, Depends(get_write_lock)]

@@ -26,8 +26,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from aligner.errors import AlignerError, InputError, ModelError, UnknownLanguageError
 from aligner.store import InvariantError, NotFoundError, StaleVersionError
 from aligner.store.db import open_store
+from api.deps import LoopSessions
 from api.jobs import JobManager
-from api.routes import api_router
+from api.routes import include_routes
 from api.settings import Settings
 
 log = logging.getLogger("aligner.api")
@@ -58,11 +59,13 @@ def create_app(settings: Settings, *, encoder_provider: Callable[[str | None], o
     engine, session_factory = open_store(settings.db_path)
     provider = encoder_provider or default_encoder_provider(settings.encoder)
     jobs = JobManager(session_factory, provider, workers=settings.job_workers, config=align_config)
+    loop_sessions = LoopSessions(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         yield
         jobs.shutdown()
+        loop_sessions.close()
         engine.dispose()
 
     app = _make_fastapi(lifespan)
@@ -71,12 +74,16 @@ def create_app(settings: Settings, *, encoder_provider: Callable[[str | None], o
     app.state.session_factory = session_factory
     app.state.jobs = jobs
     app.state.encoder_provider = provider
+    # Held around each edit (api.routes.review): SQLite has one writer at a time anyway,
+    # and waiting on this lock wakes at once, where SQLite's busy handler sleeps in steps
+    # of up to 100 ms.
     app.state.write_lock = threading.Lock()
+    app.state.loop_sessions = loop_sessions
 
     _install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + _MULTIPART_OVERHEAD)
     app.add_middleware(CatchAll)
-    app.include_router(api_router)
+    include_routes(app)
     _mount_frontend(app, settings)
     return app
 

@@ -443,6 +443,9 @@ def test_two_clients_same_version_one_wins(client, app, aid):
     assert body["expected_version"] == 1 and body["changes"]
     assert beads(client, aid)["beads"][4]["status"] == "unreviewed"  # not applied
     assert edit_log(app, aid) == [(2, "merge")]
+    # ``other`` has shut the app down and up again; the first client's loop goes on.
+    assert op(client, aid, "confirm", version=2, bead_ids=[b[5]["id"]]).status_code == 200
+    assert op(client, aid, "confirm", version=2, bead_ids=[b[5]["id"]]).status_code == 409
 
 
 def test_concurrent_edits_exactly_one_wins(app, aid):
@@ -465,6 +468,62 @@ def test_concurrent_edits_exactly_one_wins(app, aid):
         confirmed = s.scalar(select(func.count()).select_from(BeadRow).where(
             BeadRow.alignment_id == aid, BeadRow.status == "confirmed"))
     assert confirmed == 1 and edit_log(app, aid) == [(2, "confirm")]
+
+
+@pytest.fixture()
+def pool_calls(monkeypatch):
+    """Names of the edits handed to the thread pool (the rest ran on the event loop)."""
+    from api.routes import review as review_routes
+
+    calls = []
+    real = review_routes.run_in_threadpool
+
+    async def spy(fn, state, edit, *args, **kwargs):
+        calls.append(edit.__name__)
+        return await real(fn, state, edit, *args, **kwargs)
+
+    monkeypatch.setattr(review_routes, "run_in_threadpool", spy)
+    return calls
+
+
+def test_small_edits_run_on_the_loop_large_ones_in_a_thread(client, app, aid, pool_calls,
+                                                             monkeypatch):
+    from api.routes import review as review_routes
+
+    monkeypatch.setattr(review_routes, "INLINE_MAX_BEADS", 3)
+    ids = [b["id"] for b in beads(client, aid)["beads"]]
+    assert op(client, aid, "confirm", version=1, bead_ids=ids[:3]).status_code == 200
+    assert op(client, aid, "merge", version=2, bead_id=ids[4], direction="next").status_code == 200
+    assert op(client, aid, "undo", version=3).status_code == 200
+    assert pool_calls == []
+    assert op(client, aid, "reject", version=4, bead_ids=ids[:4]).status_code == 200
+    assert op(client, aid, "undo", version=5).status_code == 200  # reverts 4 beads
+    assert op(client, aid, "redo", version=6).status_code == 200
+    assert pool_calls == ["reject", "undo", "redo"]
+    assert [b["status"] for b in beads(client, aid)["beads"][:5]] == ["rejected"] * 4 + ["unreviewed"]
+    assert edit_log(app, aid) == [(2, "confirm"), (3, "merge"), (4, "undo merge"),
+                                  (5, "reject"), (6, "undo reject"), (7, "redo reject")]
+
+
+def test_edit_goes_to_a_thread_while_another_connection_writes(client, app, aid, pool_calls):
+    """The loop does not wait for SQLite's write lock: the edit is handed to a thread,
+    which waits for it (busy timeout) and applies it once the other writer commits."""
+    bead = beads(client, aid)["beads"][3]["id"]
+    other = app.state.engine.connect().execution_options(aligner_begin_immediate=True)
+    other.begin()  # BEGIN IMMEDIATE: holds SQLite's write lock
+    timer = threading.Timer(0.3, other.commit)
+    timer.start()
+    try:
+        r = op(client, aid, "confirm", version=1, bead_ids=[bead])
+    finally:
+        timer.join()
+        other.close()
+    assert r.status_code == 200 and r.json()["version"] == 2
+    assert pool_calls == ["confirm"]
+    assert beads(client, aid)["beads"][3]["status"] == "confirmed"
+    assert edit_log(app, aid) == [(2, "confirm")]
+    assert op(client, aid, "confirm", version=2, bead_ids=[bead]).status_code == 200
+    assert pool_calls == ["confirm"]  # the lock is free again: on the loop
 
 
 # --- bad requests: never a 500 -------------------------------------------------------

@@ -244,6 +244,27 @@ def test_stale_version_names_the_changes(store):
     assert dump_state(s, aid) == before
 
 
+def test_stale_check_names_at_most_fifty_edits_and_counts_the_rest(store):
+    s, aid = store
+    b = beads(s, aid)
+    v = 1
+    for i in range(53):
+        v = (review.confirm if i % 2 == 0 else review.unreview)(s, aid, v, b[1]["id"],
+                                                                  user=f"u{i}").version
+    review.require_version(s, aid, v)  # current: no error
+    for check in (lambda: review.require_version(s, aid, 1),  # before the lock
+                  lambda: review.reject(s, aid, 1, b[2]["id"], user="late")):  # in the edit
+        with pytest.raises(StaleVersionError) as err:
+            check()
+        assert err.value.current_version == 54 and err.value.expected_version == 1
+        changes = err.value.changes
+        assert len(changes) == 51 and changes[0] == "confirm by u0" and changes[49] == "unreview by u49"
+        assert changes[-1] == "… 3 more"
+        assert str(err.value).endswith("confirm by u6, … 46 more")
+    with pytest.raises(NotFoundError, match="alignment 99 not found"):
+        review.require_version(s, 99, 1)
+
+
 def test_unknown_ids_give_not_found(store):
     s, aid = store
     with pytest.raises(NotFoundError, match="alignment 99 not found"):

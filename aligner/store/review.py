@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import bindparam, case, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, true, update
 from sqlalchemy.orm import Session
 
 from aligner.store.db import write_transaction
@@ -87,6 +87,7 @@ __all__ = [
     "move_sentence", "detach", "link_crossing", "unlink_crossing", "split_sentence",
     "join_sentence", "undo", "redo", "realign_unconfirmed", "add_note", "list_notes",
     "history", "bead_history", "can_undo_redo", "check_invariant", "require_version",
+    "undo_redo_size",
 ]
 
 CROSSING_FLAG = "crossing-link"
@@ -111,12 +112,16 @@ _CLAIM = (update(AlignmentRow)
           .values(version=AlignmentRow.version + 1, updated=bindparam("now"),
                   state=case((AlignmentRow.state == "aligned", "in-review"),
                              else_=AlignmentRow.state)))
-_VERSION = select(AlignmentRow.version).where(AlignmentRow.id == _AID)
 _SINCE = (Edit.alignment_id == _AID, Edit.version_after > bindparam("expected"))
 #: How many of the edits since a stale version a 409 names.
 _STALE_NAMED = 50
-_EDITS_SINCE = (select(Edit.operation, Edit.user).where(*_SINCE).order_by(Edit.version_after)
-                .limit(_STALE_NAMED + 1))
+_EDITS_SINCE = (select(Edit.version_after, Edit.operation, Edit.user).where(*_SINCE)
+                .order_by(Edit.version_after).limit(_STALE_NAMED + 1).subquery())
+#: The version and the first edits made since ``expected``, in one statement: no row for
+#: an unknown alignment, one row without an edit when ``expected`` is current.
+_VERSION_AND_SINCE = (select(AlignmentRow.version, _EDITS_SINCE.c.operation, _EDITS_SINCE.c.user)
+                      .outerjoin(_EDITS_SINCE, true()).where(AlignmentRow.id == _AID)
+                      .order_by(_EDITS_SINCE.c.version_after))
 _COUNT_SINCE = select(func.count()).select_from(Edit).where(*_SINCE)
 _DROP_REDO = (update(Edit).where(Edit.alignment_id == _AID, Edit.undo_state == "undone")
               .values(undo_state="dropped"))
@@ -132,7 +137,9 @@ def _claim(session: Session, alignment_id: int, expected_version: int) -> int:
     res = run(session, _CLAIM, {"aid": alignment_id, "expected": expected_version, "now": utcnow()})
     if res.rowcount == 1:
         return expected_version + 1
-    raise _stale(session, alignment_id, expected_version)
+    raise _stale(session, alignment_id, expected_version) or StaleVersionError(
+        f"alignment {alignment_id} changed while the edit was made", alignment_id=alignment_id,
+        expected=expected_version, current=expected_version, changes=[])
 
 
 def require_version(session: Session, alignment_id: int, expected_version: int) -> None:
@@ -142,26 +149,31 @@ def require_version(session: Session, alignment_id: int, expected_version: int) 
     A plain read, without the write lock: a caller that serialises edits can turn a stale
     edit away before it queues for its lock (under contention most edits are stale). A
     mismatch seen now is the right answer now; a match is checked again by the edit's own
-    version UPDATE, which stays the guarantee."""
+    version UPDATE, which stays the guarantee. One statement either way."""
     try:
-        current = run(session, _VERSION, {"aid": alignment_id}).scalar()
-        if current != expected_version:
-            raise _stale(session, alignment_id, expected_version)
+        error = _stale(session, alignment_id, expected_version)
     finally:
         session.rollback()
+    if error is not None:
+        raise error
 
 
-def _stale(session: Session, alignment_id: int, expected: int) -> Exception:
-    current = run(session, _VERSION, {"aid": alignment_id}).scalar()
-    if current is None:
+def _stale(session: Session, alignment_id: int, expected: int) -> Exception | None:
+    """NotFoundError / StaleVersionError naming the edits since ``expected``, or None
+    if the alignment is at ``expected``."""
+    since = {"aid": alignment_id, "expected": expected}
+    rows = run(session, _VERSION_AND_SINCE, since).all()
+    if not rows:
         return NotFoundError(f"alignment {alignment_id} not found")
+    current = rows[0][0]
+    if current == expected:
+        return None
     # Only the operation and the user of the first few edits: the stale path runs under
     # the write lock, and edits' before/after states can be large. Counted only when
     # there are more than are named.
-    since = {"aid": alignment_id, "expected": expected}
-    rows = run(session, _EDITS_SINCE, since).all()
-    changes = [f"{op} by {user}" for op, user in rows[:_STALE_NAMED]]
-    total = len(rows) if len(rows) <= _STALE_NAMED else run(session, _COUNT_SINCE, since).scalar()
+    named = [(op, user) for _v, op, user in rows if op is not None]
+    changes = [f"{op} by {user}" for op, user in named[:_STALE_NAMED]]
+    total = len(named) if len(named) <= _STALE_NAMED else run(session, _COUNT_SINCE, since).scalar()
     if total > len(changes):
         changes.append(f"… {total - len(changes)} more")
     msg = f"alignment {alignment_id} is at version {current}, you edited version {expected}"
@@ -627,6 +639,25 @@ def _undo_redo(session: Session, alignment_id: int, expected_version: int, user:
         session.rollback()
         raise
     return EditResult(alignment_id, version, edit_id, op, tuple(_bead_ids(dst)))
+
+
+_NEXT_TO = {  # the edit undo / redo would revert / re-apply (see _undo_redo)
+    "undo": select(Edit.id).where(Edit.alignment_id == bindparam("aid"), Edit.undo_state == "active")
+    .order_by(Edit.id.desc()).limit(1).scalar_subquery(),
+    "redo": select(Edit.id).where(Edit.alignment_id == bindparam("aid"), Edit.undo_state == "undone")
+    .order_by(Edit.id).limit(1).scalar_subquery()}
+_TOUCHED_BY_NEXT = {which: select(func.count()).select_from(EditBead).where(EditBead.edit_id == q)
+                    for which, q in _NEXT_TO.items()}
+
+
+def undo_redo_size(session: Session, alignment_id: int, which: Literal["undo", "redo"]) -> int:
+    """How many beads the next undo (or redo) would touch, from the edit log's bead index;
+    0 if there is nothing to undo (redo). One indexed count: a caller's estimate of the
+    work before it runs the edit. Ends the session's transaction."""
+    try:
+        return run(session, _TOUCHED_BY_NEXT[which], {"aid": alignment_id}).scalar()
+    finally:
+        session.rollback()
 
 
 def undo(session: Session, alignment_id: int, expected_version: int, *, user: str) -> EditResult:
