@@ -20,6 +20,7 @@ the spirit of the line-reordering step of post-OCR correction, kept small on pur
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -50,6 +51,20 @@ def _line_pieces(doc: Document) -> list[tuple[int, int, int]]:
         if s < e:
             pieces.append((s, e, n + 1))
     return pieces
+
+
+_CLOSED_END = re.compile(r"[.!?…:;][\"'»”’)\]]*$")
+
+
+def _open_end(line: str) -> bool:
+    """The line stops mid-sentence (no terminal punctuation)."""
+    return not _CLOSED_END.search(line)
+
+
+def _open_start(line: str) -> bool:
+    """The line starts mid-sentence (its first letter is lower case)."""
+    first = next((ch for ch in line if ch.isalpha()), "")
+    return first.islower()
 
 
 def _piece_text(doc: Document, piece: tuple[int, int, int]) -> str:
@@ -155,10 +170,15 @@ def displaced_lines(src_texts: Sequence[str], tgt_doc: Document, beads: Sequence
         lines = [_piece_text(tgt_doc, pieces[n]) for n in range(first, last + 1)]
         moves = []
         for i in range(len(lines)):
-            if len(lines[i]) > MAX_LINE_CHARS:
+            # A moved line breaks a sentence where it left and where it landed: only a line
+            # that starts or ends mid-sentence can have moved, and only to a place where a
+            # line ends mid-sentence or the next one starts so.
+            if len(lines[i]) > MAX_LINE_CHARS or not (_open_start(lines[i]) or _open_end(lines[i])):
                 continue
             for j in range(max(0, i - max_shift), min(len(lines), i + max_shift + 1) + 1):
                 if j in (i, i + 1):
+                    continue
+                if not ((j > 0 and _open_end(lines[j - 1])) or (j < len(lines) and _open_start(lines[j]))):
                     continue
                 order = list(range(len(lines)))
                 order.insert(j if j < i else j - 1, order.pop(i))
