@@ -58,10 +58,11 @@ def _existing_store(db: str):
     from aligner.store.db import open_store, to_url
 
     url = to_url(db)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
-            and not Path(url.database).is_file():
-        raise AlignerError(f"{url.database}: no such database (make one with `aligner align "
-                           "--db`, `aligner batch` or `aligner serve`)")
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = Path(url.database)
+        if not path.is_file() or path.stat().st_size == 0:  # SQLite takes an empty file as new
+            raise AlignerError(f"{url.database}: no such database (make one with `aligner "
+                               "align --db`, `aligner batch` or `aligner serve`)")
     return open_store(db)[1]
 
 
@@ -354,7 +355,7 @@ def search_cmd(
     """Phrase concordance: every sentence with PHRASE, its aligned sentences, grouped by rendering."""
     import json
 
-    from aligner.concordance import as_json, format_text, mark_renderings, search
+    from aligner.concordance import as_json, format_text, mark_hit_renderings, search
     from aligner.embed import get_encoder
 
     if fmt not in ("text", "json"):
@@ -362,9 +363,8 @@ def search_cmd(
     sessions = _existing_store(db)
     with sessions() as session:
         hits = search(session, phrase, fuzzy=fuzzy, lang=lang)
-    aligned = [a for h in hits for a in h.aligned]
-    if aligned and not no_renderings:  # load the encoder only when there is something to mark
-        mark_renderings(phrase, aligned, get_encoder(encoder))
+    if any(h.aligned for h in hits) and not no_renderings:  # load the encoder only if needed
+        mark_hit_renderings(phrase, hits, get_encoder(encoder), fuzzy=fuzzy)
     if fmt == "json":
         typer.echo(json.dumps(as_json(phrase, hits, fuzzy=fuzzy), ensure_ascii=False, indent=1))
     else:

@@ -415,8 +415,22 @@ def search(session: Session, phrase: str, *, fuzzy: bool = False, lang: str | No
                         text=row.text, spans=spans, score=score,
                         aligned=aligned.get(row.id, [])))
     if encoder is not None:
-        mark_renderings(phrase, [a for h in hits for a in h.aligned], encoder)
+        mark_hit_renderings(phrase, hits, encoder, fuzzy=fuzzy)
     return hits
+
+
+def mark_hit_renderings(phrase: str, hits: list[Hit], encoder, *, fuzzy: bool = False) -> None:
+    """:func:`mark_renderings` for every hit's aligned texts. A fuzzy hit is rendered from
+    the words actually found ("понимании" for a typed "понемании"): a misspelt query
+    embeds less like its translation than the text does."""
+    if not fuzzy:
+        mark_renderings(phrase, [a for h in hits for a in h.aligned], encoder)
+        return
+    by_match: dict[str, list[AlignedText]] = defaultdict(list)
+    for h in hits:
+        by_match[h.match].extend(h.aligned)
+    for match, aligned in by_match.items():
+        mark_renderings(match, aligned, encoder)
 
 
 def group_by_rendering(hits: list[Hit]) -> list[RenderingGroup]:
@@ -483,5 +497,6 @@ def as_json(phrase: str, hits: list[Hit], *, fuzzy: bool = False) -> dict:
 
 
 __all__ = ["AlignedText", "EmptyPhraseError", "Hit", "RenderingGroup", "as_json",
-           "format_text", "group_by_rendering", "mark_renderings", "normalise",
+           "format_text", "group_by_rendering", "mark_hit_renderings", "mark_renderings",
+           "normalise",
            "normalise_rendering", "search"]

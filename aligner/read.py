@@ -232,8 +232,11 @@ def _detect_and_decode(data: bytes, name: str) -> tuple[str, str]:
         raise InputError(f"{name}: binary file (contains NUL bytes), not text")
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        # A file cut off inside its last character (`head -c`, a broken download) is
+        # still UTF-8: drop the incomplete final sequence (at most 3 bytes), lose nothing else.
+        if exc.reason == "unexpected end of data" and len(data) - exc.start <= 3:
+            return data[: exc.start].decode("utf-8"), "utf-8"
     from charset_normalizer import from_bytes  # local: import costs ~0.1 s
 
     best = from_bytes(data).best()

@@ -224,7 +224,7 @@ async function runSearch(ev) {
   const results = $("#search-results");
   results.replaceChildren();
   status.textContent = `Searching for “${q}”${fuzzy ? " (fuzzy)" : ""}…`;
-  if (!dlg.open) dlg.showModal();
+  if (!dlg.open) dlg.show(); // not modal: the search box stays usable for the next search
   try {
     const r = await api(`/api/search?q=${encodeURIComponent(q)}&fuzzy=${fuzzy}`);
     status.textContent = r.count
@@ -232,10 +232,11 @@ async function runSearch(ev) {
       : `“${q}” was not found${fuzzy ? "" : " (try fuzzy for OCR errors)"}.`;
     for (const g of r.renderings) {
       const title = g.key ? `Rendered as “${g.label}” (${g.lang})` : "No rendering marked";
+      const hits = [...new Set(g.hits)]; // a sentence in two alignments is listed once
       const section = el("section", { class: "rendering-group" },
-        el("h3", {}, title, el("span", { class: "hint", text: ` — ${g.count} hit(s)` })));
+        el("h3", {}, title, el("span", { class: "hint", text: ` — ${hits.length} sentence(s)` })));
       const list = el("ul", { class: "hits" });
-      for (const i of g.hits) list.append(renderHit(r.hits[i]));
+      for (const i of hits) list.append(renderHit(r.hits[i]));
       section.append(list);
       results.append(section);
     }
@@ -264,8 +265,12 @@ async function followHash() {
 
 /* Keys while the renderings view is shown; true if handled (review keys are off there). */
 function viewKey(ev) {
-  if ($("#search-dialog").open) return true; // the dialog handles Esc itself
   const k = ev.key;
+  if ($("#search-dialog").open) { // review keys are off while the results are shown
+    if (k === "Escape") { $("#search-dialog").close(); ev.preventDefault(); }
+    else if (k === "/") { $("#search-input").focus(); ev.preventDefault(); }
+    return true;
+  }
   if (k === "/" && !ev.ctrlKey && !ev.metaKey) { $("#search-input").focus(); ev.preventDefault(); return true; }
   if (!inRenderings()) return false;
   if (k === "Escape") { leaveRenderings().catch(showError); ev.preventDefault(); }

@@ -42,3 +42,7 @@ def test_read_commands_refuse_a_missing_database(tmp_path):
         result = runner.invoke(app, args + ["--db", str(missing)])
         assert result.exit_code == 2 and "no such database" in result.output
         assert not missing.exists()  # no empty database left behind
+        missing.touch()  # an empty file is no database either (SQLite would fill it)
+        result = runner.invoke(app, args + ["--db", str(missing)])
+        assert result.exit_code == 2 and missing.stat().st_size == 0
+        missing.unlink()

@@ -160,3 +160,13 @@ def test_cli_search_text_and_json(store):
     assert data["hits"][0]["match"] == "понимании"
     bad = runner.invoke(app, ["search", "x", "--db", str(db), "--format", "xml"])
     assert bad.exit_code == 2 and "unknown --format" in bad.output
+
+
+def test_a_misspelt_fuzzy_query_is_rendered_from_the_words_found(store, encoder):
+    """"понемании" finds «понимании»; the rendering is marked from the text found, so the
+    typo does not lose it."""
+    _, sessions = store
+    with sessions() as session:
+        hits = search(session, "понемании", fuzzy=True, encoder=encoder)
+    assert len(hits) == 2 and {h.match for h in hits} == {"понимании"}
+    assert {a.key for h in hits for a in h.aligned} == {"understanding"}

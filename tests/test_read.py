@@ -163,3 +163,18 @@ def test_cli_segment_bad_inputs_exit_nonzero_with_one_line(tmp_path):
         assert len(lines) == 1 and lines[0].startswith(f"error: {path.name}: "), err
         assert "Traceback" not in result.output
         assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_utf8_cut_inside_its_last_character_is_still_read(tmp_path):
+    """`head -c 3000` can split the last Cyrillic letter: the file is UTF-8 all the same."""
+    from aligner.read import read_text
+
+    data = "Сигемицу сказал, что он удивлён.".encode("utf-8")
+    cut = tmp_path / "cut.txt"
+    cut.write_bytes(data[:-2])  # the final "." and half of "н"
+    raw = read_text(cut)
+    assert raw.encoding == "utf-8" and raw.text == "Сигемицу сказал, что он удивлё"
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(data[:5] + b"\xff\xfe\xfd" + data[5:])  # damage inside: not this case
+    with pytest.raises(InputError, match="undecodable"):
+        read_text(broken)
