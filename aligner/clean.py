@@ -199,7 +199,8 @@ def _check_text(raw: str, it: _Item, strip_markup: bool) -> str:
     return MARKUP_TAG.sub("", text).strip() if strip_markup else text
 
 
-def _ends_sentence(text: str) -> bool:
+def ends_sentence(text: str) -> bool:
+    """The text (a line) ends with terminal punctuation, closing quotes allowed."""
     return bool(_SENT_END.search(text))
 
 
@@ -234,7 +235,7 @@ def _separators(
         if not inner:
             line_style[b] = True
             continue
-        ends = sum(_ends_sentence(check[i]) for i in inner)
+        ends = sum(ends_sentence(check[i]) for i in inner)
         line_style[b] = line_paragraphs or ends >= 0.5 * len(inner)
         if not line_style[b]:
             wrapped_lengths += [len(check[i]) for i in idx]
@@ -256,17 +257,17 @@ def _separators(
             joined = "join"
         if it.gap_blank or it.gap_page:
             cont = _starts_lower(b) or (it.gap_page and _mid_phrase(a))
-            seps.append(joined if ocr and not _ends_sentence(a) and cont else "break")
+            seps.append(joined if ocr and not ends_sentence(a) and cont else "break")
         elif line_paragraphs:
             seps.append("break")
         elif hyphen:
             seps.append(joined)
         elif line_style[block_of[i]]:
-            seps.append("join" if ocr and not _ends_sentence(a) and _starts_lower(b) else "break")
+            seps.append("join" if ocr and not ends_sentence(a) and _starts_lower(b) else "break")
         else:
             indented = raw[it.start - 1] in " \t" if it.start else False
             short = len(a) < 0.75 * width
-            seps.append("break" if _ends_sentence(a) and (short or indented) else "join")
+            seps.append("break" if ends_sentence(a) and (short or indented) else "join")
     return seps
 
 

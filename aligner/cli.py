@@ -55,14 +55,10 @@ def user_errors(func):
 def _existing_store(db: str):
     """Sessions of a database that must already exist (commands that only read): a
     mistyped ``--db`` is an error, not a new empty database and a silent "no match"."""
-    from aligner.store.db import open_store, to_url
+    from aligner.store.cli_support import require_existing
+    from aligner.store.db import open_store
 
-    url = to_url(db)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        path = Path(url.database)
-        if not path.is_file() or path.stat().st_size == 0:  # SQLite takes an empty file as new
-            raise AlignerError(f"{url.database}: no such database (make one with `aligner "
-                               "align --db`, `aligner batch` or `aligner serve`)")
+    require_existing(db)
     return open_store(db)[1]
 
 

@@ -20,11 +20,11 @@ the spirit of the line-reordering step of post-OCR correction, kept small on pur
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Sequence
 
 import numpy as np
 
+from aligner.clean import ends_sentence
 from aligner.segment import split_sentences
 from aligner.types import Bead, Crossing, Document
 
@@ -53,12 +53,9 @@ def _line_pieces(doc: Document) -> list[tuple[int, int, int]]:
     return pieces
 
 
-_CLOSED_END = re.compile(r"[.!?…:;][\"'»”’)\]]*$")
-
-
 def _open_end(line: str) -> bool:
     """The line stops mid-sentence (no terminal punctuation)."""
-    return not _CLOSED_END.search(line)
+    return not ends_sentence(line)
 
 
 def _open_start(line: str) -> bool:

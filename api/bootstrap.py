@@ -122,9 +122,7 @@ def bootstrap_if_empty(session_factory: sessionmaker[Session], encoder_provider:
     ``encoder_provider()`` is called only if there is something to align. Returns the
     new alignment ids (empty if the database already had data). Raises AlignerError
     (bad corpus file, encoder not available offline)."""
-    from aligner.align import align_documents
     from aligner.batch import import_file
-    from aligner.fidelity import flag_alignment
 
     with session_factory() as session:
         if service.list_projects(session):
@@ -133,15 +131,8 @@ def bootstrap_if_empty(session_factory: sessionmaker[Session], encoder_provider:
     for spec in bundled_specs(corpora):
         echo(f"importing {spec.title} ({spec.folder.name})")
         src_id, tgt_id = import_bitext(session_factory, spec)
-        with session_factory() as session:
-            src, tgt = service.load_document(session, src_id), service.load_document(session, tgt_id)
         t0 = time.perf_counter()
-        encoder = encoder_provider()
-        alignment = align_documents(src, tgt, encoder)
-        flag_alignment(src, tgt, alignment)
-        with session_factory() as session:
-            aid = service.store_alignment(session, src_id, tgt_id, alignment,
-                                          encoder_version=getattr(encoder, "version", None))
+        aid, src, tgt, alignment = _align_stored(session_factory, encoder_provider(), src_id, tgt_id)
         echo(f"aligned {len(src.sentences)} source / {len(tgt.sentences)} target sentences into "
              f"{len(alignment.beads)} beads in {time.perf_counter() - t0:.1f} s (alignment {aid})")
         made.append(aid)
@@ -187,19 +178,29 @@ def _stored_document(session: Session, ref: str, lang: str) -> int | None:
 def align_rendering(session_factory: sessionmaker[Session], encoder_provider: Callable[[], object],
                     spec: dict) -> int | None:
     """Align a further rendering between two stored documents (None if either is absent)."""
-    from aligner.align import AlignConfig, align_documents
-    from aligner.fidelity import flag_alignment
+    from aligner.align import AlignConfig
 
     with session_factory() as session:
         src_id = _stored_document(session, spec["source"], spec["source_lang"])
         tgt_id = _stored_document(session, spec["target"], spec["target_lang"])
-        if src_id is None or tgt_id is None:
-            return None
-        src, tgt = service.load_document(session, src_id), service.load_document(session, tgt_id)
-    encoder = encoder_provider()
+    if src_id is None or tgt_id is None:
+        return None
     config = AlignConfig().partial() if spec.get("partial") else AlignConfig()
+    return _align_stored(session_factory, encoder_provider(), src_id, tgt_id, config)[0]
+
+
+def _align_stored(session_factory: sessionmaker[Session], encoder, src_id: int, tgt_id: int,
+                  config=None):
+    """Align two stored documents, add the fidelity flags, store the alignment; return
+    ``(alignment id, source Document, target Document, Alignment)``."""
+    from aligner.align import align_documents
+    from aligner.fidelity import flag_alignment
+
+    with session_factory() as session:
+        src, tgt = service.load_document(session, src_id), service.load_document(session, tgt_id)
     alignment = align_documents(src, tgt, encoder, config)
     flag_alignment(src, tgt, alignment)
     with session_factory() as session:
-        return service.store_alignment(session, src_id, tgt_id, alignment,
-                                       encoder_version=getattr(encoder, "version", None))
+        aid = service.store_alignment(session, src_id, tgt_id, alignment,
+                                      encoder_version=getattr(encoder, "version", None))
+    return aid, src, tgt, alignment

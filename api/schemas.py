@@ -67,13 +67,16 @@ class ProvenanceOut(BaseModel):
     label: str = ""
 
 
-class DocumentOut(BaseModel):
+class DocumentBriefOut(BaseModel):
     id: Id
     project_id: Id
     lang: str
     title: str = ""
     role: str
     provenance: ProvenanceOut
+
+
+class DocumentOut(DocumentBriefOut):
     sentences: int
     pages: int
     created: datetime | str | None = None
@@ -348,15 +351,6 @@ class BeadHistoryOut(BaseModel):
 
 
 # --- several renderings, concordance, fidelity (read-only views) ------------------------
-
-class DocumentBriefOut(BaseModel):
-    id: Id
-    project_id: Id
-    lang: str
-    title: str = ""
-    role: str
-    provenance: ProvenanceOut
-
 
 class PivotOut(BaseModel):
     """A document and how many alignments (renderings) it takes part in."""

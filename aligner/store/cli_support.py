@@ -11,13 +11,23 @@ from aligner.store.errors import StoreError
 from aligner.store.export import export_alignment, export_bytes
 
 
+def require_existing(db: str):
+    """The URL of ``db``; StoreError if it names a SQLite file that does not exist or is
+    empty (SQLite would take either for a new database: a typo must not make one)."""
+    url = to_url(db)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = Path(url.database)
+        if not path.is_file() or path.stat().st_size == 0:
+            raise StoreError(f"{url.database}: no such database, the file does not exist or is "
+                             "empty (make one with `aligner align --db`, `aligner batch` or "
+                             "`aligner serve`)")
+    return url
+
+
 def open_existing(db: str):
     """A session factory for an existing, up-to-date database (StoreError otherwise;
     never creates a file as a side effect of a typo)."""
-    url = to_url(db)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
-            and not Path(url.database).is_file():
-        raise StoreError(f"database {url.database} does not exist")
+    url = require_existing(db)
     rev, head = current_revision(url), head_revision()
     if rev != head:
         raise StoreError(f"database {db} is at schema revision {rev or 'none'}, not {head}; "

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, load_only
 
 from aligner.store.errors import NotFoundError, StoreError
 from aligner.store.models import AlignmentRow, BeadRow, BeadSentence, DocumentRow, SentenceRow
-from aligner.store.service import _provenance_dict
+from aligner.store.service import document_summary
 
 MAX_ROWS_PER_PAGE = 1000
 
@@ -35,11 +35,6 @@ _SUMMARY_COLUMNS = load_only(DocumentRow.id, DocumentRow.project_id, DocumentRow
 def _document(session: Session, document_id: int) -> DocumentRow | None:
     return session.scalars(select(DocumentRow).options(_SUMMARY_COLUMNS)
                            .where(DocumentRow.id == document_id)).first()
-
-
-def _document_summary(d: DocumentRow) -> dict:
-    return {"id": d.id, "project_id": d.project_id, "lang": d.lang, "title": d.title,
-            "role": d.role, "provenance": _provenance_dict(d)}
 
 
 def _sentences(session: Session, document_id: int) -> list[dict]:
@@ -115,7 +110,7 @@ def list_pivots(session: Session, project_id: int | None = None) -> list[dict]:
     n_alignments = dict(session.execute(select(ends.c.doc, func.count()).group_by(ends.c.doc)).all())
     n_sentences = dict(session.execute(select(SentenceRow.document_id, func.count())
                                        .group_by(SentenceRow.document_id)).all())
-    out = [{"document": _document_summary(d), "alignments": n_alignments.get(d.id, 0),
+    out = [{"document": document_summary(d), "alignments": n_alignments.get(d.id, 0),
             "sentences": n_sentences.get(d.id, 0)}
            for d in session.scalars(docs.order_by(DocumentRow.id))]
     out.sort(key=lambda x: (-x["alignments"], x["document"]["id"]))
@@ -164,7 +159,7 @@ def parallel_view(session: Session, document_id: int, alignment_ids: list[int] |
         side = "src" if a.src_document_id == document_id else "tgt"
         other_id = a.tgt_document_id if side == "src" else a.src_document_id
         columns.append({"alignment_id": a.id, "version": a.version, "pivot_side": side,
-                        "document": _document_summary(_document(session, other_id))})
+                        "document": document_summary(_document(session, other_id))})
         column_beads.append(_beads(session, a.id, side))
         for s in _sentences(session, other_id):
             other_text[s["id"]] = s
@@ -189,5 +184,5 @@ def parallel_view(session: Session, document_id: int, alignment_ids: list[int] |
                 cell["sentences"].extend(other_text[sid] for sid in b["other"])
                 cell["beads"].append({k: b[k] for k in ("id", "position", "type", "score",
                                                         "status", "flags")})
-    return {"document": _document_summary(pivot), "columns": columns, "total": total,
+    return {"document": document_summary(pivot), "columns": columns, "total": total,
             "offset": offset, "limit": limit, "rows": rows}

@@ -176,12 +176,18 @@ def _provenance_dict(d: DocumentRow) -> dict:
             "note": p.note, "label": p.label}
 
 
+def document_summary(d: DocumentRow) -> dict:
+    """``{"id", "project_id", "lang", "title", "role", "provenance"}`` of a row: what needs
+    none of the texts (those may be loaded deferred)."""
+    return {"id": d.id, "project_id": d.project_id, "lang": d.lang, "title": d.title,
+            "role": d.role, "provenance": _provenance_dict(d)}
+
+
 def _document_dict(session: Session, d: DocumentRow) -> dict:
     n = session.scalar(select(func.count()).select_from(SentenceRow)
                        .where(SentenceRow.document_id == d.id))
-    return {"id": d.id, "project_id": d.project_id, "lang": d.lang, "title": d.title,
-            "role": d.role, "provenance": _provenance_dict(d), "sentences": n,
-            "pages": len(d.page_starts or [0]), "created": _iso(d.created)}
+    return {**document_summary(d), "sentences": n, "pages": len(d.page_starts or [0]),
+            "created": _iso(d.created)}
 
 
 def get_document(session: Session, document_id: int) -> dict:
