@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, load_only
 
 from aligner.store.errors import NotFoundError, StoreError
 from aligner.store.models import AlignmentRow, BeadRow, BeadSentence, DocumentRow, SentenceRow
-from aligner.store.service import document_summary
+from aligner.store.service import document_summary, sentences_by_id
 
 MAX_ROWS_PER_PAGE = 1000
 
@@ -154,15 +154,13 @@ def parallel_view(session: Session, document_id: int, alignment_ids: list[int] |
             alignments.append(a)
 
     pivot_sentences = _sentences(session, document_id)
-    columns, column_beads, other_text = [], [], {}
+    columns, column_beads = [], []
     for a in alignments:
         side = "src" if a.src_document_id == document_id else "tgt"
         other_id = a.tgt_document_id if side == "src" else a.src_document_id
         columns.append({"alignment_id": a.id, "version": a.version, "pivot_side": side,
                         "document": document_summary(_document(session, other_id))})
         column_beads.append(_beads(session, a.id, side))
-        for s in _sentences(session, other_id):
-            other_text[s["id"]] = s
 
     starts = _row_starts(len(pivot_sentences), column_beads)
     row_of_ord = [0] * len(pivot_sentences)
@@ -181,8 +179,14 @@ def parallel_view(session: Session, document_id: int, alignment_ids: list[int] |
         for b, r in zip(beads, _row_of_bead(beads, row_of_ord)):
             if first <= r < last:
                 cell = rows[r - first]["cells"][c]
-                cell["sentences"].extend(other_text[sid] for sid in b["other"])
+                cell["sentences"].extend(b["other"])  # ids until the texts are read below
                 cell["beads"].append({k: b[k] for k in ("id", "position", "type", "score",
                                                         "status", "flags")})
+    # Only this page's rendering sentences are read, not whole documents.
+    texts = sentences_by_id(session, [sid for row in rows for cell in row["cells"]
+                                      for sid in cell["sentences"]])
+    for row in rows:
+        for cell in row["cells"]:
+            cell["sentences"] = [texts[sid] for sid in cell["sentences"]]
     return {"document": document_summary(pivot), "columns": columns, "total": total,
             "offset": offset, "limit": limit, "rows": rows}

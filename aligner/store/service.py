@@ -601,7 +601,8 @@ def next_bead(session: Session, alignment_id: int, after_position: int, kind: Qu
     return None if hit is None else _full(session, alignment_id, [hit])[0]
 
 
-def _sentences_by_id(session: Session, ids: list[int]) -> dict[int, dict]:
+def sentences_by_id(session: Session, ids: list[int]) -> dict[int, dict]:
+    """``{id: {"id", "ord", "text", "page"}}`` of the sentences with these ids."""
     if not ids:
         return {}
     return {r.id: {"id": r.id, "ord": r.ord, "text": r.text, "page": r.page}
@@ -616,7 +617,7 @@ def list_crossings(session: Session, alignment_id: int) -> list[dict]:
     rows = session.scalars(select(CrossingRow).where(CrossingRow.alignment_id == alignment_id)
                            .order_by(CrossingRow.score.desc(), CrossingRow.id)).all()
     ids = sorted({i for c in rows for i in c.src_sentence_ids + c.tgt_sentence_ids})
-    sents = _sentences_by_id(session, ids)
+    sents = sentences_by_id(session, ids)
     bead_of = dict(session.execute(select(BeadSentence.sentence_id, BeadSentence.bead_id).where(
         BeadSentence.alignment_id == alignment_id, BeadSentence.sentence_id.in_(ids))).all()) if ids else {}
     linked = set(session.scalars(select(CrossingLink.crossing_id).where(
