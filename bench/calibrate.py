@@ -49,11 +49,17 @@ def main() -> None:
     enc = get_encoder()
     config = A.AlignConfig()
     for src, tgt, gold in bitexts():
-        src_emb, tgt_emb = enc.encode(src), enc.encode(tgt)
-        search = A._prepare(src_emb, tgt_emb, [len(s) for s in src], [len(t) for t in tgt], config)
-        beads = A._search(search, config)
-        A.confidence = lambda sim, gap=1.0: (float(sim), float(gap))  # capture features
-        beads = A._refine(search, beads, src, tgt, enc, config, None)
+        lengths = [len(s) for s in src], [len(t) for t in tgt]
+        if enc.pooling and config.pooled_windows:  # as align_texts does
+            windows = enc.window_embeddings(src, config.max_side), enc.window_embeddings(tgt, config.max_side)
+            search = A._prepare(windows[0][1, 1:], windows[1][1, 1:], *lengths, config, windows)
+            A.confidence = lambda sim, gap=1.0: (float(sim), float(gap))  # capture features
+            beads = A._search(search, config)
+        else:
+            search = A._prepare(enc.encode(src), enc.encode(tgt), *lengths, config)
+            beads = A._search(search, config)
+            A.confidence = lambda sim, gap=1.0: (float(sim), float(gap))  # capture features
+            beads = A._refine(search, beads, src, tgt, enc, config, None)
         A.confidence = real_confidence
         gold_set = set(gold)
         for b in beads:
