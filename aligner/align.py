@@ -19,14 +19,18 @@ The method follows two published aligners and keeps their costs linear in length
 3. **Windowed m-n pass** (Bertalign §3.3 second step; Vecalign, Thompson & Koehn 2019,
    EMNLP, §3): dynamic programming over beads of up to ``max_side`` sentences a side
    (``max_total`` in all), restricted to a band around the anchors, so the search grows
-   about linearly with length. Beads of several sentences are scored with the normalised
-   sum of their sentence embeddings, Vecalign's "embedding of concatenated sentences"
-   approximated so that m-n beads cost no extra encoding. A refine pass then embeds the
-   real joined text of the windows around the beads the first pass was not sure of
-   (Vecalign and Bertalign embed every window; we stay within a budget: 3 × the text's
-   length up to ``refine_small`` sentences, 0.12 × above) and searches again.
+   about linearly with length. Beads of several sentences are scored with the embedding
+   of their joined text, as Vecalign and Bertalign do. With the default encoder that
+   costs almost no extra encoding: USE pools token features before its head, so every
+   window's embedding comes from the sentences' pooled parts plus a small correction per
+   seam (:mod:`aligner.pooling`). Other encoders approximate a window by the normalised
+   sum of its sentence vectors, and a refine pass embeds the real joined text of the
+   windows around uncertain beads within a budget (3 × the text's length up to
+   ``refine_small`` sentences, 0.12 × above) and searches again.
 4. **Length penalty** (Bertalign §3.2, after Gale & Church 1993): character-length ratio,
-   corrected by the document's overall ratio.
+   corrected by the document's overall ratio, and weakened for a bitext whose anchors'
+   length ratios spread more than ``length_sigma`` (Gale & Church weigh length
+   differences by the language pair's variance, §3).
 5. **Out-of-order fragments**: a sentence left in a null or weak bead that matches a
    sentence elsewhere strongly — alone, or by improving that bead when appended to it —
    is reported as a crossing-link candidate (:class:`aligner.types.Crossing`).
@@ -54,13 +58,16 @@ class AlignConfig:
 
     Attributes:
         max_side: most sentences one side of a bead may join (Bertalign's max_align - 1).
-        max_total: most sentences in a bead, both sides together (5 allows 1-4 and 2-3).
+        max_total: most sentences in a bead, both sides together (7 allows 1-6 and 3-4).
+            With exact joined-text embeddings, 6/7 instead of Bertalign's 4/5 raised
+            MAC-Test 1b F1 from .877 to .887 and Text+Berg from .921 to .925: 1.6 % of
+            MAC-Test's gold beads have more than 5 sentences (docs/benchmarks.md).
         top_k: candidates per source sentence in the anchor pass.
         knn: neighbours averaged for the margin (Artetxe & Schwenk 2019 use k=4).
         window: band half-width, in sentences, around the anchor path.
         skip: score of a 1-0 or 0-1 bead. Bertalign uses -0.1; with the neighbour margin
             that merges omitted sentences into a neighbour's bead (NTREX ru-en at 20 %
-            perturbation .916 strict F1 against .935 at -0.08) for .004 more MAC-Test
+            perturbation .913 strict F1 against .930 at -0.08) for .003 more MAC-Test
             exact F1 (docs/benchmarks.md).
         margin: subtract the global kNN margin from bead scores in the search (the
             neighbour margin replaces it by default: with both, scores drop so far that
@@ -73,10 +80,12 @@ class AlignConfig:
             scores in the search (1 = Bertalign; 0.5 scored best with use-m3 on MAC-Dev,
             MAC-Test and Text+Berg; 0 turns it off).
         length_penalty: multiply bead scores by the length-ratio penalty.
-        length_weighted: sentence vectors are weighted by length**this when summed into a
-            bead vector (0.5: a long sentence weighs more, as in a joined-text embedding).
+        length_weighted: without pooled windows, sentence vectors are weighted by
+            length**this when summed into a bead vector (0.5: a long sentence weighs more,
+            as in a joined-text embedding).
         full_dp_cells: if n_src * n_tgt is at most this, search the whole matrix.
-        refine_budget: characters of joined text the refine pass may encode, as a share of
+        refine_budget: (encoders without pooled windows, e.g. sentence-transformers)
+            characters of joined text the refine pass may encode, as a share of
             the bitext's length (0 turns refinement off), for bitexts of more than
             ``refine_small`` sentences (a 10,000-sentence book stays within 1.5 x the
             encoding of its sentences).
@@ -99,6 +108,23 @@ class AlignConfig:
             local alignment in the sense of Smith & Waterman (1981), for a partial
             rendering (an excerpt, a telegram quoting part of a record). Use with
             ``skip`` 0; :meth:`partial` sets both.
+        length_sigma: spread of log length ratios at which the length penalty has its full
+            (Bertalign) strength; a bitext whose anchors spread more gets the penalty raised
+            to the power ``(length_sigma / spread)**2`` (:func:`_length_power`; None: always
+            full). 0.25 lies between Text+Berg's 0.22 and MAC-Test's 0.30 and gave
+            MAC-Test 1b F1 .887 against .878 with the full penalty, MAC-Dev .894 against
+            .878, Text+Berg unchanged (docs/benchmarks.md).
+        length_sigma_pairs: anchors' worth of prior belief in ``length_sigma`` (a short
+            bitext's spread is noisy: NTREX's 16-sentence documents).
+        length_power_min: the weakest the length penalty gets.
+        pooled_windows: score beads of several sentences with the embeddings of their
+            joined text built from pooled token features (:mod:`aligner.pooling`), if the
+            encoder offers them (the default use-m3 does); then no refine pass is needed.
+        seams_max: bitexts of up to this many sentences (both sides) also get the seam
+            corrections of :func:`aligner.pooling.encode_seams` (about 40 % more encoding;
+            without them a window's cosine to its really encoded text is 0.95-0.99 and
+            MAC-Test 1b F1 .883 instead of .887). Above, a 10,000-sentence book stays
+            within 1.5 x the time of encoding its sentences once.
     """
 
     max_side: int = 6
@@ -126,6 +152,7 @@ class AlignConfig:
     length_sigma_pairs: int = 60
     length_power_min: float = 0.4
     pooled_windows: bool = True
+    seams_max: int = 4000
 
     def partial(self, threshold: float = 0.15) -> "AlignConfig":
         """This config for a partial rendering: free 1-0/0-1 steps, the kNN margin in the
@@ -1013,9 +1040,12 @@ def align_texts(
 ) -> Alignment:
     """Align source sentences ``src`` to target sentences ``tgt``.
 
-    ``encoder`` follows :class:`aligner.embed.Encoder`. Each sentence is encoded once;
-    joined texts are encoded only around uncertain beads (the refine pass, bounded by
-    ``config.refine_budget``). ``progress(stage, done, total)`` is called as work advances.
+    ``encoder`` follows :class:`aligner.embed.Encoder`. Each sentence is encoded once. If
+    the encoder offers pooled windows (``encoder.pooling``, the default use-m3 does), every
+    joined window's embedding is built from that pass and its seams
+    (:mod:`aligner.pooling`); otherwise joined texts are encoded only around uncertain
+    beads (the refine pass, bounded by ``config.refine_budget``).
+    ``progress(stage, done, total)`` is called as work advances.
 
     Returns:
         An :class:`~aligner.types.Alignment` whose beads cover every sentence of both
@@ -1034,8 +1064,9 @@ def align_texts(
     windows = None
     if getattr(encoder, "pooling", False) and config.pooled_windows:
         # Every joined window's embedding from one pass over the sentences (aligner.pooling).
-        windows = (encoder.window_embeddings(src, config.max_side),
-                   encoder.window_embeddings(tgt, config.max_side))
+        seams = len(src) + len(tgt) <= config.seams_max
+        windows = (encoder.window_embeddings(src, config.max_side, seams),
+                   encoder.window_embeddings(tgt, config.max_side, seams))
         src_emb, tgt_emb = windows[0][1, 1:], windows[1][1, 1:]
     else:
         # One call for both sides: the encoder batches by length across them.

@@ -12,6 +12,10 @@ rows are L2-normalised, so a dot product is a cosine similarity.
   that is neither a local folder nor in the local Hugging Face cache fails at once with
   :class:`~aligner.errors.ModelError`.
 
+The default encoder also offers ``encode_pooled``/``encode_seams``/``window_embeddings``
+(``pooling`` is True): embeddings of joined sentences without encoding the joined text
+(:mod:`aligner.pooling`), which the aligner uses for beads of several sentences.
+
 :class:`CachedEncoder` keys embeddings by (encoder name, version, sentence text), in
 memory and optionally in a small SQLite file, so re-aligning after an edit re-encodes
 only the sentences that changed.
@@ -99,12 +103,12 @@ class UseEncoder:
         with self._lock:
             return pooling.encode_seams(self._model, left, right)
 
-    def window_embeddings(self, sentences: Sequence[str], max_side: int) -> np.ndarray:
+    def window_embeddings(self, sentences: Sequence[str], max_side: int, seams: bool = True) -> np.ndarray:
         """``(max_side + 1, n + 1, 512)`` float32 embeddings of every run of up to
         ``max_side`` consecutive ``sentences`` joined by a space, ``[s, p]`` for
-        ``sentences[p - s : p]``, from one pass over the sentences and their seams
-        (:func:`aligner.pooling.window_embeddings`); only if ``self.pooling``."""
-        return _windows(self, sentences, max_side)
+        ``sentences[p - s : p]``, from one pass over the sentences and, if ``seams``, one
+        over their seams (:func:`aligner.pooling.window_embeddings`); only if ``self.pooling``."""
+        return _windows(self, sentences, max_side, seams)
 
 
 class SentenceTransformerEncoder:
@@ -290,9 +294,14 @@ class CachedEncoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self._seams[k] for k in keys])
 
-    def window_embeddings(self, sentences: Sequence[str], max_side: int) -> np.ndarray:
-        """See :meth:`UseEncoder.window_embeddings` (pooled parts and seams cached)."""
-        return _windows(self, sentences, max_side)
+    def window_embeddings(self, sentences: Sequence[str], max_side: int, seams: bool = True) -> np.ndarray:
+        """See :meth:`UseEncoder.window_embeddings` (pooled parts and seams cached). The
+        sentences' own embeddings (windows of one) are remembered in memory too, so a later
+        ``encode`` of them (crossing checks, the line search) is not a second encoding."""
+        windows = _windows(self, sentences, max_side, seams)
+        for text, vector in zip(sentences, windows[1, 1:] if max_side >= 1 else []):
+            self._memory.setdefault(self._key(text), vector.copy())  # not a view: frees windows
+        return windows
 
     def _load_from_disk(self, keys: list[str], table: str = "embedding",
                         into: dict[str, np.ndarray] | None = None) -> None:
@@ -308,13 +317,13 @@ class CachedEncoder:
                 into[key] = np.frombuffer(blob, dtype=np.float32)
 
 
-def _windows(encoder, sentences: Sequence[str], max_side: int) -> np.ndarray:
+def _windows(encoder, sentences: Sequence[str], max_side: int, seams: bool) -> np.ndarray:
     """Joined-window embeddings from ``encoder.encode_pooled`` and ``encoder.encode_seams``."""
     sentences = list(sentences)
     pooled = encoder.encode_pooled(sentences)
-    seams = encoder.encode_seams(sentences[:-1], sentences[1:])
+    corrections = encoder.encode_seams(sentences[:-1], sentences[1:]) if seams else None
     model = encoder._model if hasattr(encoder, "_model") else encoder.inner._model
-    return pooling.window_embeddings(model, pooled, seams, max_side)
+    return pooling.window_embeddings(model, pooled, corrections, max_side)
 
 
 _ENCODERS: dict[str, Encoder] = {}

@@ -280,21 +280,21 @@ def window_embeddings(model, pooled: PooledText, seams: np.ndarray | None, max_s
     n = len(pooled)
     dim = pooled.inner.shape[1]
     out = np.zeros((max_side + 1, n + 1, dim), dtype=np.float32)
-    inner_cum = np.zeros((n + 1, dim), dtype=np.float64)
-    np.cumsum(pooled.inner, axis=0, out=inner_cum[1:])
-    seam = np.zeros((max(n, 1), dim), dtype=np.float64)  # seam[j]: between j and j + 1
+    # between[j]: what joining sentence j to j + 1 adds beyond their inner tokens.
+    between = np.zeros((max(n - 1, 0), dim), dtype=np.float32)
     if seams is not None and n > 1:
-        seam[: n - 1] = seams - pooled.tail[:-1] - pooled.head[1:]
-    seam_cum = np.zeros((max(n, 1) + 1, dim), dtype=np.float64)
-    np.cumsum(seam, axis=0, out=seam_cum[1:])
-    token_cum = np.concatenate([[0.0], np.cumsum(pooled.tokens, dtype=np.float64)])
+        between[:] = seams - pooled.tail[:-1] - pooled.head[1:]
+    # Running sums over windows of s sentences, grown one sentence at a time (float32 sums
+    # of at most max_side terms, no long cumulative sum to lose precision in).
+    body = pooled.inner.copy()  # body[k]: inner tokens (+ seams) of sentences k .. k + s - 1
+    tokens = pooled.tokens.astype(np.float32)
     for s in range(1, max_side + 1):
         if s > n:
             break
-        ends = np.arange(s, n + 1)
-        starts = ends - s
-        sums = (pooled.first[starts] + (inner_cum[ends] - inner_cum[starts])
-                + (seam_cum[ends - 1] - seam_cum[starts]) + pooled.last[ends - 1]).astype(np.float32)
-        tokens = token_cum[ends] - token_cum[starts] - 2 * (s - 1)
+        if s > 1:
+            body = body[:-1] + between[s - 2 :] + pooled.inner[s - 1 :]
+            tokens = tokens[:-1] + pooled.tokens[s - 1 :] - 2
+        # Window k covers sentences k .. k + s - 1 and ends at position p = k + s.
+        sums = body + pooled.first[: n - s + 1] + pooled.last[s - 1 :]
         out[s, s:] = embed_pooled(model, sums, tokens)
     return out
