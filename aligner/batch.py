@@ -274,6 +274,26 @@ def load_document(path: str | Path, lang: str, *, kind: str | None = None,
     return doc
 
 
+def _warm(encoder, src: list[str], tgt: list[str]) -> None:
+    """Encode a pair's sentences into the encoder's cache, as the aligner will ask for them:
+    pooled parts and seams (:meth:`aligner.embed.CachedEncoder.window_embeddings`) if the
+    encoder has them, else sentence embeddings. Small chunks: the encoder is locked per
+    call, and the aligner in the main thread must not wait for a whole book."""
+    from aligner.align import AlignConfig
+
+    pooled = getattr(encoder, "pooling", False)
+    seams = pooled and len(src) + len(tgt) <= AlignConfig().seams_max
+    for texts in (src, tgt):
+        for first in range(0, len(texts), PREFETCH_CHUNK):
+            chunk = texts[first : first + PREFETCH_CHUNK + 1]  # + the next chunk's first: its seam
+            if not pooled:
+                encoder.encode(chunk[:PREFETCH_CHUNK])
+                continue
+            encoder.encode_pooled(chunk[:PREFETCH_CHUNK])
+            if seams:
+                encoder.encode_seams(chunk[:-1], chunk[1:])
+
+
 def _prepare(spec: PairSpec, encoder, strip_markup: bool, encode: bool,
              already: Callable[[Document, Document], bool] | None = None) -> _Prepared:
     """Read, clean and segment both files, and (``encode``) encode them to warm the
@@ -285,11 +305,7 @@ def _prepare(spec: PairSpec, encoder, strip_markup: bool, encode: bool,
         tgt = load_document(spec.translation, spec.tgt_lang, kind=spec.tgt_kind,
                             title=spec.title, strip_markup=strip_markup)
         if encode and not (already and already(src, tgt)):
-            # Small chunks: the encoder is locked per call, and the aligner in the main
-            # thread must not wait for a whole book to be encoded.
-            texts = src.texts + tgt.texts
-            for first in range(0, len(texts), PREFETCH_CHUNK):
-                encoder.encode(texts[first:first + PREFETCH_CHUNK])
+            _warm(encoder, src.texts, tgt.texts)
         return _Prepared(spec, src, tgt, seconds=time.perf_counter() - start)
     except AlignerError as exc:
         error = str(exc)

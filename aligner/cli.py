@@ -85,7 +85,7 @@ def align_command(
     encoding: str = typer.Option(None, "--encoding", help="Force the encoding of both inputs (default: detect)."),
     no_ocr: bool = typer.Option(False, "--no-ocr", help="Skip OCR clean-up (page furniture, broken lines)."),
     strip_markup: bool = typer.Option(False, "--strip-markup", help="Drop inline tags such as <h1>, <b>."),
-    max_side: int = typer.Option(4, "--max-side", min=1, max=8, help="Most sentences one side of a bead may join."),
+    max_side: int = typer.Option(None, "--max-side", min=1, max=8, help="Most sentences one side of a bead may join (default 6; a bead holds at most this + 1 in all)."),
     no_flags: bool = typer.Option(False, "--no-flags", help="Skip the fidelity checks (numbers, names, omissions, length, OCR)."),
     partial: bool = typer.Option(False, "--partial", help="TGT renders only part of SRC (an excerpt): leave weak beads as 1-0/0-1 instead of forcing them."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
@@ -116,7 +116,7 @@ def align_command(
         _, sessions = open_store(db)
     encoder = get_encoder(model)
     with ProgressBar(enabled=not quiet) as bar:
-        config = AlignConfig(max_side=max_side)
+        config = AlignConfig() if max_side is None else AlignConfig(max_side=max_side, max_total=max_side + 1)
         alignment = align_documents(src_doc, tgt_doc, encoder, config.partial() if partial else config,
                                     bar.update)
     if not no_flags:

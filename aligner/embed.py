@@ -223,76 +223,53 @@ class CachedEncoder:
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
         """Encode with caching → ``(n, dim)`` float32, rows L2-normalised."""
         keys = [self._key(s) for s in sentences]
-        missing = {k for k in keys if k not in self._memory}
-        if missing and self._db is not None:
-            self._load_from_disk(list(missing))
-            missing = {k for k in keys if k not in self._memory}
-        if missing:
-            todo = {}
-            for key, text in zip(keys, sentences):
-                if key in missing:
-                    todo.setdefault(key, text)
-            vectors = self.inner.encode(list(todo.values()))
-            new = dict(zip(todo.keys(), vectors))
-            self._memory.update(new)
-            if self._db is not None:
-                with self._db:
-                    self._db.executemany(
-                        "INSERT OR REPLACE INTO embedding VALUES (?, ?)",
-                        [(k, v.astype(np.float32).tobytes()) for k, v in new.items()],
-                    )
-        self.misses += len(missing)
-        self.hits += len(keys) - len(missing)
+        rows, missing = self._cached(keys, sentences, "embedding", self._memory, self.dim,
+                                     self.inner.encode)
+        self.misses += missing
+        self.hits += len(keys) - missing
         if not keys:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._memory[k] for k in keys]).astype(np.float32, copy=False)
+        return np.stack(rows)
 
     def encode_pooled(self, sentences: Sequence[str]) -> pooling.PooledText:
         """The inner encoder's pooled token features, cached like embeddings (only if
         ``self.pooling``)."""
         keys = [self._key(f"{pooling.layout()}\x00{s}") for s in sentences]
-        missing = {k for k in keys if k not in self._pooled}
-        if missing and self._db is not None:
-            self._load_from_disk(list(missing), table="pooled", into=self._pooled)
-            missing = {k for k in keys if k not in self._pooled}
-        if missing:
-            todo: dict[str, str] = {}
-            for key, text in zip(keys, sentences):
-                if key in missing:
-                    todo.setdefault(key, text)
-            rows = self.inner.encode_pooled(list(todo.values())).to_rows()
-            new = dict(zip(todo.keys(), rows))
-            self._pooled.update(new)
-            if self._db is not None:
-                with self._db:
-                    self._db.executemany("INSERT OR REPLACE INTO pooled VALUES (?, ?)",
-                                         [(k, v.tobytes()) for k, v in new.items()])
-        if not keys:
-            return pooling.PooledText.from_rows(np.zeros((0, 5 * self.dim + 1), np.float32))
-        return pooling.PooledText.from_rows(np.stack([self._pooled[k] for k in keys]))
+        width = 5 * self.dim + 1
+        rows, _ = self._cached(keys, sentences, "pooled", self._pooled, width,
+                               lambda todo: self.inner.encode_pooled(todo).to_rows())
+        return pooling.PooledText.from_rows(np.stack(rows) if rows else np.zeros((0, width), np.float32))
 
     def encode_seams(self, left: Sequence[str], right: Sequence[str]) -> np.ndarray:
         """The inner encoder's seam corrections, cached by text pair (only if ``self.pooling``)."""
-        keys = [self._key(f"{pooling.layout()}\x00{a}\x00{b}") for a, b in zip(left, right)]
-        missing = {k for k in keys if k not in self._seams}
+        pairs = list(zip(left, right))
+        keys = [self._key(f"{pooling.layout()}\x00{a}\x00{b}") for a, b in pairs]
+        rows, _ = self._cached(keys, pairs, "seam", self._seams, self.dim,
+                               lambda todo: self.inner.encode_seams([a for a, _ in todo], [b for _, b in todo]))
+        return np.stack(rows) if rows else np.zeros((0, self.dim), dtype=np.float32)
+
+    def _cached(self, keys: list[str], items: Sequence, table: str, memory: dict[str, np.ndarray],
+                width: int, compute) -> tuple[list[np.ndarray], int]:
+        """Rows for ``keys`` from ``memory``, then the SQLite ``table``, then ``compute(items)``
+        for the rest (each distinct key once; new rows are stored in both). Returns the rows,
+        float32 of length ``width``, and how many keys were computed."""
+        missing = {k for k in keys if k not in memory}
         if missing and self._db is not None:
-            self._load_from_disk(list(missing), table="seam", into=self._seams)
-            missing = {k for k in keys if k not in self._seams}
+            self._load_from_disk(list(missing), table, memory, width)
+            missing = {k for k in keys if k not in memory}
         if missing:
-            todo: dict[str, tuple[str, str]] = {}
-            for key, pair in zip(keys, zip(left, right)):
+            todo: dict[str, object] = {}
+            for key, item in zip(keys, items):
                 if key in missing:
-                    todo.setdefault(key, pair)
-            rows = self.inner.encode_seams([a for a, _ in todo.values()], [b for _, b in todo.values()])
-            new = dict(zip(todo.keys(), rows.astype(np.float32, copy=False)))
-            self._seams.update(new)
+                    todo.setdefault(key, item)
+            computed = np.asarray(compute(list(todo.values())), dtype=np.float32)
+            new = dict(zip(todo.keys(), computed))
+            memory.update(new)
             if self._db is not None:
                 with self._db:
-                    self._db.executemany("INSERT OR REPLACE INTO seam VALUES (?, ?)",
+                    self._db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
                                          [(k, v.tobytes()) for k, v in new.items()])
-        if not keys:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._seams[k] for k in keys])
+        return [memory[k] for k in keys], len(missing)
 
     def window_embeddings(self, sentences: Sequence[str], max_side: int, seams: bool = True) -> np.ndarray:
         """See :meth:`UseEncoder.window_embeddings` (pooled parts and seams cached). The
@@ -303,10 +280,10 @@ class CachedEncoder:
             self._memory.setdefault(self._key(text), vector.copy())  # not a view: frees windows
         return windows
 
-    def _load_from_disk(self, keys: list[str], table: str = "embedding",
-                        into: dict[str, np.ndarray] | None = None) -> None:
+    def _load_from_disk(self, keys: list[str], table: str, into: dict[str, np.ndarray], width: int) -> None:
+        """Fill ``into`` with the rows of ``keys`` stored in ``table``; a row of the wrong
+        size (a damaged file) is left out, so it is computed again."""
         assert self._db is not None
-        into = self._memory if into is None else into
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
@@ -314,7 +291,8 @@ class CachedEncoder:
                 f"SELECT key, vector FROM {table} WHERE key IN ({marks})", chunk
             ).fetchall()
             for key, blob in rows:
-                into[key] = np.frombuffer(blob, dtype=np.float32)
+                if isinstance(blob, bytes) and len(blob) == 4 * width:
+                    into[key] = np.frombuffer(blob, dtype=np.float32)
 
 
 def _windows(encoder, sentences: Sequence[str], max_side: int, seams: bool) -> np.ndarray:

@@ -299,3 +299,35 @@ def test_closing_warning_renderings_align_and_disagree_on_the_hill(en_ocr_path, 
     flag = next(f for f in alignment_flags(a, b, alignment)[bead_index]
                 if f.code == NUMBER_MISMATCH)
     assert flag.details == {"src_only": ["588", "22"], "tgt_only": ["588.3"]}
+
+
+def test_warming_the_cache_covers_what_the_aligner_asks_for(default_encoder):
+    """The batch worker encodes ahead of the aligner: its pooled parts and seams must be the
+    ones the aligner then reads (window_embeddings encodes nothing new), across chunk edges."""
+    from aligner.batch import PREFETCH_CHUNK, _warm
+    from aligner.embed import CachedEncoder
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner, self.texts = inner, 0
+            self.name, self.version, self.dim, self.pooling = inner.name, inner.version, inner.dim, True
+            self._model = inner._model
+
+        def encode_pooled(self, texts):
+            self.texts += len(texts)
+            return self.inner.encode_pooled(texts)
+
+        def encode_seams(self, left, right):
+            self.texts += len(left)
+            return self.inner.encode_seams(left, right)
+
+    counting = Counting(default_encoder.inner)
+    cache = CachedEncoder(counting)
+    src = [f"Предложение номер {i} о границе." for i in range(PREFETCH_CHUNK + 5)]
+    tgt = [f"Sentence number {i} about the border." for i in range(3)]
+    _warm(cache, src, tgt)
+    warmed = counting.texts
+    assert warmed == len(src) + (len(src) - 1) + len(tgt) + (len(tgt) - 1)
+    cache.window_embeddings(src, 6)
+    cache.window_embeddings(tgt, 6)
+    assert counting.texts == warmed  # all from the cache

@@ -115,3 +115,15 @@ def test_length_power_from_the_spread_of_anchor_length_ratios():
     assert _length_power(anchors, [100] * 100, mid, 1.0, config) == pytest.approx(0.797, abs=0.002)
     assert _length_power([], [], [], 1.0, config) == 1.0
     assert _length_power(anchors, [100] * 100, wide, 1.0, AlignConfig(length_sigma=None)) == 1.0
+
+
+def test_a_damaged_cache_row_is_computed_again(use, tmp_path):
+    import sqlite3
+
+    path = tmp_path / "cache.sqlite"
+    expected = CachedEncoder(use, path).window_embeddings(RU, 2)
+    with sqlite3.connect(path) as db:  # cut every stored row short
+        for table in ("pooled", "seam"):
+            assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] > 0
+            db.execute(f"UPDATE {table} SET vector = substr(vector, 1, 40)")
+    np.testing.assert_allclose(CachedEncoder(use, path).window_embeddings(RU, 2), expected, atol=1e-6)
