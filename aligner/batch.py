@@ -119,6 +119,20 @@ def discover_pairs(folder: str | Path, src_lang: str = "ru", tgt_lang: str = "en
     return pairs
 
 
+def unpaired_files(folder: str | Path, src_lang: str = "ru", tgt_lang: str = "en") -> list[Path]:
+    """Files ``NAME_<src_lang>.txt`` or ``NAME_<tgt_lang>.txt`` under ``folder`` whose partner
+    is missing (:func:`discover_pairs` leaves them out), sorted; [] if ``folder`` is a file."""
+    root = Path(folder)
+    if not root.is_dir():
+        return []
+    out = []
+    for lang, other in ((src_lang, tgt_lang), (tgt_lang, src_lang)):
+        for path in root.rglob(f"*_{lang}.txt"):
+            if not path.with_name(path.name[: -len(f"_{lang}.txt")] + f"_{other}.txt").is_file():
+                out.append(path)
+    return sorted(out)
+
+
 def _check_kind(kind: str | None, where: str) -> str | None:
     kind = (kind or "").strip() or None
     if kind is not None and kind not in PROVENANCE_KINDS:

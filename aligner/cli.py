@@ -302,11 +302,16 @@ def batch_cmd(
     quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
 ) -> None:
     """Align many bitexts into the store; a rerun skips pairs already done (resumable)."""
-    from aligner.batch import find_pairs, format_summary, run_batch
+    from aligner.batch import find_pairs, format_summary, run_batch, unpaired_files
     from aligner.embed import get_encoder
     from aligner.store.db import open_store
 
     specs = find_pairs(source, src_lang, tgt_lang)
+    lone = unpaired_files(source, src_lang, tgt_lang)
+    if lone:
+        typer.echo(f"note: {len(lone)} file(s) without a partner are not aligned: "
+                   f"{', '.join(str(p) for p in lone[:5])}{' …' if len(lone) > 5 else ''} "
+                   "(`aligner import` stores a text that has no translation)", err=True)
     _, sessions = open_store(db)
     results = run_batch(specs, sessions, get_encoder(encoder), project=project,
                         with_flags=not no_flags, prefetch=not no_prefetch,

@@ -206,16 +206,21 @@ class CachedEncoder:
         self._pooled: dict[str, np.ndarray] = {}
         self._seams: dict[str, np.ndarray] = {}
         self._db: sqlite3.Connection | None = None
+        self._path: Path | None = None
         self.hits = 0
         self.misses = 0
         if cache_path is not None:
             cache_path = Path(cache_path)
             cache_path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(cache_path), check_same_thread=False)
-            for table in ("embedding", "pooled", "seam"):
-                self._db.execute(
-                    f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
-                )
+            self._path = cache_path
+            try:
+                self._db = sqlite3.connect(str(cache_path), check_same_thread=False)
+                for table in ("embedding", "pooled", "seam"):
+                    self._db.execute(
+                        f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
+                    )
+            except sqlite3.DatabaseError as exc:
+                raise self._unreadable(exc) from exc
 
     def _key(self, text: str) -> str:
         return hashlib.sha1(f"{self.name}\x00{self.version}\x00{text}".encode()).hexdigest()
@@ -266,9 +271,12 @@ class CachedEncoder:
             new = dict(zip(todo.keys(), computed))
             memory.update(new)
             if self._db is not None:
-                with self._db:
-                    self._db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
-                                         [(k, v.tobytes()) for k, v in new.items()])
+                try:
+                    with self._db:
+                        self._db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
+                                             [(k, v.tobytes()) for k, v in new.items()])
+                except sqlite3.DatabaseError as exc:
+                    raise self._unreadable(exc) from exc
         return [memory[k] for k in keys], len(missing)
 
     def window_embeddings(self, sentences: Sequence[str], max_side: int, seams: bool = True) -> np.ndarray:
@@ -282,17 +290,30 @@ class CachedEncoder:
 
     def _load_from_disk(self, keys: list[str], table: str, into: dict[str, np.ndarray], width: int) -> None:
         """Fill ``into`` with the rows of ``keys`` stored in ``table``; a row of the wrong
-        size (a damaged file) is left out, so it is computed again."""
+        size or with a non-finite value (a damaged file) is left out, so it is computed again.
+
+        Raises:
+            ModelError: the cache file is not a readable SQLite database.
+        """
         assert self._db is not None
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT key, vector FROM {table} WHERE key IN ({marks})", chunk
-            ).fetchall()
+            try:
+                rows = self._db.execute(
+                    f"SELECT key, vector FROM {table} WHERE key IN ({marks})", chunk
+                ).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise self._unreadable(exc) from exc
             for key, blob in rows:
                 if isinstance(blob, bytes) and len(blob) == 4 * width:
-                    into[key] = np.frombuffer(blob, dtype=np.float32)
+                    row = np.frombuffer(blob, dtype=np.float32)
+                    if np.isfinite(row).all():
+                        into[key] = row
+
+    def _unreadable(self, exc: Exception) -> ModelError:
+        return ModelError(f"the embedding cache {self._path} is unreadable ({exc}); "
+                          "delete it or give another file")
 
 
 def _windows(encoder, sentences: Sequence[str], max_side: int, seams: bool) -> np.ndarray:

@@ -542,7 +542,11 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(Result(corpus.name, corpus.note, 0, 0, 0.0, skip=corpus.skip))
                 print(f"[{corpus.name}] skipped: {corpus.skip}", file=sys.stderr)
                 continue
-            res = run_corpus(corpus, align, args.save)
+            try:
+                res = run_corpus(corpus, align, args.save)
+            except AlignerError as exc:  # e.g. an unreadable --cache file
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
             results.append(res)
             print(f"[{corpus.name}] {res.docs} docs, {res.sentences} sentences, {res.seconds:.1f} s "
                   f"wall, {res.cpu_seconds:.1f} s CPU", file=sys.stderr)

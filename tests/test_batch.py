@@ -96,6 +96,12 @@ def test_discover_pairs_recursively(tmp_path):
     assert [p.name for p in reverse] == ["work00"]
     with pytest.raises(InputError, match="no NAME_de.txt"):
         discover_pairs(tmp_path, "de", "en")
+    # The files left out are reported, not dropped silently.
+    from aligner.batch import unpaired_files
+
+    assert unpaired_files(tmp_path) == [tmp_path / "lonely_ru.txt"]
+    assert unpaired_files(tmp_path, "en", "uk") == sorted(
+        tmp_path / n / f"{n}_en.txt" for n in names if n != "work00")
 
 
 def test_csv_and_toml_manifests(tmp_path):

@@ -127,3 +127,22 @@ def test_a_damaged_cache_row_is_computed_again(use, tmp_path):
             assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] > 0
             db.execute(f"UPDATE {table} SET vector = substr(vector, 1, 40)")
     np.testing.assert_allclose(CachedEncoder(use, path).window_embeddings(RU, 2), expected, atol=1e-6)
+
+
+def test_an_unreadable_cache_file_is_a_clear_error(use, tmp_path):
+    from aligner.errors import ModelError
+
+    not_a_db = tmp_path / "cache.sqlite"
+    not_a_db.write_text("this is not a database\n" * 100)
+    with pytest.raises(ModelError, match="embedding cache .* is unreadable"):
+        CachedEncoder(use, not_a_db).window_embeddings(EN, 2)
+    # NaN rows (a damaged file) are computed again, not fed to the search.
+    path = tmp_path / "nan.sqlite"
+    expected = CachedEncoder(use, path).window_embeddings(EN, 2)
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT key, vector FROM pooled").fetchall()
+        db.executemany("UPDATE pooled SET vector = ? WHERE key = ?",
+                       [(np.full(len(v) // 4, np.nan, np.float32).tobytes(), k) for k, v in rows])
+    np.testing.assert_allclose(CachedEncoder(use, path).window_embeddings(EN, 2), expected, atol=1e-6)
