@@ -203,8 +203,10 @@ class CachedEncoder:
         # Joined-sentence embeddings from pooled token features (the default encoder).
         self.pooling = bool(getattr(encoder, "pooling", False))
         self._memory: dict[str, np.ndarray] = {}
-        self._pooled: dict[str, np.ndarray] = {}
-        self._seams: dict[str, np.ndarray] = {}
+        # Pooled parts are 10 KB a sentence: keep the latest rows only (a batch of many
+        # books would otherwise hold every one; a dropped row is computed again if asked).
+        self._pooled: dict[str, np.ndarray] = _Recent(POOLED_ROWS_KEPT)
+        self._seams: dict[str, np.ndarray] = _Recent(POOLED_ROWS_KEPT)
         self._db: sqlite3.Connection | None = None
         self._path: Path | None = None
         self.hits = 0
@@ -258,10 +260,14 @@ class CachedEncoder:
         """Rows for ``keys`` from ``memory``, then the SQLite ``table``, then ``compute(items)``
         for the rest (each distinct key once; new rows are stored in both). Returns the rows,
         float32 of length ``width``, and how many keys were computed."""
-        missing = {k for k in keys if k not in memory}
+        # Rows gathered here, not read back from ``memory``: a bounded memory may drop
+        # some of them while this call stores the others.
+        found = {k: memory[k] for k in set(keys) if k in memory}
+        missing = set(keys) - found.keys()
         if missing and self._db is not None:
-            self._load_from_disk(list(missing), table, memory, width)
-            missing = {k for k in keys if k not in memory}
+            self._load_from_disk(list(missing), table, found, width)
+            memory.update({k: found[k] for k in missing if k in found})
+            missing -= found.keys()
         if missing:
             todo: dict[str, object] = {}
             for key, item in zip(keys, items):
@@ -269,6 +275,7 @@ class CachedEncoder:
                     todo.setdefault(key, item)
             computed = np.asarray(compute(list(todo.values())), dtype=np.float32)
             new = dict(zip(todo.keys(), computed))
+            found.update(new)
             memory.update(new)
             if self._db is not None:
                 try:
@@ -277,7 +284,7 @@ class CachedEncoder:
                                              [(k, v.tobytes()) for k, v in new.items()])
                 except sqlite3.DatabaseError as exc:
                     raise self._unreadable(exc) from exc
-        return [memory[k] for k in keys], len(missing)
+        return [found[k] for k in keys], len(missing)
 
     def window_embeddings(self, sentences: Sequence[str], max_side: int, seams: bool = True) -> np.ndarray:
         """See :meth:`UseEncoder.window_embeddings` (pooled parts and seams cached). The
@@ -314,6 +321,26 @@ class CachedEncoder:
     def _unreadable(self, exc: Exception) -> ModelError:
         return ModelError(f"the embedding cache {self._path} is unreadable ({exc}); "
                           "delete it or give another file")
+
+
+POOLED_ROWS_KEPT = 25_000  # pooled rows held in memory (~250 MB), and as many seams
+
+
+class _Recent(dict):
+    """A dict that keeps only its ``limit`` most recently added keys."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        while len(self) > self.limit:
+            del self[next(iter(self))]
+
+    def update(self, other=(), **kwargs) -> None:
+        for key, value in dict(other, **kwargs).items():
+            self[key] = value
 
 
 def _windows(encoder, sentences: Sequence[str], max_side: int, seams: bool) -> np.ndarray:

@@ -146,3 +146,14 @@ def test_an_unreadable_cache_file_is_a_clear_error(use, tmp_path):
         db.executemany("UPDATE pooled SET vector = ? WHERE key = ?",
                        [(np.full(len(v) // 4, np.nan, np.float32).tobytes(), k) for k, v in rows])
     np.testing.assert_allclose(CachedEncoder(use, path).window_embeddings(EN, 2), expected, atol=1e-6)
+
+
+def test_pooled_memory_is_bounded_and_still_answers_every_call(use, monkeypatch):
+    import aligner.embed as embed
+
+    monkeypatch.setattr(embed, "POOLED_ROWS_KEPT", 3)
+    cache = CachedEncoder(use)
+    windows = cache.window_embeddings(RU, 3)  # 5 sentences, 4 seams: more than the cache holds
+    assert len(cache._pooled) == 3 and len(cache._seams) == 3
+    np.testing.assert_allclose(windows, use.window_embeddings(RU, 3), atol=1e-6)
+    assert list(cache._pooled) == [cache._key(f"{pooling.layout()}\x00{s}") for s in RU[2:]]
