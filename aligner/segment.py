@@ -19,7 +19,7 @@ separately.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import threading
 
 from aligner.errors import UnknownLanguageError
 
@@ -148,11 +148,20 @@ def _library_pieces(line: str, code: str) -> list[str]:
     return _pysbd(code).segment(line)
 
 
-@lru_cache(maxsize=None)
+_PYSBD = threading.local()
+
+
 def _pysbd(code: str):
+    """One pysbd Segmenter per language and thread: ``Segmenter.segment`` keeps the text
+    on the instance (``original_text``) and reads it back to locate the sentences, so a
+    segmenter shared by two threads (a batch worker and the aligner's line search) can
+    return another call's pieces."""
     import pysbd
 
-    return pysbd.Segmenter(language=code, clean=False)
+    segmenters = _PYSBD.__dict__.setdefault("by_lang", {})
+    if code not in segmenters:
+        segmenters[code] = pysbd.Segmenter(language=code, clean=False)
+    return segmenters[code]
 
 
 def _locate(line: str, pieces: list[str]) -> list[tuple[int, int]]:

@@ -171,3 +171,30 @@ def test_a_run_on_block_without_punctuation_is_cut_at_spaces():
     spans = segment(text, "ru")
     assert 9 <= len(spans) <= 12 and max(b - a for a, b in spans) <= MAX_SENTENCE_CHARS
     assert " ".join(text[a:b] for a, b in spans).split() == text.split()  # nothing lost
+
+
+def test_segmenting_in_several_threads_gives_the_same_sentences():
+    """pysbd's Segmenter keeps the text it is given on the instance; shared between a batch
+    worker and the main thread it returned another call's sentences (a 39-work batch once
+    counted 388 English sentences for a text that has 391)."""
+    import threading
+
+    texts = [" ".join(f"Mr. Smith went to Washington on day {i}. He said: \"It is fine.\" "
+                      "Then he left." for i in range(40)),
+             " ".join(f"The ambassador replied at {i} p.m. that it was impossible. We disagreed."
+                      for i in range(40))]
+    want = [split_sentences(t, "en") for t in texts]
+    assert [len(w) for w in want] == [120, 80]
+    wrong: list[int] = []
+
+    def run(k: int) -> None:
+        for _ in range(15):
+            if split_sentences(texts[k], "en") != want[k]:
+                wrong.append(k)
+
+    threads = [threading.Thread(target=run, args=(k % 2,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []
