@@ -315,7 +315,8 @@ def batch_cmd(
     _, sessions = open_store(db)
     results = run_batch(specs, sessions, get_encoder(encoder), project=project,
                         with_flags=not no_flags, prefetch=not no_prefetch,
-                        strip_markup=not keep_markup, show_progress=not quiet)
+                        strip_markup=not keep_markup,
+                        show_progress=not quiet and sys.stderr.isatty())  # no bars in a log
     typer.echo(format_summary(results))
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)

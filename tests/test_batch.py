@@ -160,6 +160,9 @@ def test_batch_aligns_reports_a_bad_file_and_skips_on_rerun(tmp_path):
     assert {r.name: r.status for r in again} == {**{n: "skipped" for n in names},
                                                  "broken": "failed"}
     assert counts(db) == (6, 6, 3)
+    # A skipped pair's row has no sentence counts (it was not read), not zeros.
+    row = next(line for line in format_summary(again).splitlines() if line.startswith(names[0]))
+    assert row.split()[1:3] == ["—", "—"] and row.endswith("skipped")
 
 
 def test_documents_imported_before_a_crash_are_reused(tmp_path):
