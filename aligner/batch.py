@@ -486,11 +486,13 @@ def format_summary(results: list[PairResult]) -> str:
     lines = [head, "-" * len(head)]
     for r in results:
         score = f"{r.mean_score:.3f}" if r.mean_score is not None else "—"
-        # A skipped or failed pair was not read here: no counts rather than zeros.
-        src_n, tgt_n = ((r.src_sentences, r.tgt_sentences) if r.status == "aligned" else ("—", "—"))
+        # A skipped or failed pair was not read or aligned here: no counts rather than zeros.
+        done = r.status == "aligned"
+        src_n, tgt_n, flagged = ((r.src_sentences, r.tgt_sentences, r.flagged_beads) if done
+                                 else ("—", "—", "—"))
         row = (f"{r.name:<{width}}  {src_n:>6} {tgt_n:>6} "
-               + " ".join(f"{r.beads_by_type.get(t, 0):>5}" for t in types)
-               + f" {score:>6} {r.flagged_beads:>7} {r.seconds:>7.1f}  {r.status}")
+               + " ".join(f"{r.beads_by_type.get(t, 0) if done else '—':>5}" for t in types)
+               + f" {score:>6} {flagged:>7} {r.seconds:>7.1f}  {r.status}")
         if r.error:
             row += f": {r.error}"
         lines.append(row)

@@ -217,6 +217,7 @@ class CachedEncoder:
             self._path = cache_path
             try:
                 self._db = sqlite3.connect(str(cache_path), check_same_thread=False)
+                self._db.text_factory = bytes  # a damaged row stored as text is not decoded
                 for table in ("embedding", "pooled", "seam"):
                     self._db.execute(
                         f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
@@ -297,7 +298,8 @@ class CachedEncoder:
 
     def _load_from_disk(self, keys: list[str], table: str, into: dict[str, np.ndarray], width: int) -> None:
         """Fill ``into`` with the rows of ``keys`` stored in ``table``; a row of the wrong
-        size or with a non-finite value (a damaged file) is left out, so it is computed again.
+        size, with a non-finite value or all zeros (a damaged file) is left out, so it is
+        computed again.
 
         Raises:
             ModelError: the cache file is not a readable SQLite database.
@@ -315,8 +317,8 @@ class CachedEncoder:
             for key, blob in rows:
                 if isinstance(blob, bytes) and len(blob) == 4 * width:
                     row = np.frombuffer(blob, dtype=np.float32)
-                    if np.isfinite(row).all():
-                        into[key] = row
+                    if np.isfinite(row).all() and row.any():  # no row of ours is all zeros
+                        into[key.decode("ascii", "replace") if isinstance(key, bytes) else key] = row
 
     def _unreadable(self, exc: Exception) -> ModelError:
         return ModelError(f"the embedding cache {self._path} is unreadable ({exc}); "

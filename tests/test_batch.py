@@ -162,7 +162,7 @@ def test_batch_aligns_reports_a_bad_file_and_skips_on_rerun(tmp_path):
     assert counts(db) == (6, 6, 3)
     # A skipped pair's row has no sentence counts (it was not read), not zeros.
     row = next(line for line in format_summary(again).splitlines() if line.startswith(names[0]))
-    assert row.split()[1:3] == ["—", "—"] and row.endswith("skipped")
+    assert set(row.split()[1:-2]) == {"—"} and row.endswith("skipped")
 
 
 def test_documents_imported_before_a_crash_are_reused(tmp_path):

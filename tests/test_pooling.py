@@ -145,6 +145,10 @@ def test_an_unreadable_cache_file_is_a_clear_error(use, tmp_path):
         rows = db.execute("SELECT key, vector FROM pooled").fetchall()
         db.executemany("UPDATE pooled SET vector = ? WHERE key = ?",
                        [(np.full(len(v) // 4, np.nan, np.float32).tobytes(), k) for k, v in rows])
+        # ... and so are rows of zeros, and rows that are not even bytes (undecodable text).
+        rows = db.execute("SELECT key, vector FROM seam").fetchall()
+        db.execute("UPDATE seam SET vector = ? WHERE key = ?", (bytes(len(rows[0][1])), rows[0][0]))
+        db.execute("UPDATE seam SET vector = CAST(x'fffe00' AS TEXT) WHERE key = ?", (rows[1][0],))
     np.testing.assert_allclose(CachedEncoder(use, path).window_embeddings(EN, 2), expected, atol=1e-6)
 
 
