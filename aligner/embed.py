@@ -191,8 +191,14 @@ class CachedEncoder:
     """Wraps an encoder; remembers embeddings by (encoder name, version, text).
 
     ``cache_path`` (optional) persists them in a SQLite file so a later run (e.g. a
-    re-alignment after an edit) does not re-encode. The in-memory cache is unbounded
-    within a process: at 2 KB a sentence (512 float32) a 10,000-sentence book is 20 MB.
+    re-alignment after an edit) does not re-encode. The in-memory cache of embeddings is
+    unbounded within a process: at 2 KB a sentence (512 float32) a 10,000-sentence book is
+    20 MB. Pooled parts and seams (10 KB and 2 KB, :mod:`aligner.pooling`) are cached the
+    same way, but memory keeps only the latest ``POOLED_ROWS_KEPT`` of each.
+
+    Raises:
+        ModelError: ``cache_path`` is not a readable SQLite file (damaged rows in a
+            readable one are computed again).
     """
 
     def __init__(self, encoder: Encoder, cache_path: str | Path | None = None):
