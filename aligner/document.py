@@ -34,6 +34,38 @@ KNOWN_RECONSTRUCTION_TEXTS: dict[str, str] = {
 }
 
 
+# Scripts of the supported languages, for the swapped-file check (:func:`check_script`).
+# Serbian is left out: it is written in Cyrillic and in Latin.
+CYRILLIC_LANGS = frozenset({"ru", "uk", "be", "mk", "ky", "mn", "tt", "ba", "tg", "bg", "kk"})
+LATIN_LANGS = frozenset({"en", "de", "fr", "es", "it", "nl", "da", "pl", "sk"})
+
+
+def check_script(text: str, lang: str, name: str) -> None:
+    """Refuse a text whose letters are plainly not in its declared language's script.
+
+    The likely cause is a swapped pair of files (``aligner align en.txt ru.txt --src-lang
+    ru``), which would otherwise be segmented by the wrong rules and aligned into nonsense.
+    Looks at the first 100,000 characters; needs 100 letters; a Cyrillic-script language
+    needs 5 % of its letters Cyrillic, a Latin-script one at most 90 %. Other scripts and
+    Serbian are not checked.
+
+    Raises:
+        InputError: the text's script does not fit ``lang``.
+    """
+    if lang not in CYRILLIC_LANGS and lang not in LATIN_LANGS:
+        return
+    letters = [c for c in text[:100_000] if c.isalpha()]
+    if len(letters) < 100:
+        return
+    share = sum("\u0400" <= c <= "\u04ff" for c in letters) / len(letters)
+    if lang in CYRILLIC_LANGS and share < 0.05:
+        raise InputError(f"{name}: declared {lang!r}, but only {share:.0%} of its letters are "
+                         "Cyrillic; are the files swapped, or is the language code wrong?")
+    if lang in LATIN_LANGS and share > 0.9:
+        raise InputError(f"{name}: declared {lang!r}, but {share:.0%} of its letters are "
+                         "Cyrillic; are the files swapped, or is the language code wrong?")
+
+
 def text_fingerprint(text: str) -> str:
     """sha256 of ``text`` as NFC with LF line ends, no BOM and no trailing white space: the
     same for every encoding of one text."""
@@ -145,6 +177,7 @@ def _build(
     strip_markup: bool,
 ) -> Document:
     name = Path(raw.path).name
+    check_script(raw.text, lang, name)
     if known_reconstruction(raw.sha256, raw.text):
         kind = "reconstruction"  # whatever the caller assumed: the content says otherwise
     kind = kind or default_kind(name)

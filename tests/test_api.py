@@ -148,6 +148,8 @@ def test_bad_uploads_are_4xx(client):
     assert_error(upload(client, pid, b"Hello there.", "a.txt", "en", "author"), 422, "role")
     assert_error(upload(client, pid, b"Hello there.", "a.txt", "en", "source", kind="forged"), 422, "kind")
     assert_error(upload(client, pid, b"Hello there.", "a.txt", "qq", "source"), 400, "qq")
+    russian = "Посол заявил решительный протест против нарушения границы. ".encode() * 4
+    assert_error(upload(client, pid, russian, "ru.txt", "en", "source"), 400, "declared 'en'", "cyrillic")
     assert_error(upload(client, 999, b"Hello there.", "a.txt", "en", "source"), 404, "project 999")
     r = client.post(f"/api/projects/{pid}/documents", files={"file": ("a.txt", b"Hi.")}, data={"role": "source"})
     assert_error(r, 422, "lang")

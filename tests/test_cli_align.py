@@ -245,3 +245,11 @@ def test_bad_input_in_a_real_process(small_pair, bad_inputs):
     assert proc.stdout == ""
     assert proc.stderr.strip().startswith("error: ") and len(proc.stderr.strip().splitlines()) == 1
     assert "Traceback" not in proc.stderr
+
+
+def test_swapped_files_are_refused_with_a_hint(invoke, ru_path, en_ocr_path):
+    """The translation given as the Russian source: refused before anything is segmented."""
+    result = invoke(en_ocr_path, ru_path, "--src-lang", "ru", "--tgt-lang", "en")
+    assert_user_error(result)
+    assert "en.ocr.txt: declared 'ru', but only 0% of its letters are Cyrillic" in result.stderr
+    assert "swapped" in result.stderr

@@ -191,3 +191,23 @@ def test_reencoded_copy_of_the_reconstruction_is_still_labelled(tmp_path, ru_pat
     edited = tmp_path / "edited.txt"
     edited.write_text(ru_path.read_text(encoding="utf-8") + "\nЕщё одна строка.\n", encoding="utf-8")
     assert prepare_document(edited, "ru", kind="archival").provenance.kind == "archival"
+
+
+def test_script_check_thresholds():
+    from aligner.document import check_script
+
+    latin = "The ambassador replied that the troops would stay. " * 5
+    cyrillic = "Посол ответил, что войска останутся на месте. " * 5
+    check_script(cyrillic, "ru", "a.txt")
+    check_script(latin, "en", "b.txt")
+    with pytest.raises(InputError, match=r"b.txt: declared 'ru', but only 0% of its letters are Cyrillic"):
+        check_script(latin, "ru", "b.txt")
+    with pytest.raises(InputError, match=r"a.txt: declared 'en', but 100% of its letters are Cyrillic"):
+        check_script(cyrillic, "en", "a.txt")
+    # Mixed texts pass: an English text quoting Russian, a Russian one quoting English.
+    check_script(latin * 3 + cyrillic, "en", "c.txt")
+    check_script(latin * 15 + cyrillic, "ru", "d.txt")  # 6 % of its letters Cyrillic
+    # Too few letters to judge, other scripts, and Serbian (two scripts) are not checked.
+    check_script("OK. Да.", "en", "e.txt")
+    check_script(latin, "zh", "f.txt")
+    check_script(latin, "sr", "g.txt")
