@@ -164,6 +164,13 @@ class AlignConfig:
         return replace(self, skip=0.0, min_bead_similarity=threshold, margin=True,
                        neighbour_margin=0.0)
 
+    def window_plan(self, encoder, n_sentences: int) -> tuple[bool, bool]:
+        """How beads of several sentences get their vectors for a bitext of ``n_sentences``
+        (both sides) with ``encoder``: (pooled windows, with seam corrections). The aligner
+        and the batch worker that warms the encoder's cache both ask here."""
+        pooled = bool(getattr(encoder, "pooling", False)) and self.pooled_windows
+        return pooled, pooled and n_sentences <= self.seams_max
+
     def shapes(self) -> list[tuple[int, int]]:
         """Bead shapes (n_src, n_tgt) the search may use, 1-0 and 0-1 included."""
         out = [(1, 0), (0, 1)]
@@ -1062,9 +1069,9 @@ def align_texts(
     if progress:
         progress("encode", 0, len(src) + len(tgt))
     windows = None
-    if getattr(encoder, "pooling", False) and config.pooled_windows:
+    pooled, seams = config.window_plan(encoder, len(src) + len(tgt))
+    if pooled:
         # Every joined window's embedding from one pass over the sentences (aligner.pooling).
-        seams = len(src) + len(tgt) <= config.seams_max
         windows = (encoder.window_embeddings(src, config.max_side, seams),
                    encoder.window_embeddings(tgt, config.max_side, seams))
         src_emb, tgt_emb = windows[0][1, 1:], windows[1][1, 1:]

