@@ -50,8 +50,10 @@ def main() -> None:
     config = A.AlignConfig()
     for src, tgt, gold in bitexts():
         lengths = [len(s) for s in src], [len(t) for t in tgt]
-        if enc.pooling and config.pooled_windows:  # as align_texts does
-            windows = enc.window_embeddings(src, config.max_side), enc.window_embeddings(tgt, config.max_side)
+        pooled, seams = config.window_plan(enc, len(src) + len(tgt))  # as align_texts does
+        if pooled:
+            windows = (enc.window_embeddings(src, config.max_side, seams),
+                       enc.window_embeddings(tgt, config.max_side, seams))
             search = A._prepare(windows[0][1, 1:], windows[1][1, 1:], *lengths, config, windows)
             A.confidence = lambda sim, gap=1.0: (float(sim), float(gap))  # capture features
             beads = A._search(search, config)
