@@ -91,6 +91,11 @@ class Bead:
     tgt: tuple[int, ...]
     score: float = 0.0
     flags: list[str] = field(default_factory=list)
+    #: Review state, for a stored alignment (exports write it): ``status`` unreviewed |
+    #: confirmed | rejected, ``origin`` auto | manual, ``id`` the bead's id in the store.
+    status: str = "unreviewed"
+    origin: str = "auto"
+    id: int | None = None
 
     @property
     def type(self) -> str:
@@ -103,6 +108,7 @@ class Crossing:
     """A crossing-link candidate: sentences that match strongly outside the monotone path.
 
     ``src``/``tgt`` are sentence ids; ``score`` in [0, 1]; ``reason`` is a short explanation.
+    A reviewer's crossing link (:attr:`Alignment.links`) has score 1.
     """
 
     src: tuple[int, ...]
@@ -113,9 +119,20 @@ class Crossing:
 
 @dataclass
 class Alignment:
-    """The result of aligning a source document to a target document."""
+    """The result of aligning a source document to a target document.
+
+    ``params`` are the aligner's settings it was made with
+    (:meth:`aligner.align.AlignConfig.to_params`); ``fidelity`` the part of the fidelity
+    context fitted on its beads (:meth:`aligner.fidelity.FidelityContext.frozen`), kept with
+    it so that later flags of a bead depend on that bead alone.
+    """
 
     beads: list[Bead]
     crossings: list[Crossing] = field(default_factory=list)
     encoder: str = ""
     params: dict = field(default_factory=dict)
+    fidelity: dict = field(default_factory=dict)
+    #: For a stored alignment: crossing links made by reviewers, and facts about the
+    #: alignment in the store (id, version, state) that exports name.
+    links: list[Crossing] = field(default_factory=list)
+    info: dict = field(default_factory=dict)

@@ -23,14 +23,21 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from aligner.document import prepare_document
+from aligner.align import AlignConfig
 from aligner.errors import InputError
+from aligner.pipeline import (
+    ReadOptions,
+    align_stored,
+    read_document,
+    read_documents,
+    store_documents,
+)
 from aligner.store import service
 
 CORPORA_DIR = Path(__file__).resolve().parents[1] / "corpora"
@@ -104,14 +111,11 @@ def standalone_files(corpora: Path = CORPORA_DIR) -> list[tuple[Path, str]]:
 def import_bitext(session_factory: sessionmaker[Session], spec: BitextSpec) -> tuple[int, int]:
     """Import both documents of ``spec`` (deduplicated); return ``(src_id, tgt_id)``."""
     ids = []
-    with session_factory() as session:
-        pid = service.get_or_create_project(session, spec.project)
-        for side, role in ((spec.source, "source"), (spec.target, "translation")):
-            doc = prepare_document(spec.folder / side.file, side.lang, kind=side.kind,
-                                   title=side.title, strip_markup=side.strip_markup)
-            if side.note:
-                doc.provenance = replace(doc.provenance, note=side.note)
-            ids.append(service.import_document(session, pid, doc, role))
+    for side, role in ((spec.source, "source"), (spec.target, "translation")):
+        doc = read_document(spec.folder / side.file, side.lang, role=role, kind=side.kind,
+                            title=side.title, note=side.note or None,
+                            options=ReadOptions(strip_markup=side.strip_markup))
+        ids += store_documents(session_factory, [doc], project=spec.project, role=role)
     return ids[0], ids[1]
 
 
@@ -122,8 +126,6 @@ def bootstrap_if_empty(session_factory: sessionmaker[Session], encoder_provider:
     ``encoder_provider()`` is called only if there is something to align. Returns the
     new alignment ids (empty if the database already had data). Raises AlignerError
     (bad corpus file, encoder not available offline)."""
-    from aligner.batch import import_file
-
     with session_factory() as session:
         if service.list_projects(session):
             return []
@@ -132,12 +134,15 @@ def bootstrap_if_empty(session_factory: sessionmaker[Session], encoder_provider:
         echo(f"importing {spec.title} ({spec.folder.name})")
         src_id, tgt_id = import_bitext(session_factory, spec)
         t0 = time.perf_counter()
-        aid, src, tgt, alignment = _align_stored(session_factory, encoder_provider(), src_id, tgt_id)
-        echo(f"aligned {len(src.sentences)} source / {len(tgt.sentences)} target sentences into "
+        aid, alignment = align_stored(session_factory, src_id, tgt_id, encoder_provider())
+        n_src = sum(len(b.src) for b in alignment.beads)
+        n_tgt = sum(len(b.tgt) for b in alignment.beads)
+        echo(f"aligned {n_src} source / {n_tgt} target sentences into "
              f"{len(alignment.beads)} beads in {time.perf_counter() - t0:.1f} s (alignment {aid})")
         made.append(aid)
     for path, lang in standalone_files(corpora):
-        docs = import_file(path, lang, session_factory, project=path.parent.name)
+        docs = store_documents(session_factory, read_documents(path, lang),
+                               project=path.parent.name)
         echo(f"imported {len(docs)} document(s) without a partner from {path.name} "
              f"(project {path.parent.name})")
     for spec in rendering_specs(corpora):
@@ -178,29 +183,10 @@ def _stored_document(session: Session, ref: str, lang: str) -> int | None:
 def align_rendering(session_factory: sessionmaker[Session], encoder_provider: Callable[[], object],
                     spec: dict) -> int | None:
     """Align a further rendering between two stored documents (None if either is absent)."""
-    from aligner.align import AlignConfig
-
     with session_factory() as session:
         src_id = _stored_document(session, spec["source"], spec["source_lang"])
         tgt_id = _stored_document(session, spec["target"], spec["target_lang"])
     if src_id is None or tgt_id is None:
         return None
-    config = AlignConfig().partial() if spec.get("partial") else AlignConfig()
-    return _align_stored(session_factory, encoder_provider(), src_id, tgt_id, config)[0]
-
-
-def _align_stored(session_factory: sessionmaker[Session], encoder, src_id: int, tgt_id: int,
-                  config=None):
-    """Align two stored documents, add the fidelity flags, store the alignment; return
-    ``(alignment id, source Document, target Document, Alignment)``."""
-    from aligner.align import align_documents
-    from aligner.fidelity import flag_alignment
-
-    with session_factory() as session:
-        src, tgt = service.load_document(session, src_id), service.load_document(session, tgt_id)
-    alignment = align_documents(src, tgt, encoder, config)
-    flag_alignment(src, tgt, alignment)
-    with session_factory() as session:
-        aid = service.store_alignment(session, src_id, tgt_id, alignment,
-                                      encoder_version=getattr(encoder, "version", None))
-    return aid, src, tgt, alignment
+    config = AlignConfig(partial=bool(spec.get("partial")))
+    return align_stored(session_factory, src_id, tgt_id, encoder_provider(), config)[0]

@@ -1,7 +1,7 @@
 """Background alignment jobs with progress, run in a small thread pool.
 
-A job loads two stored documents, aligns them with :func:`aligner.align.align_documents`
-and stores the result with :func:`aligner.store.service.store_alignment`. Jobs live in
+A job aligns two stored documents and stores the result through the pipeline
+(:func:`aligner.pipeline.align_stored`), with the settings given for it. Jobs live in
 memory (a restart forgets finished jobs; their alignments are in the database).
 """
 
@@ -25,8 +25,8 @@ log = logging.getLogger("aligner.api.jobs")
 
 #: Share of the progress bar given to each stage reported by align_documents; the
 #: remainder (after the last stage) is storing. Encoding dominates the run time.
-_STAGE_SPAN = {"load": (0.0, 0.05), "encode": (0.05, 0.65), "other": (0.65, 0.95),
-               "store": (0.95, 1.0)}
+_STAGE_SPAN = {"load": (0.0, 0.05), "encode": (0.05, 0.65), "other": (0.65, 0.9),
+               "flags": (0.9, 0.95), "store": (0.95, 1.0)}
 #: Finished jobs kept in memory (oldest dropped first).
 MAX_JOBS_KEPT = 200
 
@@ -46,7 +46,7 @@ class Job:
     src_document_id: int
     tgt_document_id: int
     encoder: str | None = None
-    partial: bool = False
+    settings: dict = field(default_factory=dict)
     state: str = "queued"
     stage: str = "queued"
     progress: float = 0.0
@@ -55,8 +55,12 @@ class Job:
     created: datetime = field(default_factory=_now)
     finished: datetime | None = None
 
+    @property
+    def partial(self) -> bool:
+        return bool(self.settings.get("partial", False))
+
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "partial": self.partial}
 
 
 class JobManager:
@@ -76,11 +80,17 @@ class JobManager:
         self._lock = threading.Lock()
 
     def submit(self, project_id: int, src_document_id: int, tgt_document_id: int,
-               encoder: str | None = None, partial: bool = False) -> Job:
+               encoder: str | None = None, settings: dict | None = None) -> Job:
         """Check the request now (so a bad id is a 404 at once) and queue the job.
+        ``settings`` are aligner settings (:data:`aligner.align.SETTINGS`) over the server's.
 
         Raises NotFoundError (project/document), InvariantError (a document of another
-        project, or the same document on both sides)."""
+        project, or the same document on both sides), SettingError (unknown setting or
+        bad value)."""
+        from aligner.align import AlignConfig
+        from aligner.settings import validate
+
+        settings = validate(AlignConfig, settings or {})
         with self._sessions() as session:
             service.get_project(session, project_id)
             for doc_id in (src_document_id, tgt_document_id):
@@ -93,7 +103,7 @@ class JobManager:
             raise InvariantError("source and target must be two different documents")
         job = Job(id=uuid.uuid4().hex[:12], project_id=project_id,
                   src_document_id=src_document_id, tgt_document_id=tgt_document_id,
-                  encoder=encoder, partial=partial)
+                  encoder=encoder, settings=settings)
         with self._lock:
             self._jobs[job.id] = job
             self._forget_old()
@@ -141,31 +151,23 @@ class JobManager:
         job.progress = max(job.progress, round(lo + (hi - lo) * min(max(fraction, 0.0), 1.0), 3))
 
     def _run(self, job: Job) -> None:
-        from aligner.align import AlignConfig, align_documents
-        from aligner.fidelity import flag_alignment
+        from dataclasses import replace
+
+        from aligner.align import AlignConfig
+        from aligner.pipeline import align_stored
 
         job.state = "running"
         try:
             self._set(job, "load", 0.0)
-            with self._sessions() as session:
-                src = service.load_document(session, job.src_document_id)
-                tgt = service.load_document(session, job.tgt_document_id)
-            self._set(job, "load", 1.0)
             encoder = self._encoder(job.encoder)
 
             def progress(stage: str, done: int, total: int) -> None:
                 self._set(job, stage, done / total if total else 1.0)
 
-            config = self._config or AlignConfig()
-            if job.partial:
-                config = config.partial()
-            alignment = align_documents(src, tgt, encoder, config, progress=progress)
-            flag_alignment(src, tgt, alignment)
-            self._set(job, "store", 0.0)
-            with self._sessions() as session:
-                job.alignment_id = service.store_alignment(
-                    session, job.src_document_id, job.tgt_document_id, alignment,
-                    encoder_version=getattr(encoder, "version", None))
+            config = replace(self._config or AlignConfig(), **job.settings)
+            job.alignment_id, _ = align_stored(self._sessions, job.src_document_id,
+                                               job.tgt_document_id, encoder, config,
+                                               progress=progress)
             job.progress, job.stage, job.state = 1.0, "done", "done"
         except AlignerError as exc:
             job.state, job.stage, job.error = "failed", "failed", str(exc)

@@ -50,13 +50,13 @@ def default_encoder_provider(default_name: str | None) -> Callable[[str | None],
 
 def create_app(settings: Settings, *, encoder_provider: Callable[[str | None], object] | None = None,
                align_config=None) -> FastAPI:
-    """Build the app over the database ``settings.db_path`` (created/migrated here).
+    """Build the app over the store ``settings.db`` (created/migrated here).
 
     ``encoder_provider(name)`` returns the encoder for alignment jobs and re-alignment
     (default: :func:`aligner.embed.get_encoder`; tests pass a small fake). Raises
     StoreError if the database cannot be opened or migrated.
     """
-    engine, session_factory = open_store(settings.db_path)
+    engine, session_factory = open_store(settings.db)
     provider = encoder_provider or default_encoder_provider(settings.encoder)
     jobs = JobManager(session_factory, provider, workers=settings.job_workers, config=align_config)
     loop_sessions = LoopSessions(engine)

@@ -10,7 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+
+from aligner.align import SETTINGS
+from aligner.export import FORMATS
+
+#: The export formats of :data:`aligner.export.FORMATS`, for request validation and OpenAPI.
+ExportFormat = Literal[tuple(FORMATS)]  # type: ignore[valid-type]
 
 Id = int
 Direction = Literal["next", "previous"]
@@ -18,7 +24,6 @@ Side = Literal["src", "tgt"]
 QueueKind = Literal["unreviewed", "low-confidence", "non-1-1", "flagged", "crossing"]
 BeadFilter = Literal["unreviewed", "low-confidence", "non-1-1", "flagged", "crossing",
                      "confirmed", "rejected", "manual"]
-ExportFormat = Literal["tmx", "tsv", "json", "vecalign", "tei"]
 Role = Literal["source", "translation"]
 Kind = Literal["archival", "reconstruction", "translation", "other"]
 
@@ -211,14 +216,41 @@ class CrossingLinkOut(BaseModel):
 
 # --- jobs ----------------------------------------------------------------------------
 
+def _settings_model() -> type[BaseModel]:
+    """A request model with one optional field per aligner setting (:data:`aligner.align.SETTINGS`):
+    its type, range and help come from the registry, so OpenAPI documents every setting."""
+    fields: dict[str, Any] = {}
+    for s in SETTINGS:
+        kind = s.kind | None  # None: the server's default
+        extra = {"ge": s.minimum, "le": s.maximum} if s.kind in (int, float) else {}
+        fields[s.name] = (kind, Field(default=None, description=f"{s.help} Default: {s.default}.",
+                                      **{k: v for k, v in extra.items() if v is not None}))
+    return create_model("AlignSettingsIn", __config__=ConfigDict(extra="forbid"), **fields)
+
+
+AlignSettingsIn = _settings_model()
+
+
 class AlignJobIn(_In):
     src_document_id: Id
     tgt_document_id: Id
     encoder: str | None = Field(default=None, max_length=300,
                                 description="encoder name; default: the server's")
+    settings: AlignSettingsIn | None = Field(default=None, description=(
+        "aligner settings for this alignment (omitted ones: the server's defaults); they are "
+        "stored with the alignment and used again when it is re-aligned"))
     partial: bool = Field(default=False, description=(
-        "the target renders only part of the source (an excerpt, a telegram quoting a "
-        "record): weak beads are left as 1-0/0-1 instead of being forced (local alignment)"))
+        "shorthand for settings.partial: the target renders only part of the source (an "
+        "excerpt, a telegram quoting a record): weak beads are left as 1-0/0-1 instead of "
+        "being forced (local alignment)"))
+
+    def chosen_settings(self) -> dict[str, Any]:
+        """The settings given (None values left out), ``partial`` folded in."""
+        chosen = {k: v for k, v in (self.settings.model_dump() if self.settings else {}).items()
+                  if v is not None}
+        if self.partial:
+            chosen["partial"] = True
+        return chosen
 
 
 class JobOut(BaseModel):
@@ -230,6 +262,7 @@ class JobOut(BaseModel):
     src_document_id: Id
     tgt_document_id: Id
     partial: bool = False
+    settings: dict[str, Any] = {}
     state: Literal["queued", "running", "done", "failed"]
     stage: str
     progress: float
@@ -474,3 +507,13 @@ class ConcordanceOut(BaseModel):
     count: int
     hits: list[HitOut]
     renderings: list[RenderingGroupOut]
+
+
+class ExportFormatOut(BaseModel):
+    """One export format: ``name`` for ``?format=``, a ``label`` for menus, the file
+    ``suffix`` and ``media_type``."""
+
+    name: str
+    label: str
+    suffix: str
+    media_type: str

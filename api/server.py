@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import socket
-from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -31,7 +30,7 @@ def prepare_database(settings: Settings, *, import_corpus: bool = True, echo=pri
     from aligner.embed import get_encoder
     from api.bootstrap import bootstrap_if_empty
 
-    engine, session_factory = open_store(settings.db_path)
+    engine, session_factory = open_store(settings.db)
     try:
         if not import_corpus:
             return []
@@ -56,8 +55,16 @@ def _check_can_listen(host: str, port: int) -> None:
                                "(another server running? try --port)") from None
 
 
-def run_server(db: Path, host: str = "127.0.0.1", port: int = 8000, *, import_corpus: bool = True,
-               encoder: str | None = None, echo=print) -> None:
+def _shown(db: str) -> str:
+    """The store's location for a log line: a file's full path, a URL without its password."""
+    from aligner.store.db import to_url
+
+    url = to_url(db)
+    return url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
+
+
+def run_server(db: str, host: str = "127.0.0.1", port: int = 8000, *, import_corpus: bool = True,
+               encoder: str | None = None, align_config=None, echo=print) -> None:
     """Prepare the database and serve the API and the review page until Ctrl+C."""
     import uvicorn
 
@@ -65,15 +72,15 @@ def run_server(db: Path, host: str = "127.0.0.1", port: int = 8000, *, import_co
 
     if not 0 < port < 65536:
         raise AlignerError(f"port {port} is not within 1..65535")
-    settings = load_settings(db_path=db, encoder=encoder)
+    settings = load_settings(db=db, encoder=encoder)
     _check_can_listen(host, port)
     made = prepare_database(settings, import_corpus=import_corpus, echo=echo)
     if made:
         echo(f"imported the bundled corpus: alignment(s) {', '.join(map(str, made))}")
-    app = create_app(settings)
+    app = create_app(settings, align_config=align_config)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     echo(f"review page: http://{host}:{port}/   API docs: http://{host}:{port}/docs   "
-         f"database: {Path(settings.db_path).resolve()}")
+         f"database: {_shown(settings.db)}")
     try:
         uvicorn.run(app, host=host, port=port, log_level="info")
     except OSError as exc:  # e.g. port in use

@@ -20,7 +20,8 @@ FRONTEND_DIR = (_CHECKOUT_FRONTEND if (_CHECKOUT_FRONTEND / "index.html").is_fil
 class Settings(BaseSettings):
     """Settings of one API instance.
 
-    ``db_path``: SQLite file (created and migrated if missing).
+    ``db``: the store, a SQLite file or a SQLAlchemy URL (created and migrated if missing);
+    environment ``ALIGNER_DB``, the same name as the command line's ``--db``.
     ``max_upload_bytes``: largest accepted document upload, in bytes (413 beyond).
     ``encoder``: encoder name handed to :func:`aligner.embed.get_encoder` (None = default).
     ``frontend_dir``: folder with index.html/app.js/app.css served at ``/``.
@@ -29,20 +30,23 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ALIGNER_", extra="ignore")
 
-    db_path: Path = Field(default=Path("aligner.db"))
+    db: str = Field(default="aligner.db", min_length=1)
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     encoder: str | None = None
     frontend_dir: Path = FRONTEND_DIR
     page_limit_max: int = Field(default=1000, gt=0, le=100_000)
     job_workers: int = Field(default=1, ge=1, le=8)
 
-    @field_validator("db_path")
+    @field_validator("db", mode="before")
     @classmethod
-    def _db_parent_exists(cls, value: Path) -> Path:
-        parent = value.expanduser().resolve().parent
-        if not parent.is_dir():
-            raise ValueError(f"folder {parent} for the database does not exist")
-        return value.expanduser()
+    def _db_parent_exists(cls, value) -> str:
+        value = str(value)
+        if "://" in value:  # a URL: the server is checked when the store opens
+            return value
+        path = Path(value).expanduser()
+        if not path.resolve().parent.is_dir():
+            raise ValueError(f"folder {path.resolve().parent} for the database does not exist")
+        return str(path)
 
     @field_validator("frontend_dir")
     @classmethod

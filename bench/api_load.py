@@ -34,7 +34,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the project, and its test fixtures (tests/support)
 
 import httpx  # noqa: E402
 
@@ -46,10 +47,10 @@ def _serve(db: str, port: int, ready) -> None:  # child process
 
     from api.main import create_app
     from api.settings import Settings
-    from api.testing import DigitEncoder
+    from support.api import DigitEncoder
 
     logging.getLogger("uvicorn.access").disabled = True
-    app = create_app(Settings(db_path=Path(db)), encoder_provider=lambda name=None: DigitEncoder())
+    app = create_app(Settings(db=Path(db)), encoder_provider=lambda name=None: DigitEncoder())
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     threading.Thread(target=lambda: (time.sleep(0.1), ready.set()), daemon=True).start()
@@ -150,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     from aligner.store import service
     from aligner.store.db import open_store
     from aligner.store.models import Edit
-    from api.testing import store_demo_alignment
+    from support.api import store_demo_alignment
     from sqlalchemy import select
 
     tmp = Path(tempfile.mkdtemp(prefix="aligner-load-"))

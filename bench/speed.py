@@ -35,7 +35,7 @@ def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
 
 def litvinov_cold() -> None:
     folder = ROOT / "corpora" / "litvinov-1938-08-07"
-    cmd = [sys.executable, "-m", "aligner.cli", "align", str(folder / "ru.reconstructed.txt"),
+    cmd = [sys.executable, "-m", "api.cli", "align", str(folder / "ru.reconstructed.txt"),
            str(folder / "en.ocr.txt"), "--src-lang", "ru", "--tgt-lang", "en", "-q",
            "--format", "json", "-o", "/dev/null"]
     start = time.perf_counter()

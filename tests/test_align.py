@@ -11,15 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from aligner.align import (
-    AlignConfig,
-    _anchor_chain,
-    _bead_scores,
-    _prepare,
-    align_documents,
-    align_embeddings,
-    align_texts,
-)
+from aligner.align import AlignConfig, align_documents, align_embeddings, align_texts
+from aligner.align.anchors import _anchor_chain
+from aligner.align.dp import _bead_scores
+from aligner.align.search import _prepare
 from aligner.document import prepare_document
 from aligner.types import Alignment
 
@@ -350,7 +345,7 @@ def test_partial_mode_leaves_the_unrendered_part_as_1_0_and_0_1(default_encoder)
     partial config links only the rendered part."""
     forced = align_texts(EXCERPT_SRC, EXCERPT_TGT, default_encoder)
     assert any(len(b.src) >= 2 and b.tgt for b in forced.beads[:3])
-    local = align_texts(EXCERPT_SRC, EXCERPT_TGT, default_encoder, AlignConfig().partial())
+    local = align_texts(EXCERPT_SRC, EXCERPT_TGT, default_encoder, AlignConfig(partial=True))
     linked = [(b.src, b.tgt) for b in local.beads if b.src and b.tgt]
     assert linked == [((7,), (2,)), ((8,), (3,)), ((9,), (4,)), ((10,), (5,))]
     assert sorted(i for b in local.beads if not b.tgt for i in b.src) == [0, 1, 2, 3, 4, 5, 6, 11]
@@ -363,11 +358,11 @@ def test_partial_mode_leaves_the_unrendered_part_as_1_0_and_0_1(default_encoder)
 
     src_doc = document_from_text("\n".join(EXCERPT_SRC), "ru", filename="s.txt", presplit=True)
     tgt_doc = document_from_text("\n".join(EXCERPT_TGT), "en", filename="t.txt", presplit=True)
-    flag_alignment(src_doc, tgt_doc, local)
+    flag_alignment(src_doc, tgt_doc, local, partial=True)
     assert not any({"omission", "addition"} & set(b.flags) for b in local.beads)
     # The forced search links the unrendered sentences to unrelated ones, and says it is unsure.
     assert all("low-confidence" in b.flags for b in forced.beads[:2])
-    assert AlignConfig().partial().skip == 0.0 and AlignConfig().min_bead_similarity is None
+    assert AlignConfig(partial=True).resolved().skip == 0.0 and AlignConfig().min_bead_similarity is None
 
 
 def test_partial_mode_on_a_five_sentence_excerpt_of_the_exhibit(ru_path, en_ocr_path, default_encoder):
@@ -378,7 +373,7 @@ def test_partial_mode_on_a_five_sentence_excerpt_of_the_exhibit(ru_path, en_ocr_
     lines = en_ocr_path.read_text(encoding="ascii").splitlines()[41:48]  # lines 42-48
     excerpt = document_from_text("\n".join(lines) + "\n", "en", filename="excerpt.txt")
     ru = prepare_document(ru_path, "ru")
-    a = align_documents(ru, excerpt, default_encoder, AlignConfig().partial())
+    a = align_documents(ru, excerpt, default_encoder, AlignConfig(partial=True))
     linked = {b.tgt: b.src for b in a.beads if b.src and b.tgt}
     assert excerpt.texts[0] == "I summarize what I have said above."
     assert linked[(0,)] == (ru.texts.index("Резюмирую сказанное выше."),)
@@ -389,7 +384,7 @@ def test_partial_mode_on_a_five_sentence_excerpt_of_the_exhibit(ru_path, en_ocr_
 def test_similarity_stats_match_brute_force(n, m):
     """kNN means and top-k candidates against sorting the whole matrix (a one-row block
     once lost its row statistics to the column pass)."""
-    from aligner.align import _similarity_stats
+    from aligner.align.scores import _similarity_stats
 
     rng = np.random.default_rng(n * 10 + m)
     src = rng.normal(size=(n, 8)).astype(np.float32)

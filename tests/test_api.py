@@ -1,6 +1,6 @@
 """HTTP API over a real SQLite file: every review op, conflicts, and every kind of bad request.
 
-Alignments are pre-built (api.testing.store_demo_alignment) or made by a job with the
+Alignments are pre-built (support.api.store_demo_alignment) or made by a job with the
 tiny deterministic DigitEncoder, so nothing here loads a real model.
 """
 
@@ -20,14 +20,14 @@ from aligner.store import service  # noqa: E402
 from aligner.store.models import BeadRow, Edit  # noqa: E402
 from api.main import create_app  # noqa: E402
 from api.settings import Settings  # noqa: E402
-from api.testing import SCRIPT_TEXT, DigitEncoder, store_demo_alignment, synthetic_bitext  # noqa: E402
+from support.api import SCRIPT_TEXT, DigitEncoder, store_demo_alignment, synthetic_bitext  # noqa: E402
 
 N = 12  # demo bitext size: beads 0:1-1, 1:2-2, 2:1-1 (low conf.), 3..10: 1-1 → 11 beads
 
 
 @pytest.fixture()
 def app(tmp_path):
-    settings = Settings(db_path=tmp_path / "api.db", max_upload_bytes=50_000)
+    settings = Settings(db=tmp_path / "api.db", max_upload_bytes=50_000)
     application = create_app(settings, encoder_provider=lambda name=None: DigitEncoder())
     yield application
 
@@ -127,7 +127,7 @@ def test_document_upload_list_read_raw(client, tei_path):
 
 
 def test_tei_upload(tmp_path, tei_path):
-    settings = Settings(db_path=tmp_path / "tei.db")
+    settings = Settings(db=tmp_path / "tei.db")
     with TestClient(create_app(settings, encoder_provider=lambda n=None: DigitEncoder())) as c:
         pid = c.post("/api/projects", json={"name": "frus"}).json()["id"]
         r = upload(c, pid, tei_path.read_bytes(), tei_path.name, "en", "translation", kind="archival")
@@ -229,7 +229,7 @@ def test_failed_job_reports_a_message(tmp_path):
     def no_model(name=None):
         raise ModelError("model 'x' is not in the local cache")
 
-    app = create_app(Settings(db_path=tmp_path / "j.db"), encoder_provider=no_model)
+    app = create_app(Settings(db=tmp_path / "j.db"), encoder_provider=no_model)
     with TestClient(app) as c:
         pid, s, t = _two_docs(c)
         job = c.post(f"/api/projects/{pid}/alignments", json={"src_document_id": s, "tgt_document_id": t}).json()

@@ -16,7 +16,7 @@ from aligner.store import service
 from aligner.store.db import open_store
 from api.bootstrap import bootstrap_if_empty, bundled_specs
 from api.server import load_settings
-from api.testing import DigitEncoder
+from support.api import DigitEncoder
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,10 +80,10 @@ def test_bad_settings_are_one_line_errors(tmp_path):
 
     from aligner.errors import AlignerError
 
-    with pytest.raises(AlignerError, match="db_path: folder .* does not exist"):
-        load_settings(db_path=tmp_path / "missing" / "x.db")
+    with pytest.raises(AlignerError, match="db: folder .* does not exist"):
+        load_settings(db=tmp_path / "missing" / "x.db")
     with pytest.raises(AlignerError, match="max_upload_bytes"):
-        load_settings(db_path=tmp_path / "x.db", max_upload_bytes=0)
+        load_settings(db=tmp_path / "x.db", max_upload_bytes=0)
 
 
 def _free_port() -> int:
@@ -96,7 +96,7 @@ def test_serve_command_creates_db_and_serves(tmp_path):
     port = _free_port()
     db = tmp_path / "serve.db"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "aligner.cli", "serve", "--db", str(db), "--port",
+    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--db", str(db), "--port",
                              str(port), "--no-import"], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -126,7 +126,7 @@ def test_serve_command_reports_a_taken_port(tmp_path):
         blocker.listen()
         port = blocker.getsockname()[1]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        out = subprocess.run([sys.executable, "-m", "aligner.cli", "serve", "--db", str(tmp_path / "p.db"),
+        out = subprocess.run([sys.executable, "-m", "api.cli", "serve", "--db", str(tmp_path / "p.db"),
                               "--port", str(port), "--no-import"], cwd=tmp_path, env=env,
                              capture_output=True, text=True, timeout=60)
     assert out.returncode == 2

@@ -10,10 +10,10 @@ warnings.filterwarnings("ignore", message=".*httpx.*")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from aligner.store import service  # noqa: E402
-from aligner.store.fixtures import populate, toy_alignment, toy_document  # noqa: E402
+from support.store import populate, toy_alignment, toy_document  # noqa: E402
 from api.main import create_app  # noqa: E402
 from api.settings import Settings  # noqa: E402
-from api.testing import DigitEncoder  # noqa: E402
+from support.api import DigitEncoder  # noqa: E402
 
 RU = ["Японцы заняли высоту 588 у Гродеково.", "Это было 4 августа.",
       "В нашем понимании граница проходит по хребту.", "Мы требуем отвода войск."]
@@ -26,7 +26,7 @@ EN2 = ["The Japanese seized height 588 near Grodekovo on August 4.",
 
 @pytest.fixture()
 def app(tmp_path):
-    settings = Settings(db_path=tmp_path / "views.db")
+    settings = Settings(db=tmp_path / "views.db")
     return create_app(settings, encoder_provider=lambda name=None: DigitEncoder())
 
 

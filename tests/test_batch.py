@@ -18,10 +18,10 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from aligner.batch import (
-    ManifestError, PairSpec, discover_pairs, find_pairs, format_summary, import_file,
-    load_document, read_manifest, run_batch,
+    ManifestError, PairSpec, discover_pairs, find_pairs, format_summary, read_manifest, run_batch,
 )
-from aligner.cli import app
+from aligner.pipeline import ReadOptions, read_document, read_documents, store_documents
+from api.cli import app
 from aligner.concordance import search
 from aligner.errors import InputError
 from aligner.store.db import open_store
@@ -172,9 +172,11 @@ def test_documents_imported_before_a_crash_are_reused(tmp_path):
     _, sessions = open_store(db)
     spec = discover_pairs(folder)[0]
     with sessions() as s:  # a run that died after storing the documents, before the alignment
-        project = get_or_create_project(s, "batch")
-        import_document(s, project, load_document(spec.source, "ru"), "source")
-        import_document(s, project, load_document(spec.translation, "en"), "translation")
+        project = get_or_create_project(s, "default")
+        options = ReadOptions(strip_markup=True)  # as the batch reads them
+        import_document(s, project, read_document(spec.source, "ru", options=options), "source")
+        import_document(s, project, read_document(spec.translation, "en", role="translation",
+                                                  options=options), "translation")
     assert counts(db) == (2, 2, 0)
     results = run_batch(discover_pairs(folder), sessions, HashEncoder(), show_progress=False)
     assert [r.status for r in results] == ["aligned", "aligned"]
@@ -228,12 +230,13 @@ def test_killed_batch_resumes_without_duplicates_or_losses(tmp_path, prefetch):
 def test_import_tei_makes_one_searchable_document_per_div(tmp_path, tei_path):
     db = tmp_path / "tei.db"
     _, sessions = open_store(db)
-    imported = import_file(tei_path, "en", sessions, project="frus")
-    ids = [doc.provenance.file.rpartition("#")[2] for _, doc in imported]
+    docs = read_documents(tei_path, "en")
+    imported = store_documents(sessions, docs, project="frus")
+    ids = [doc.provenance.file.rpartition("#")[2] for doc in docs]
     assert ids[:3] == ["d464", "d465", "d466"] and "d471" in ids and len(ids) == len(set(ids))
-    assert all(doc.provenance.kind == "archival" for _, doc in imported)
-    again = import_file(tei_path, "en", sessions, project="frus")
-    assert [i for i, _ in again] == [i for i, _ in imported]  # de-duplicated by sha256
+    assert all(doc.provenance.kind == "archival" for doc in docs)
+    again = store_documents(sessions, read_documents(tei_path, "en"), project="frus")
+    assert again == imported  # de-duplicated by sha256
     with sessions() as s:
         hits = search(s, "height 588.3")
     assert len(hits) == 1 and hits[0].aligned == []
@@ -290,7 +293,7 @@ def test_closing_warning_renderings_align_and_disagree_on_the_hill(en_ocr_path, 
     from aligner.fidelity import NUMBER_MISMATCH, alignment_flags
 
     exhibit = prepare_document(en_ocr_path, "en").clean_text
-    frus = load_document(f"{tei_path}#d471", "en").clean_text
+    frus = read_document(f"{tei_path}#d471", "en").clean_text
     start = exhibit.index("After this I made the following statement")
     end = exhibit.index("to target practice.") + len("to target practice.")
     a = document_from_text(exhibit[start:end], "en", filename="exhibit-warning")
@@ -313,7 +316,7 @@ def test_closing_warning_renderings_align_and_disagree_on_the_hill(en_ocr_path, 
 def test_warming_the_cache_covers_what_the_aligner_asks_for(default_encoder):
     """The batch worker encodes ahead of the aligner: its pooled parts and seams must be the
     ones the aligner then reads (window_embeddings encodes nothing new), across chunk edges."""
-    from aligner.batch import PREFETCH_CHUNK, _warm
+    from aligner.batch.run import PREFETCH_CHUNK, _warm
     from aligner.embed import CachedEncoder
 
     class Counting:

@@ -1,7 +1,7 @@
 """The review page in real headless Chromium (Debian chromium + chromium-driver, Selenium).
 
 Each test runs the API on 127.0.0.1 with a free port in a thread, over a fresh SQLite
-file holding a pre-built demo alignment (api.testing), and stops it at the end.
+file holding a pre-built demo alignment (tests/support/api.py), and stops it at the end.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from aligner.store import review, service  # noqa: E402
 from aligner.store.models import Edit  # noqa: E402
 from api.main import create_app  # noqa: E402
 from api.settings import Settings  # noqa: E402
-from api.testing import SCRIPT_TEXT, DigitEncoder, store_demo_alignment  # noqa: E402
+from support.api import SCRIPT_TEXT, DigitEncoder, store_demo_alignment  # noqa: E402
 
 N = 30          # sentence pairs of the demo bitext → 29 beads (bead 1 is 2-2)
 SCRIPT_AT = 5   # the sentence pair carrying <script> text (bead 4)
@@ -53,7 +53,7 @@ class LiveServer:
     """uvicorn in a thread; ``url``, ``app``, ``aid`` (the demo alignment)."""
 
     def __init__(self, db: Path, n: int) -> None:
-        self.app = create_app(Settings(db_path=db), encoder_provider=lambda name=None: DigitEncoder())
+        self.app = create_app(Settings(db=db), encoder_provider=lambda name=None: DigitEncoder())
         self.aid = store_demo_alignment(self.app.state.session_factory, n, html_at=SCRIPT_AT)
         port = _free_port()
         self.url = f"http://127.0.0.1:{port}/"
@@ -346,7 +346,7 @@ def _second_rendering(live) -> tuple[int, int]:
     """A second English rendering of the demo source: sentences 1+2 of the source become
     one target sentence, and sentence 5 (0-based 4) carries a wrong number (flagged).
     Returns (source document id, new alignment id)."""
-    from aligner.store.fixtures import toy_document
+    from support.store import toy_document
     from aligner.types import Alignment, Bead
 
     texts = ["Sentence number 1, second rendering.",

@@ -14,7 +14,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from aligner.cli import app
+from api.cli import app
 from aligner.evaluate import parse_beads
 
 RU_LINES = [
@@ -237,7 +237,7 @@ def test_bad_input_in_a_real_process(small_pair, bad_inputs):
     """The installed entry point, not just the in-process runner: no traceback either."""
     _, tgt = small_pair
     proc = subprocess.run(
-        [sys.executable, "-m", "aligner.cli", "align", str(bad_inputs["nul"]), str(tgt),
+        [sys.executable, "-m", "api.cli", "align", str(bad_inputs["nul"]), str(tgt),
          "--src-lang", "ru", "--tgt-lang", "en"],
         capture_output=True, text=True, timeout=60,
     )

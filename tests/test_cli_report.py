@@ -6,9 +6,9 @@ import json
 
 from typer.testing import CliRunner
 
-from aligner.cli import app
+from api.cli import app
 from aligner.store.db import open_store
-from aligner.store.fixtures import populate
+from support.store import populate
 
 RU = ["Японцы заняли высоту 588.", "Мы требуем отвода войск.", "Это всё."]
 EN = ["The Japanese occupied Hill 558.", "We demand a withdrawal."]

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aligner.align import align_documents
-from aligner.cli import app
+from api.cli import app
 from aligner.concordance import (
     EmptyPhraseError, group_by_rendering, normalise, normalise_rendering, search,
 )

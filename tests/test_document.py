@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aligner.clean import clean_text
-from aligner.cli import app
+from api.cli import app
 from aligner.document import (
     document_from_bytes,
     document_from_text,

@@ -13,7 +13,7 @@ import pytest
 import typer.main
 from click.testing import CliRunner
 
-from aligner.cli import app
+from api.cli import app
 from aligner.errors import InputError
 from aligner.evaluate import (
     evaluate_beads,

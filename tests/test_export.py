@@ -131,7 +131,8 @@ def test_json_reread(bitext):
     assert data["source"]["sha256"] == sha(RU_TEXT) and data["target"]["sha256"] == sha(EN_TEXT)
     assert data["source"]["language"] == "ru" and data["source"]["sentences"] == 5
     assert data["target"]["kind"] == "translation"
-    assert data["encoder"] == alignment.encoder and data["params"] == {"max_side": 4}
+    assert data["encoder"] == alignment.encoder
+    assert data["settings"]["max_side"] == 4 and data["settings"]["max_total"] == 7
     assert len(data["beads"]) == len(alignment.beads)
     for row, bead in zip(data["beads"], alignment.beads):
         assert (tuple(row["source"]), tuple(row["target"])) == (bead.src, bead.tgt)

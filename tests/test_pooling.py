@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from aligner import pooling
-from aligner.align import AlignConfig, _length_power, align_texts
+from aligner.align import AlignConfig, align_texts
+from aligner.align.windows import _length_power
 from aligner.embed import CachedEncoder
 
 RU = ["Посол заявил решительный протест против нарушения границы.",

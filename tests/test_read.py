@@ -8,7 +8,7 @@ import os
 import pytest
 from typer.testing import CliRunner
 
-from aligner.cli import app
+from api.cli import app
 from aligner.errors import InputError
 from aligner.read import raw_text_from_bytes, read_tei_documents, read_text
 

@@ -9,7 +9,7 @@ import pytest
 from aligner.store import review, service
 from aligner.store.db import make_engine, make_session_factory, upgrade_database
 from aligner.store.errors import StaleVersionError
-from aligner.store.fixtures import dump_state, populate
+from support.store import dump_state, populate
 
 
 @pytest.fixture()

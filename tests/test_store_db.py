@@ -17,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select, func
 from typer.testing import CliRunner
 
-from aligner.cli import app
+from api.cli import app
 from aligner.store import review, service
 from aligner.store.db import (
     alembic_config,
@@ -29,7 +29,7 @@ from aligner.store.db import (
     upgrade_database,
 )
 from aligner.store.errors import StoreError
-from aligner.store.fixtures import populate
+from support.store import populate
 from aligner.store.models import Base, DocumentRow, SentenceRow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,7 +90,7 @@ def test_cli_db_upgrade_and_migrations_found_from_another_directory(tmp_path):
             "print(upgrade_database(sys.argv[1]))")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "sub.db")], cwd=tmp_path,
                          capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+                         env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == head_revision()
 
@@ -105,7 +105,7 @@ IMPORTER = textwrap.dedent("""
     import sys
     from aligner.store.db import make_engine, make_session_factory
     from aligner.store import service
-    from aligner.store.fixtures import toy_document
+    from support.store import toy_document
     engine = make_engine(sys.argv[1])
     session = make_session_factory(engine)()
     pid = service.get_or_create_project(session, "big")
@@ -124,7 +124,7 @@ def test_killed_import_leaves_database_consistent(tmp_path):
     aid = populate(session)["alignment"]
     review.confirm(session, aid, 1, service.list_beads(session, aid)["beads"][0]["id"], user="a")
     proc = subprocess.Popen([sys.executable, "-c", IMPORTER, str(db)], stdout=subprocess.PIPE,
-                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                            text=True, env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}"})
     assert proc.stdout.readline().strip() == "importing"
     wal = Path(str(db) + "-wal")
     deadline = time.time() + 60

@@ -9,12 +9,14 @@ import pytest
 from lxml import etree
 from typer.testing import CliRunner
 
-from aligner.cli import app
+from api.cli import app
 from aligner.store import review, service
 from aligner.store.db import make_engine, make_session_factory, upgrade_database
+from aligner.errors import AlignerError
 from aligner.store.errors import InvariantError, NotFoundError
-from aligner.store.export import EXPORT_FORMATS, export_bytes, tei_bytes
-from aligner.store.fixtures import EN, RU, populate
+from aligner.export import EXPORT_FORMATS
+from aligner.store.export import export_bytes
+from support.store import EN, RU, populate
 from aligner.types import Crossing
 
 NS = {"tei": "http://www.tei-c.org/ns/1.0"}
@@ -41,7 +43,7 @@ def db(tmp_path):
 
 def test_tei_standoff_links_with_status(db):
     _, session, aid = db
-    root = etree.fromstring(tei_bytes(session, aid))
+    root = etree.fromstring(export_bytes(session, aid, "tei"))
     src_s = root.findall(".//tei:text[@xml:lang='ru']//tei:s", NS | {"xml": XML})
     assert [s.text for s in src_s] == RU
     assert [s.get(XML_ID) for s in src_s][:2] == ["src.s1", "src.s2"]
@@ -71,7 +73,7 @@ def test_tei_standoff_links_with_status(db):
 
 def test_unknown_format_and_alignment(db):
     _, session, aid = db
-    with pytest.raises(InvariantError, match="unknown export format 'docx'"):
+    with pytest.raises(AlignerError, match="unknown export format 'docx'"):
         export_bytes(session, aid, "docx")
     with pytest.raises(NotFoundError, match="alignment 42"):
         export_bytes(session, 42, "tei")

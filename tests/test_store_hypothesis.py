@@ -7,10 +7,11 @@ from __future__ import annotations
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from aligner.pipeline import realign
 from aligner.store import review, service
 from aligner.store.db import open_store
-from aligner.store.errors import InvariantError
-from aligner.store.fixtures import FakeEncoder, dump_state, populate
+from aligner.store.errors import InvariantError, NotFoundError
+from support.store import FakeEncoder, dump_state, populate
 
 OPS = ["confirm", "reject", "unreview", "merge", "split", "move", "detach", "split_sentence",
        "join_sentence", "link", "unlink", "undo", "redo", "realign"]
@@ -63,7 +64,8 @@ def _do(session, aid, version, op, data):
         link_id = data.draw(st.sampled_from([l["id"] for l in links])) if links else 10**6
         return review.unlink_crossing(session, aid, version, link_id, user="h")
     if op == "realign":
-        return review.realign_unconfirmed(session, aid, version, FakeEncoder(), user="h")
+        return realign(session, aid, version, encoder_provider=lambda _name: FakeEncoder(),
+                       user="h")
     return getattr(review, op)(session, aid, version, user="h")
 
 
@@ -87,7 +89,7 @@ def test_random_edits_keep_invariant_and_undo_restores_start(data, ops):
                 version = _do(session, aid, version, op, data).version
                 applied += op not in ("undo", "redo")
                 event(f"{op} applied")
-            except (InvariantError, review.NotFoundError):
+            except (InvariantError, NotFoundError):
                 event(f"{op} refused")
                 # a refused edit changes nothing, not even the version
                 assert dump_state(session, aid) == before

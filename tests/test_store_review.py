@@ -6,10 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
+from aligner.fidelity import FLAG_CODES
+from aligner.pipeline import realign
 from aligner.store import review, service
 from aligner.store.db import open_store
+from aligner.store.fidelity import fidelity_report
 from aligner.store.errors import InvariantError, NotFoundError, StaleVersionError
-from aligner.store.fixtures import FakeEncoder, dump_state, populate
+from support.store import FakeEncoder, dump_state, populate
 from aligner.store.models import BeadRow
 from aligner.types import Crossing
 
@@ -308,7 +311,7 @@ def test_realign_keeps_confirmed_anchors(store):
     v = review.confirm(s, aid, 1, [b[0]["id"], b[5]["id"]], user="anna").version
     v = review.merge(s, aid, v, b[1]["id"], "next", user="anna").version  # manual → confirmed
     v = review.unreview(s, aid, v, b[1]["id"], user="anna").version  # make it re-alignable
-    r = review.realign_unconfirmed(s, aid, v, FakeEncoder(), user="bot")
+    r = realign(s, aid, v, encoder_provider=lambda _name: FakeEncoder(), user="bot")
     after = beads(s, aid)
     assert after[0]["id"] == b[0]["id"] and after[0]["status"] == "confirmed"
     anchor = next(x for x in after if x["id"] == b[5]["id"])
@@ -318,7 +321,7 @@ def test_realign_keeps_confirmed_anchors(store):
     review.check_invariant(s, aid)
     v = review.confirm(s, aid, r.version, [x["id"] for x in after], user="anna").version
     with pytest.raises(InvariantError, match="nothing to re-align"):
-        review.realign_unconfirmed(s, aid, v, FakeEncoder(), user="bot")
+        realign(s, aid, v, encoder_provider=lambda _name: FakeEncoder(), user="bot")
 
 
 def test_omission_and_addition_flags_follow_the_bead_shape(store):
@@ -332,7 +335,10 @@ def test_omission_and_addition_flags_follow_the_bead_shape(store):
     r = review.merge(s, aid, 1, b[4]["id"], "previous", user="anna")
     merged = beads(s, aid)[3]
     assert merged["type"] == "2-1" and "omission" not in merged["flags"]
-    assert "number-mismatch" in merged["flags"]  # content flags stay until re-checked
+    # The merged bead's codes are re-checked: they are what the fidelity report says now.
+    report = {e["bead_id"]: [f["code"] for f in e["flags"]] for e in fidelity_report(s, aid)}
+    assert "number-mismatch" not in merged["flags"]
+    assert [f for f in merged["flags"] if f in FLAG_CODES] == report.get(merged["id"], [])
     r = review.detach(s, aid, r.version, merged["id"], user="anna")
     parts = beads(s, aid)[3:6]
     assert [p["type"] for p in parts] == ["1-0", "1-0", "0-1"]

@@ -8,7 +8,7 @@ import pytest
 from aligner.store import review, service
 from aligner.store.db import open_store
 from aligner.store.errors import InvariantError, NotFoundError
-from aligner.store.fixtures import EN, LAYOUT, RU, populate, toy_alignment, toy_document
+from support.store import EN, LAYOUT, RU, populate, toy_alignment, toy_document
 from aligner.types import Bead, Crossing
 
 
@@ -66,7 +66,7 @@ def test_store_and_load_alignment_round_trip(session):
     info = service.get_alignment(session, ids["alignment"])
     assert (info["encoder"], info["encoder_version"], info["version"], info["beads"]) == \
         ("toy", "1", 1, len(LAYOUT))
-    src, tgt, al = service.load_bitext(session, ids["alignment"], with_review=True)
+    src, tgt, al = service.load_bitext(session, ids["alignment"])
     assert src.texts == RU and tgt.texts == EN
     assert (al.beads[0].status, al.beads[0].origin, al.beads[0].flags) == ("unreviewed", "auto", [])
 

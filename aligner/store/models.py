@@ -102,6 +102,8 @@ class DocumentRow(Base):
     offsets: Mapped[list[Any]] = mapped_column(JSON)
     page_starts: Mapped[list[Any]] = mapped_column(JSON)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Bumped whenever the document's sentences change (re-segmentation, corrected text).
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SentenceRow(Base):
@@ -144,6 +146,8 @@ class AlignmentRow(Base):
     encoder_name: Mapped[str] = mapped_column(String(200), default="")
     encoder_version: Mapped[str] = mapped_column(String(100), default="")
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: The fidelity context fitted on the beads (aligner.fidelity.FidelityContext.frozen).
+    fidelity: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     state: Mapped[str] = mapped_column(String(16), default="aligned")

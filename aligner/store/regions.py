@@ -36,6 +36,7 @@ from aligner.store.models import (
     BeadRow,
     BeadSentence,
     CrossingLink,
+    DocumentRow,
     Note,
     SentenceRow,
     as_utc,
@@ -215,6 +216,9 @@ def _shift(session: Session, kind: str, parent_id: int, region_start: int,
 def _apply_sentences(session: Session, old: dict, new: dict) -> dict[int, int]:
     """Replace a run of sentences; return placeholder→real id for new rows."""
     doc, start = new["document_id"], new["start_ord"]
+    # Caches of what follows from the texts (fidelity context) key on the revision.
+    session.execute(update(DocumentRow).where(DocumentRow.id == doc)
+                    .values(revision=DocumentRow.revision + 1))
     new_ids = {r["id"] for r in new["rows"] if r["id"] > 0}
     removed = [r["id"] for r in old["rows"] if r["id"] not in new_ids]
     kept = [r["id"] for r in old["rows"] if r["id"] in new_ids]

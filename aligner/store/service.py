@@ -225,7 +225,8 @@ def load_document(session: Session, document_id: int) -> Document:
 
 # --- alignments ----------------------------------------------------------------------
 
-def _sentence_ids(session: Session, document_id: int) -> list[int]:
+def sentence_ids(session: Session, document_id: int) -> list[int]:
+    """A document's sentence ids in order (``ord``)."""
     return list(session.scalars(select(SentenceRow.id).where(SentenceRow.document_id == document_id)
                                 .order_by(SentenceRow.ord)))
 
@@ -243,18 +244,21 @@ def store_alignment(session: Session, src_doc_id: int, tgt_doc_id: int, alignmen
     with _writing(session):
         _get(session, DocumentRow, src_doc_id, "document")
         _get(session, DocumentRow, tgt_doc_id, "document")
-        src_ids, tgt_ids = _sentence_ids(session, src_doc_id), _sentence_ids(session, tgt_doc_id)
+        src_ids, tgt_ids = sentence_ids(session, src_doc_id), sentence_ids(session, tgt_doc_id)
         for side, ids, n in (("source", [i for b in alignment.beads for i in b.src], len(src_ids)),
                              ("target", [i for b in alignment.beads for i in b.tgt], len(tgt_ids))):
             if ids != list(range(n)):
+                hint = (f" (the stored {side} document has {n} sentences: it was read before with "
+                        "other options, e.g. --strip-markup or --presplit, which segment it "
+                        "otherwise)" if ids and max(ids) + 1 != n else "")
                 raise InvariantError(f"the beads do not cover the {n} {side} sentences exactly "
-                                     "once in order")
+                                     f"once in order{hint}")
         if any(not b.src and not b.tgt for b in alignment.beads):
             raise InvariantError("the alignment has an empty bead")
         name, _, version = (alignment.encoder or "").partition(" ")
         params = dict(alignment.params or {})
         al = AlignmentRow(src_document_id=src_doc_id, tgt_document_id=tgt_doc_id,
-                          encoder_name=name, params=params,
+                          encoder_name=name, params=params, fidelity=alignment.fidelity or None,
                           encoder_version=encoder_version if encoder_version is not None
                           else (version or str(params.get("encoder_version", ""))),
                           created=utcnow(), updated=utcnow(), state="aligned", version=1)
@@ -317,48 +321,57 @@ def list_alignments(session: Session, project_id: int | None = None) -> list[dic
     return [_alignment_dict(session, a) for a in session.scalars(q)]
 
 
-def load_alignment(session: Session, alignment_id: int, *, with_review: bool = False) -> Alignment:
-    """Rebuild an :class:`aligner.types.Alignment` (sentence ids → indices = ``ord``).
+def bead_sentence_ords(session: Session, alignment_id: int) -> list[tuple[list[int], list[int]]]:
+    """Each bead's source and target sentence ``ord``s, beads in position order."""
+    members: dict[int, tuple[list[int], list[int]]] = {
+        bid: ([], []) for bid in session.scalars(select(BeadRow.id).where(
+            BeadRow.alignment_id == alignment_id).order_by(BeadRow.position))}
+    for bid, side, o in session.execute(
+            select(BeadSentence.bead_id, BeadSentence.side, SentenceRow.ord)
+            .join(SentenceRow, SentenceRow.id == BeadSentence.sentence_id)
+            .where(BeadSentence.alignment_id == alignment_id)
+            .order_by(BeadSentence.bead_id, BeadSentence.side, BeadSentence.ord)):
+        members[bid][0 if side == "src" else 1].append(o)
+    return list(members.values())
 
-    With ``with_review`` each Bead also gets ``status`` and ``origin`` attributes (the
-    exports of :mod:`aligner.export` write the status per bead). ``params`` gains ``"alignment_id"``,
-    ``"version"`` and ``"encoder_version"``. Raises NotFoundError."""
+
+def load_alignment(session: Session, alignment_id: int) -> Alignment:
+    """Rebuild an :class:`aligner.types.Alignment` (sentence ids → indices = ``ord``), with
+    each bead's review state (``status``, ``origin``, ``id``), the reviewers' crossing links,
+    the settings it was made with (``params``) and ``info`` (``alignment_id``, ``version``,
+    ``state``, ``encoder_version``). Raises NotFoundError."""
     a = _get(session, AlignmentRow, alignment_id, "alignment")
     ords = dict(session.execute(select(SentenceRow.id, SentenceRow.ord).where(
         SentenceRow.document_id.in_([a.src_document_id, a.tgt_document_id]))).all())
     beads_rows = session.scalars(select(BeadRow).where(BeadRow.alignment_id == alignment_id)
                                  .order_by(BeadRow.position)).all()
-    members: dict[int, dict[str, list[int]]] = {}
-    for bid, side, sid in session.execute(
-            select(BeadSentence.bead_id, BeadSentence.side, BeadSentence.sentence_id)
-            .where(BeadSentence.alignment_id == alignment_id)
-            .order_by(BeadSentence.bead_id, BeadSentence.side, BeadSentence.ord)):
-        members.setdefault(bid, {"src": [], "tgt": []})[side].append(ords[sid])
-    beads = []
-    for r in beads_rows:
-        m = members.get(r.id, {"src": [], "tgt": []})
-        bead = Bead(src=tuple(m["src"]), tgt=tuple(m["tgt"]), score=r.score, flags=list(r.flags or []))
-        if with_review:  # extra attributes, read with getattr by the exporters
-            bead.status, bead.origin = r.status, r.origin
-        beads.append(bead)
+    members = bead_sentence_ords(session, alignment_id)
+    beads = [Bead(src=tuple(s), tgt=tuple(t), score=r.score, flags=list(r.flags or []),
+                  status=r.status, origin=r.origin, id=r.id)
+             for r, (s, t) in zip(beads_rows, members)]
     crossings = [Crossing(src=tuple(ords[i] for i in c.src_sentence_ids if i in ords),
                           tgt=tuple(ords[j] for j in c.tgt_sentence_ids if j in ords),
                           score=c.score, reason=c.reason)
                  for c in session.scalars(select(CrossingRow).where(
                      CrossingRow.alignment_id == alignment_id).order_by(CrossingRow.id))]
-    params = {**(a.params or {}), "alignment_id": a.id, "version": a.version,
-              "encoder_version": a.encoder_version}
+    links = [Crossing(src=tuple(ords[i] for i in l.src_sentence_ids if i in ords),
+                      tgt=tuple(ords[j] for j in l.tgt_sentence_ids if j in ords), score=1.0,
+                      reason=f"linked by {l.user}")
+             for l in session.scalars(select(CrossingLink).where(
+                 CrossingLink.alignment_id == alignment_id).order_by(CrossingLink.id))]
     encoder = f"{a.encoder_name} {a.encoder_version}".strip()
-    return Alignment(beads=beads, crossings=crossings, encoder=encoder, params=params)
+    return Alignment(beads=beads, crossings=crossings, encoder=encoder, params=dict(a.params or {}),
+                     fidelity=dict(a.fidelity or {}), links=links,
+                     info={"alignment_id": a.id, "version": a.version, "state": a.state,
+                           "encoder_version": a.encoder_version})
 
 
-def load_bitext(session: Session, alignment_id: int, *, with_review: bool = False
-                ) -> tuple[Document, Document, Alignment]:
+def load_bitext(session: Session, alignment_id: int) -> tuple[Document, Document, Alignment]:
     """``(source document, target document, alignment)`` rebuilt from rows, ready for
     :func:`aligner.export.write_export`. Raises NotFoundError."""
     a = _get(session, AlignmentRow, alignment_id, "alignment")
     return (load_document(session, a.src_document_id), load_document(session, a.tgt_document_id),
-            load_alignment(session, alignment_id, with_review=with_review))
+            load_alignment(session, alignment_id))
 
 
 def delete_alignment(session: Session, alignment_id: int) -> None:

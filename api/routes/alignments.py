@@ -37,7 +37,7 @@ def start_alignment(project_id: int, body: AlignJobIn, jobs: JobsDep):
     """Returns the job at once; poll ``GET /api/jobs/{id}`` for progress and the
     ``alignment_id``."""
     job = jobs.submit(project_id, body.src_document_id, body.tgt_document_id, body.encoder,
-                      body.partial)
+                      body.chosen_settings())
     return job.as_dict()
 
 

@@ -7,9 +7,17 @@ from fastapi import APIRouter, HTTPException, Response
 from aligner.store import service
 from aligner.store.export import MEDIA_TYPES, SUFFIXES, export_bytes
 from api.deps import SessionDep
-from api.schemas import ErrorOut, ExportFormat
+from aligner.export import FORMATS
+from api.schemas import ErrorOut, ExportFormat, ExportFormatOut
 
 router = APIRouter(tags=["export"])
+
+
+@router.get("/formats", response_model=list[ExportFormatOut], summary="Export formats")
+def export_formats():
+    """Every export format (the page's Export menu reads this list)."""
+    return [{"name": f.name, "label": f.label, "suffix": f.suffix, "media_type": f.media_type}
+            for f in FORMATS.values()]
 
 
 @router.get("/alignments/{alignment_id}/export", summary="Download the alignment in a format",
@@ -24,7 +32,8 @@ def export_alignment(alignment_id: int, session: SessionDep, format: ExportForma
     try:
         data = export_bytes(session, alignment_id, format)
     except ImportError as exc:  # an exporter module missing from this installation
-        raise HTTPException(503, f"{format} export is not available in this installation ({exc.name})")
+        raise HTTPException(503, f"{format} export is not available in this installation "
+                                 f"({exc.name})") from None
     meta = service.get_alignment(session, alignment_id)
     provenance = {side: meta[f"{side}_provenance"] for side in ("src", "tgt")}
     # Formats without room for provenance (vecalign) still carry it: in the file name and

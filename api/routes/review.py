@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from aligner.pipeline import realign as realign_stored
 from aligner.store import review
 from api.deps import EncoderDep, SessionDep, UserDep, is_busy
 from api.schemas import (
@@ -183,11 +184,12 @@ async def redo(alignment_id: int, body: VersionIn, request: Request, user: UserD
                         inline=_small("redo"))
 
 
-@_edit("/realign", "Re-align the unconfirmed part (confirmed and manual beads stay)")
+@_edit("/realign", "Re-align the unconfirmed part with the alignment's own settings "
+                   "(confirmed and manual beads stay; flags are recomputed)")
 async def realign(alignment_id: int, body: RealignIn, request: Request, user: UserDep,
                   encoder: EncoderDep):
     def realign_with_encoder(session, alignment_id, version, **kwargs):  # loaded under the lock
-        return review.realign_unconfirmed(session, alignment_id, version, encoder(None), **kwargs)
+        return realign_stored(session, alignment_id, version, encoder_provider=encoder, **kwargs)
 
     return await _apply(request, realign_with_encoder, alignment_id, body.version,
                         start=body.start, end=body.end, user=user, inline=False)

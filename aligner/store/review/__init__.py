@@ -1,0 +1,56 @@
+"""Review operations on a stored alignment: each is one transaction with a version check.
+
+Every editing function takes ``(session, alignment_id, expected_version, ..., user=...)``,
+checks the version with ``UPDATE alignment SET version = version + 1 WHERE id = :id AND
+version = :expected`` inside the same transaction (so of two concurrent edits of the
+same version exactly one wins), applies the change, writes an undoable entry to the edit
+log, commits, and returns an :class:`EditResult`. On any error the transaction is
+rolled back and nothing changes.
+
+Errors: NotFoundError (unknown alignment/bead/sentence/crossing id), StaleVersionError
+(``expected_version`` is not the current one; the message lists the edits since),
+InvariantError (the edit would break the invariant, or does not apply here).
+
+Invariant (:func:`check_invariant`): every sentence of both documents is in exactly one
+bead of the alignment; no bead is empty; beads are in document order on both sides.
+
+Beads produced by a structural manual edit (merge, split, move, detach) get
+``origin="manual"`` and ``status="confirmed"``: the reviewer has just decided them, and
+:func:`realign_unconfirmed` keeps confirmed beads as fixed anchors. How edits are
+stored and undone: :mod:`aligner.store.regions`. Every edit that changes a bead's sentences
+recomputes that bead's flags (:func:`aligner.store.fidelity.refresh_codes`).
+
+Modules: :mod:`~aligner.store.review.transaction` (the version check, apply, log, commit),
+:mod:`~aligner.store.review.beads` (status, merge, split, move, detach),
+:mod:`~aligner.store.review.links` (crossing links), :mod:`~aligner.store.review.sentences`
+(re-segmentation), :mod:`~aligner.store.review.undo` (undo, redo, re-align),
+:mod:`~aligner.store.review.log` (notes, history).
+"""
+
+from aligner.store.regions import check_invariant
+from aligner.store.review.beads import (
+    Direction,
+    Side,
+    Status,
+    confirm,
+    detach,
+    merge,
+    move_sentence,
+    reject,
+    set_status,
+    split_bead,
+    unreview,
+)
+from aligner.store.review.links import link_crossing, unlink_crossing
+from aligner.store.review.log import add_note, bead_history, can_undo_redo, history, list_notes
+from aligner.store.review.sentences import join_sentence, split_sentence
+from aligner.store.review.transaction import EditResult, require_version
+from aligner.store.review.undo import realign_unconfirmed, redo, undo, undo_redo_size
+
+__all__ = [
+    "Direction", "EditResult", "Side", "Status", "add_note", "bead_history", "can_undo_redo",
+    "check_invariant", "confirm", "detach", "history", "join_sentence", "link_crossing",
+    "list_notes", "merge", "move_sentence", "realign_unconfirmed", "redo", "reject",
+    "require_version", "set_status", "split_bead", "split_sentence", "undo",
+    "undo_redo_size", "unlink_crossing", "unreview",
+]

@@ -1,0 +1,109 @@
+"""What every command shares: the error contract, and one option per concept (``--db``,
+``--encoder``, ``--project``, ``--strip-markup/--keep-markup``, ``--set NAME=VALUE``…).
+
+Every :class:`aligner.errors.AlignerError` (and OSError, and a database error) becomes a
+one-line ``error: ...`` message on stderr and exit code 2 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from functools import wraps
+from typing import Annotated
+
+import typer
+
+from aligner.align import SETTINGS, AlignConfig
+from aligner.errors import AlignerError
+
+_SETTING = {s.name: s for s in SETTINGS}
+
+
+def user_errors(func):
+    """Decorator: turn AlignerError (and OSError, database errors) into a clean one-line
+    error and exit 2."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except AlignerError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        except BrokenPipeError:  # e.g. `aligner segment FILE | head`: the reader is done
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep interpreter exit quiet
+            raise typer.Exit(0) from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            raise typer.Exit(2) from None
+        except Exception as exc:  # database and driver errors carry long, technical texts
+            from aligner.store.db import describe_database_error
+
+            message = describe_database_error(exc)
+            if message is None:
+                raise
+            typer.echo(f"error: {message}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+# --- one option per concept ---------------------------------------------------------------
+
+Db = Annotated[str, typer.Option(
+    "--db", envvar="ALIGNER_DB", metavar="PATH_OR_URL",
+    help="The store: a SQLite file or a SQLAlchemy URL (postgresql+psycopg://…). "
+         "Environment: ALIGNER_DB.")]
+Encoder = Annotated[str | None, typer.Option(
+    "--encoder", envvar="ALIGNER_ENCODER", metavar="NAME",
+    help="Encoder: use-m3 (default, offline, in the package) or a sentence-transformers "
+         "model folder or cached name (e.g. LaBSE). Environment: ALIGNER_ENCODER.")]
+Project = Annotated[str, typer.Option("--project", help="Project (in the store) to use.")]
+StripMarkup = Annotated[bool, typer.Option(
+    "--strip-markup/--keep-markup",
+    help="Drop inline tags such as <h1>, <b>, <delimiter> (offsets into the raw text stay).")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary.")]
+SetOption = Annotated[list[str] | None, typer.Option(
+    "--set", metavar="NAME=VALUE",
+    help="An aligner setting (repeatable), e.g. --set max_side=4. `aligner settings` "
+         "lists them all with their ranges.")]
+Partial = Annotated[bool, typer.Option("--partial", help=_SETTING["partial"].help)]
+MaxSide = Annotated[int | None, typer.Option(
+    "--max-side", min=int(_SETTING["max_side"].minimum), max=int(_SETTING["max_side"].maximum),
+    help=_SETTING["max_side"].help + " Also sets max_total to this + 1.")]
+DEFAULT_DB = "aligner.db"
+DEFAULT_PROJECT = "default"
+
+
+def align_config(assignments: list[str] | None, *, partial: bool = False,
+                 max_side: int | None = None) -> AlignConfig:
+    """The aligner's settings from ``--set`` items and the named options. Raises
+    SettingError (one line) for an unknown setting or a bad value."""
+    from aligner.settings import parse_assignments
+
+    values = parse_assignments(AlignConfig, assignments or [])
+    if partial:
+        values["partial"] = True
+    if max_side is not None:
+        values.setdefault("max_side", max_side)
+        values.setdefault("max_total", max_side + 1)
+    return AlignConfig(**values)
+
+
+def existing_store(db: str):
+    """Sessions of a database that must already exist (commands that only read): a
+    mistyped ``--db`` is an error, not a new empty database and a silent "no match"."""
+    from aligner.store.cli_support import require_existing
+    from aligner.store.db import open_store
+
+    require_existing(db)
+    return open_store(db)[1]
+
+
+def check_format(fmt: str, allowed: tuple[str, ...]) -> str:
+    """``fmt`` if allowed, else AlignerError naming the choices."""
+    if fmt not in allowed:
+        raise AlignerError(f"unknown --format {fmt!r}; use one of {', '.join(allowed)}")
+    return fmt

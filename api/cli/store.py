@@ -1,0 +1,132 @@
+"""Commands over the store: ``db upgrade``, ``import``, ``export``, ``search``, ``report``."""
+
+from __future__ import annotations
+
+import typer
+
+from aligner.export import FORMATS
+from api.cli.common import (
+    DEFAULT_DB,
+    DEFAULT_PROJECT,
+    Db,
+    Encoder,
+    Project,
+    StripMarkup,
+    check_format,
+    existing_store,
+    user_errors,
+)
+
+db_app = typer.Typer(help="Manage the store (SQLite file or SQLAlchemy URL).", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
+    db_app.command("upgrade")(db_upgrade_command)
+    app.command("import")(import_command)
+    app.command("export")(export_command)
+    app.command("search")(search_command)
+    app.command("report")(report_command)
+
+
+@user_errors
+def db_upgrade_command(
+    db: Db = DEFAULT_DB,
+    revision: str = typer.Option("head", "--revision", help="Alembic revision to upgrade to."),
+) -> None:
+    """Create the database or migrate it to the newest schema (safe to repeat)."""
+    from aligner.store.db import upgrade_database
+
+    typer.echo(f"{db}: schema at revision {upgrade_database(db, revision)}")
+
+
+@user_errors
+def import_command(
+    file: str = typer.Argument(..., help="Text file, or TEI XML (one document per <div type=\"document\">)."),
+    lang: str = typer.Option(..., "--lang", help="Language code, e.g. en, ru."),
+    db: Db = DEFAULT_DB,
+    kind: str = typer.Option(None, "--kind", help="Provenance: archival | reconstruction | translation | other."),
+    project: Project = DEFAULT_PROJECT,
+    strip_markup: StripMarkup = True,
+) -> None:
+    """Store a document without a translation (cleaned, segmented, searchable)."""
+    from aligner.pipeline import ReadOptions, read_documents, store_documents
+    from aligner.store.db import open_store
+
+    _, sessions = open_store(db)
+    docs = read_documents(file, lang, kind=kind, options=ReadOptions(strip_markup=strip_markup))
+    for doc_id, doc in zip(store_documents(sessions, docs, project=project), docs):
+        typer.echo(f"document {doc_id}: {doc.provenance.file} [{doc.lang}, "
+                   f"{doc.provenance.label}] {len(doc.sentences)} sentences — {doc.title}")
+
+
+@user_errors
+def export_command(
+    db: Db = DEFAULT_DB,
+    alignment: int = typer.Option(..., "--alignment", help="Alignment id (see the review page)."),
+    fmt: str = typer.Option("tmx", "--format", help="One of: " + ", ".join(FORMATS)),
+    output: str = typer.Option(None, "-o", "--output", help="Output file (default: stdout)."),
+) -> None:
+    """Export a stored alignment, with each bead's review status and the alignment's settings."""
+    from aligner.store.cli_support import run_export
+
+    run_export(db, alignment, fmt, output, typer.echo)
+
+
+@user_errors
+def search_command(
+    phrase: str = typer.Argument(..., help="Words to find, in any stored language."),
+    db: Db = DEFAULT_DB,
+    fuzzy: bool = typer.Option(False, "--fuzzy", help="OCR-tolerant, case- and punctuation-insensitive."),
+    lang: str = typer.Option(None, "--lang", help="Only search documents in this language."),
+    fmt: str = typer.Option("text", "--format", help="text | json"),
+    encoder: Encoder = None,
+    no_renderings: bool = typer.Option(False, "--no-renderings", help="Do not mark renderings (no encoder)."),
+) -> None:
+    """Phrase concordance: every sentence with PHRASE, its aligned sentences, grouped by rendering."""
+    import json
+
+    from aligner.concordance import as_json, format_text, mark_hit_renderings, search
+    from aligner.embed import get_encoder
+
+    check_format(fmt, ("text", "json"))
+    sessions = existing_store(db)
+    with sessions() as session:
+        hits = search(session, phrase, fuzzy=fuzzy, lang=lang)
+    if any(h.aligned for h in hits) and not no_renderings:  # load the encoder only if needed
+        mark_hit_renderings(phrase, hits, get_encoder(encoder), fuzzy=fuzzy)
+    if fmt == "json":
+        typer.echo(json.dumps(as_json(phrase, hits, fuzzy=fuzzy), ensure_ascii=False, indent=1))
+    else:
+        typer.echo(format_text(phrase, hits, fuzzy=fuzzy))
+
+
+@user_errors
+def report_command(
+    alignment: int = typer.Option(..., "--alignment", help="Alignment id (see the review page)."),
+    db: Db = DEFAULT_DB,
+    fmt: str = typer.Option("text", "--format", help="text | json"),
+) -> None:
+    """Fidelity report: every bead with mismatching numbers or dates, names on one side
+    only or spelled two ways, omissions/additions, odd length, OCR-suspect words."""
+    import json
+
+    from aligner.store.fidelity import fidelity_report, format_report
+    from aligner.store.service import get_alignment
+
+    check_format(fmt, ("text", "json"))
+    sessions = existing_store(db)
+    with sessions() as session:
+        meta = get_alignment(session, alignment)
+        report = fidelity_report(session, alignment)
+    if fmt == "json":
+        typer.echo(json.dumps({"alignment_id": alignment, "version": meta["version"],
+                               "source": meta["src_provenance"], "target": meta["tgt_provenance"],
+                               "settings": meta["params"], "beads": report},
+                              ensure_ascii=False, indent=1))
+    else:
+        typer.echo(f"alignment {alignment} (version {meta['version']}): "
+                   f"{meta['src_title']} [{meta['src_lang']}, {meta['src_provenance']['label']}] ↔ "
+                   f"{meta['tgt_title']} [{meta['tgt_lang']}, {meta['tgt_provenance']['label']}]")
+        typer.echo(format_report(report, src_label=meta["src_lang"], tgt_label=meta["tgt_lang"]),
+                   nl=False)
