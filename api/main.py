@@ -19,7 +19,6 @@ from typing import Callable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -30,6 +29,7 @@ from api.deps import LoopSessions
 from api.jobs import JobManager
 from api.routes import include_routes
 from api.settings import Settings
+from api.static_files import PageFiles
 
 log = logging.getLogger("aligner.api")
 
@@ -106,14 +106,15 @@ def _make_fastapi(lifespan) -> FastAPI:
 
 def _mount_frontend(app: FastAPI, settings: Settings) -> None:
     front = settings.frontend_dir
-    # no-cache: the browser revalidates, so a new app.js is picked up after an upgrade.
+    # no-cache: the browser revalidates, so a new page is picked up after an upgrade
+    # (PageFiles does the same for the modules under /static).
     headers = {"Cache-Control": "no-cache"}
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(front / "index.html", headers=headers)
 
-    app.mount("/static", StaticFiles(directory=front), name="static")
+    app.mount("/static", PageFiles(directory=front), name="static")
 
 
 # --- errors ----------------------------------------------------------------------------

@@ -1,0 +1,57 @@
+/* Which alignment is open: the list in the picker, opening one (its beads, counts and
+ * crossing candidates) and the provenance banner and column heads for its two documents.
+ */
+import { state, setVersion } from "./state.js";
+import { api } from "./api.js";
+import { $, el } from "./dom.js";
+import { buildBlocks } from "./list.js";
+import { refreshProgress, loadCrossings } from "./progress.js";
+import { goTo } from "./nav.js";
+
+export async function loadAlignments() {
+  state.alignments = await api("/api/alignments");
+  const sel = $("#alignment-select");
+  sel.replaceChildren();
+  for (const a of state.alignments) {
+    const label = `#${a.id} ${a.src_title || a.src_lang} ↔ ${a.tgt_title || a.tgt_lang} (${a.beads} beads)`;
+    sel.append(el("option", { value: a.id, text: label }));
+  }
+  $("#empty").hidden = state.alignments.length > 0;
+  $("#beads").hidden = state.alignments.length === 0;
+}
+
+export async function openAlignment(aid, pos = 0) {
+  state.aid = aid;
+  $("#alignment-select").value = String(aid);
+  state.meta = await api(`/api/alignments/${aid}`);
+  setVersion(state.meta.version);
+  renderProvenance(state.meta);
+  buildBlocks(state.meta.beads);
+  state.cur = Math.max(0, Math.min(pos, state.total - 1));
+  await Promise.all([refreshProgress(), loadCrossings()]);
+  await goTo(state.cur);
+}
+
+function renderProvenance(meta) {
+  const box = $("#provenance");
+  box.replaceChildren();
+  const sides = [
+    ["Source", meta.src_lang, meta.src_title, meta.src_provenance, "#src-head"],
+    ["Target", meta.tgt_lang, meta.tgt_title, meta.tgt_provenance, "#tgt-head"],
+  ];
+  for (const [role, lang, title, prov, head] of sides) {
+    const p = prov || {};
+    const isRecon = p.kind === "reconstruction";
+    const item = el("div", { class: "prov" + (isRecon ? " recon" : "") },
+      el("b", { text: `${role} (${lang})` }), " ",
+      el("span", { class: "title", text: title || p.file || "" }), " · ",
+      el("span", { class: "file", text: p.file || "" }), " · ",
+      el("span", { class: "kind", text: p.label || p.kind || "" }),
+      p.sha256 ? el("span", { class: "sha", title: p.sha256, text: ` · sha256 ${p.sha256.slice(0, 12)}…` }) : null,
+      p.note ? el("span", { class: "note", text: ` · ${p.note}` }) : null);
+    box.append(item);
+    const h = $(head);
+    h.replaceChildren(`${role} (${lang})`);
+    if (isRecon) h.append(" ", el("span", { class: "recon-tag", text: "TEST RECONSTRUCTION — not the archival text" }));
+  }
+}

@@ -1,0 +1,38 @@
+/* Talking to the server: one fetch wrapper that sends the reviewer's name, encodes JSON
+ * bodies and turns every failure into an ApiError carrying the server's one-line detail.
+ */
+import { state } from "./state.js";
+
+export class ApiError extends Error {
+  constructor(status, detail, body) {
+    super(detail);
+    this.status = status;
+    this.body = body || {};
+  }
+}
+
+export async function api(path, { method = "GET", body, form } = {}) {
+  const headers = { "X-User": encodeURIComponent(state.user) }; // headers are Latin-1 only
+  let payload;
+  if (form) payload = form;
+  else if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body: payload });
+  } catch (err) {
+    throw new ApiError(0, "The server cannot be reached (is `aligner serve` running?)");
+  }
+  let data = null;
+  const text = await res.text();
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = { detail: text.slice(0, 300) }; }
+  }
+  if (!res.ok) {
+    const detail = (data && data.detail) || `${res.status} ${res.statusText}`;
+    throw new ApiError(res.status, typeof detail === "string" ? detail : JSON.stringify(detail), data);
+  }
+  return data;
+}

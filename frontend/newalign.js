@@ -1,0 +1,50 @@
+/* The "New…" dialog: create (or reuse) the project, upload the source and its translation,
+ * start the alignment job, poll it to the end and open the result.
+ */
+import { api, ApiError } from "./api.js";
+import { $ } from "./dom.js";
+import { loadAlignments, openAlignment } from "./alignment.js";
+
+export function openNewDialog() {
+  $("#new-status").textContent = "";
+  $("#new-dialog").showModal();
+}
+
+export function closeNewDialog() {
+  $("#new-dialog").close();
+}
+
+export async function submitNew(ev) {
+  ev.preventDefault();
+  const f = new FormData($("#new-form"));
+  const status = $("#new-status");
+  try {
+    status.textContent = "Creating project…";
+    const projects = await api("/api/projects");
+    let project = projects.find((p) => p.name === f.get("project"));
+    if (!project) project = await api("/api/projects", { method: "POST", body: { name: f.get("project") } });
+    const ids = {};
+    for (const [side, role] of [["src", "source"], ["tgt", "translation"]]) {
+      status.textContent = `Uploading ${role}…`;
+      const form = new FormData();
+      form.append("file", f.get(`${side}_file`));
+      form.append("lang", f.get(`${side}_lang`));
+      form.append("role", role);
+      form.append("kind", f.get(`${side}_kind`));
+      ids[side] = (await api(`/api/projects/${project.id}/documents`, { method: "POST", form })).id;
+    }
+    let job = await api(`/api/projects/${project.id}/alignments`, { method: "POST",
+      body: { src_document_id: ids.src, tgt_document_id: ids.tgt } });
+    while (job.state === "queued" || job.state === "running") {
+      status.textContent = `Aligning: ${job.stage} ${Math.round(job.progress * 100)}%`;
+      await new Promise((r) => setTimeout(r, 500));
+      job = await api(`/api/jobs/${job.id}`);
+    }
+    if (job.state !== "done") throw new ApiError(400, job.error || "alignment failed");
+    $("#new-dialog").close();
+    await loadAlignments();
+    await openAlignment(job.alignment_id, 0);
+  } catch (err) {
+    status.textContent = err.message;
+  }
+}
