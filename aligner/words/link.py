@@ -1,0 +1,269 @@
+"""Link the words of a bead: which source words render which target words.
+
+The method, step by step (each step's source in its function's docstring):
+
+1. the similarity matrix of every word pair (:mod:`aligner.words.similarity`);
+2. **mutual argmax** (SimAlign's "ArgMax", Jalili Sabet et al. 2020): ``i`` and
+   ``j`` are linked if ``j`` is ``i``'s best match and ``i`` is ``j``'s. Measured on the
+   XL-WA dev part it beats SimAlign's IterMax here (AER 0.151 against 0.171: IterMax's
+   second round adds more wrong links than right ones with these vectors);
+3. **function words** an article-less language has no counterpart for (English articles
+   and "of" against Russian) attach to the head of their phrase
+   (:func:`attach_function_words`);
+4. **span growth**: a word left without a link joins its linked neighbour's link when the
+   two words together are closer to the neighbour's target word than the neighbour alone
+   (:func:`grow_spans`): "was told" → «сказали», «в течение» → "for".
+
+The result links each word to 0..n words of the other side; linked words form m-n
+groups (connected components), and a link inside a group of more than two words is
+*partial* (the page draws it differently from a 1-1 link).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Literal, Sequence
+
+import numpy as np
+
+from aligner.words import function_words
+from aligner.words.lexicon import Lexicon
+from aligner.words.similarity import cosine_01, distortion_prior, spelling_matrix
+from aligner.words.tokens import Token, from_words, is_punct, tokenize
+from aligner.words.vectors import word_vectors
+
+Origin = Literal["match", "function-word", "span"]
+CONFIDENCE_TEMPERATURE = 0.05  # softmax temperature on the [0, 1] similarity (display only)
+SPAN_MARGIN = 0.0  # a span must be strictly closer than its linked word alone
+
+
+@dataclass(frozen=True)
+class Link:
+    """Source token ``src`` renders target token ``tgt`` (indices into the token lists).
+
+    ``confidence`` in [0, 1]: for a ``"match"``, how clearly each word is the other's best
+    match (the geometric mean of the row and column softmax of the similarities, as
+    awesome-align's bidirectional probabilities, Dou & Neubig 2021); a link added
+    by a later step (``"function-word"``, ``"span"``) carries the confidence of the link
+    it joined.
+    """
+
+    src: int
+    tgt: int
+    confidence: float
+    origin: Origin = "match"
+
+
+@dataclass
+class WordAlignment:
+    """The word links of one bead (or sentence pair)."""
+
+    src_tokens: list[Token]
+    tgt_tokens: list[Token]
+    links: list[Link] = field(default_factory=list)
+
+    def pairs(self) -> set[tuple[int, int]]:
+        """The links as ``(src, tgt)`` index pairs."""
+        return {(link.src, link.tgt) for link in self.links}
+
+    def groups(self) -> list[tuple[list[int], list[int]]]:
+        """The m-n groups: connected components of the links, as (source indices, target
+        indices), sorted; words without a link are in none."""
+        parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+        def find(x):
+            while parent.setdefault(x, x) != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for link in self.links:
+            parent[find(("s", link.src))] = find(("t", link.tgt))
+        members: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
+        for node in list(parent):
+            side, index = node
+            group = members.setdefault(find(node), ([], []))
+            group[0 if side == "s" else 1].append(index)
+        return sorted((sorted(s), sorted(t)) for s, t in members.values())
+
+    def partial(self) -> set[tuple[int, int]]:
+        """The links that are part of an m-n group larger than 1-1 (drawn as partial)."""
+        out = set()
+        for src, tgt in self.groups():
+            if len(src) + len(tgt) > 2:
+                out |= {(i, j) for i in src for j in tgt}
+        return out & self.pairs()
+
+    def pharaoh(self) -> str:
+        """The links as a Pharaoh line, ``"0-0 1-2 ..."``, sorted."""
+        return " ".join(f"{i}-{j}" for i, j in sorted(self.pairs()))
+
+
+def mutual_argmax(sim: np.ndarray) -> list[tuple[int, int]]:
+    """Pairs ``(i, j)`` where ``j`` is row ``i``'s argmax and ``i`` column ``j``'s
+    (SimAlign's ArgMax, Jalili Sabet et al. 2020). ``sim`` is ``(m, n)``."""
+    if sim.size == 0:
+        return []
+    best_j = sim.argmax(axis=1)
+    best_i = sim.argmax(axis=0)
+    return [(i, int(j)) for i, j in enumerate(best_j) if best_i[j] == i]
+
+
+def confidences(sim: np.ndarray, temperature: float = CONFIDENCE_TEMPERATURE) -> np.ndarray:
+    """``(m, n)``: sqrt(row softmax × column softmax) of ``sim / temperature``, in [0, 1]."""
+    z = sim / temperature
+    rows = np.exp(z - z.max(axis=1, keepdims=True))
+    rows /= rows.sum(axis=1, keepdims=True)
+    cols = np.exp(z - z.max(axis=0, keepdims=True))
+    cols /= cols.sum(axis=0, keepdims=True)
+    return np.sqrt(rows * cols)
+
+
+def _phrase_head(words: Sequence[str], start: int, lang: str, linked: dict[int, list[int]]) -> int | None:
+    """The last linked content word of the phrase after ``words[start]``: the words up to
+    the next punctuation or, once a content word was seen, the next function word."""
+    breakers = function_words.PHRASE_BREAKERS.get(lang, frozenset())
+    head, k = None, start + 1
+    while k < len(words) and not is_punct(words[k]):
+        if words[k].lower() in breakers:
+            if head is not None or k > start + 2:
+                break  # "of the ..." may chain two function words, no more
+        elif k in linked:
+            head = k
+        k += 1
+    return head
+
+
+def attach_function_words(words: Sequence[str], lang: str, links: dict[int, list[int]]) -> list[tuple[int, int]]:
+    """New ``(word, other side's word)`` pairs for the unlinked articles and case
+    prepositions of ``words`` (in ``lang``): each takes the links of its phrase's head,
+    the last linked content word before the phrase ends (:mod:`aligner.words.function_words`:
+    "the effective end" → «конец», "of the Bulgarian Empire" → «царства»).
+
+    ``links`` maps a word index to the other side's indices it is linked to.
+    """
+    attachable = function_words.ARTICLES.get(lang, frozenset()) | function_words.CASE_PREPOSITIONS.get(lang, frozenset())
+    out = []
+    for i, word in enumerate(words):
+        if i in links or word.lower() not in attachable:
+            continue
+        head = _phrase_head(words, i, lang, links)
+        if head is not None:
+            out.extend((i, j) for j in links[head])
+    return out
+
+
+def grow_spans(words: Sequence[str], other: Sequence[str], links: dict[int, list[int]], vectors,
+               other_forms: np.ndarray, margin: float = SPAN_MARGIN) -> list[tuple[int, int, int]]:
+    """New ``(word, other side's word, neighbour)`` triples: an unlinked word joins the
+    link of a linked neighbour ``k`` (right first) to word ``j`` of the other side when the
+    embedding of the two words together is closer to ``j``'s form vector than ``k``'s
+    alone is, by more than ``margin`` (cosine). Punctuation neither grows nor is grown.
+
+    This is phrase extraction's "grow" step (Koehn, Och & Marcu 2003: an unaligned
+    word next to an alignment point joins it), checked by the encoder instead of taken on
+    trust. ``other_forms`` is ``(len(other), dim)``: the other side's form vectors.
+    """
+    candidates = []
+    for i, word in enumerate(words):
+        if i in links or is_punct(word):
+            continue
+        for k in (i + 1, i - 1):
+            if k in links and 0 <= k < len(words) and not is_punct(words[k]):
+                lo, hi = min(i, k), max(i, k)
+                candidates.append((i, k, " ".join(words[lo : hi + 1])))
+                break
+    if not candidates:
+        return []
+    texts = [span for _, _, span in candidates] + [words[k] for _, k, _ in candidates]
+    vecs = vectors.texts(texts)
+    spans, alone = vecs[: len(candidates)], vecs[len(candidates) :]
+    out = []
+    for (i, k, _), span, single in zip(candidates, spans, alone):
+        j = links[k][0]
+        if float(span @ other_forms[j]) > float(single @ other_forms[j]) + margin:
+            out.append((i, j, k))
+    return out
+
+
+def similarity_matrix(src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_lang: str,
+                      vectors, lexicon: Lexicon | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(sim, src_forms, tgt_forms)``: the ``(m, n)`` similarity (meaning, spelling and
+    lexicon, times the distortion prior) and the two sides' form vectors."""
+    src_forms = vectors.forms(src, src_lang)
+    tgt_forms = vectors.forms(tgt, tgt_lang)
+    views = [cosine_01(src_forms, tgt_forms)]
+    if vectors.contextual:
+        (src_ctx, src_loo), (tgt_ctx, tgt_loo) = vectors.in_context(src), vectors.in_context(tgt)
+        views += [cosine_01(src_ctx, tgt_ctx), cosine_01(src_loo, tgt_loo)]
+    sim = np.mean(views, axis=0)
+    sim = np.maximum(sim, spelling_matrix(src, tgt, src_lang, tgt_lang))
+    if lexicon is not None and len(lexicon):
+        known = np.array([[lexicon.score(a, b) for b in tgt] for a in src], dtype=np.float32)
+        sim = np.maximum(sim, known.reshape(sim.shape))
+    sim *= distortion_prior(len(src), len(tgt))
+    return sim.astype(np.float32, copy=False), src_forms, tgt_forms
+
+
+def align_tokens(src_tokens: list[Token], tgt_tokens: list[Token], src_lang: str, tgt_lang: str,
+                 encoder=None, lexicon: Lexicon | None = None) -> WordAlignment:
+    """Link ``src_tokens`` to ``tgt_tokens`` (module docstring). ``encoder``: default
+    ``get_encoder()``; ``lexicon``: an optional corpus dictionary."""
+    result = WordAlignment(src_tokens, tgt_tokens)
+    src = [t.text for t in src_tokens]
+    tgt = [t.text for t in tgt_tokens]
+    if not src or not tgt:
+        return result
+    vectors = word_vectors(encoder)
+    sim, src_forms, tgt_forms = similarity_matrix(src, tgt, src_lang, tgt_lang, vectors, lexicon)
+    confidence = confidences(sim)
+    links = {(i, j): Link(i, j, float(confidence[i, j])) for i, j in mutual_argmax(sim)}
+
+    def by_side(side: int) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {}
+        for pair in links:
+            out.setdefault(pair[side], []).append(pair[1 - side])
+        return out
+
+    # Function words first, so that span growth does not give an article to an adjective.
+    for words, lang, other_lang, side in ((src, src_lang, tgt_lang, 0), (tgt, tgt_lang, src_lang, 1)):
+        if function_words.attaching(lang, other_lang):
+            for i, j in attach_function_words(words, lang, by_side(side)):
+                pair = (i, j) if side == 0 else (j, i)
+                head = max((link for key, link in links.items() if key[1 - side] == j), key=lambda l: l.confidence)
+                links.setdefault(pair, Link(*pair, head.confidence, "function-word"))
+    for words, other, other_forms, side in ((src, tgt, tgt_forms, 0), (tgt, src, src_forms, 1)):
+        for i, j, k in grow_spans(words, other, by_side(side), vectors, other_forms):
+            pair = (i, j) if side == 0 else (j, i)
+            joined = links[(k, j) if side == 0 else (j, k)]
+            links.setdefault(pair, Link(*pair, joined.confidence, "span"))
+    result.links = sorted(links.values(), key=lambda l: (l.src, l.tgt))
+    return result
+
+
+def align_pretokenised(src_words: Sequence[str], tgt_words: Sequence[str], src_lang: str, tgt_lang: str,
+                       encoder=None, lexicon: Lexicon | None = None) -> WordAlignment:
+    """Link pre-tokenised words (e.g. XL-WA's columns); token offsets are those in the words
+    joined by single spaces.
+
+    Raises:
+        InputError: a word is empty or contains whitespace.
+    """
+    return align_tokens(from_words(src_words), from_words(tgt_words), src_lang, tgt_lang, encoder, lexicon)
+
+
+def link_words(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str, encoder=None,
+               lexicon: Lexicon | None = None, seed_pairs: Iterable[tuple[str, str]] = ()) -> WordAlignment:
+    """Tokenise two raw sentences (or the two sides of a bead) and link their words.
+
+    ``src_lang``/``tgt_lang``: ISO 639-1 codes (they select the lemmatiser, number words
+    and function-word rules). ``seed_pairs``: word pairs known to translate each other
+    (added to ``lexicon``, or making one). Token offsets are characters in the given text.
+    """
+    seed_pairs = list(seed_pairs)
+    if seed_pairs:
+        merged = Lexicon(seed_pairs)
+        if lexicon is not None:
+            merged._scores = {**lexicon._scores, **merged._scores}
+        lexicon = merged
+    return align_tokens(tokenize(src_text), tokenize(tgt_text), src_lang, tgt_lang, encoder, lexicon)
