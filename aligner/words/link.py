@@ -119,35 +119,52 @@ def confidences(sim: np.ndarray, temperature: float = CONFIDENCE_TEMPERATURE) ->
     return np.sqrt(rows * cols)
 
 
-def _phrase_head(words: Sequence[str], start: int, lang: str, linked: dict[int, list[int]]) -> int | None:
-    """The last linked content word of the phrase after ``words[start]``: the words up to
-    the next punctuation or, once a content word was seen, the next function word."""
+PHRASE_MAX = 4  # content words a function word's phrase may have ("the effective end" has 2)
+
+
+def _phrase_head(words: Sequence[str], start: int, lang: str, links: dict[int, list[int]],
+                 other: Sequence[str], other_lang: str) -> int | None:
+    """The word that function word ``words[start]`` belongs to: among the linked content
+    words of its phrase (up to the next punctuation or, once a content word was seen, the
+    next function word; at most ``PHRASE_MAX``), the first whose counterpart is of a
+    category the function word attaches to (:data:`function_words.ATTACHABLE`); for an
+    article or "of", else the last one."""
+    word = words[start].lower()
+    accepted = function_words.ATTACHABLE[lang][word]
     breakers = function_words.PHRASE_BREAKERS.get(lang, frozenset())
-    head, k = None, start + 1
-    while k < len(words) and not is_punct(words[k]):
+    phrase, k = [], start + 1
+    while k < len(words) and not is_punct(words[k]) and len(phrase) < PHRASE_MAX:
         if words[k].lower() in breakers:
-            if head is not None or k > start + 2:
-                break  # "of the ..." may chain two function words, no more
-        elif k in linked:
-            head = k
+            if phrase or k > start + 2:
+                break  # "of the ...", "had not reached": one function word may come between
+        else:
+            phrase.append(k)
         k += 1
-    return head
+    linked = [k for k in phrase if k in links]
+    for k in linked:
+        if {function_words.category(other[j], other_lang) for j in links[k]} & accepted:
+            return k
+    if word in function_words.FALLBACK_TO_LAST and linked:
+        return linked[-1]
+    return None
 
 
-def attach_function_words(words: Sequence[str], lang: str, links: dict[int, list[int]]) -> list[tuple[int, int]]:
-    """New ``(word, other side's word)`` pairs for the unlinked articles and case
-    prepositions of ``words`` (in ``lang``): each takes the links of its phrase's head,
-    the last linked content word before the phrase ends (:mod:`aligner.words.function_words`:
-    "the effective end" → «конец», "of the Bulgarian Empire" → «царства»).
+def attach_function_words(words: Sequence[str], lang: str, links: dict[int, list[int]],
+                          other: Sequence[str], other_lang: str) -> list[tuple[int, int]]:
+    """New ``(word, other side's word)`` pairs for the unlinked function words of ``words``
+    (in ``lang``) listed in :mod:`aligner.words.function_words`: each takes the links of
+    the word it belongs to (:func:`_phrase_head`: "the effective end" → «конец», "of the
+    Bulgarian Empire" → «царства», "was represented" → «представляли»).
 
-    ``links`` maps a word index to the other side's indices it is linked to.
+    ``links`` maps a word index to the indices of ``other`` (in ``other_lang``) it is
+    linked to.
     """
-    attachable = function_words.ARTICLES.get(lang, frozenset()) | function_words.CASE_PREPOSITIONS.get(lang, frozenset())
+    attachable = function_words.ATTACHABLE.get(lang, {})
     out = []
     for i, word in enumerate(words):
         if i in links or word.lower() not in attachable:
             continue
-        head = _phrase_head(words, i, lang, links)
+        head = _phrase_head(words, i, lang, links, other, other_lang)
         if head is not None:
             out.extend((i, j) for j in links[head])
     return out
@@ -226,9 +243,9 @@ def align_tokens(src_tokens: list[Token], tgt_tokens: list[Token], src_lang: str
         return out
 
     # Function words first, so that span growth does not give an article to an adjective.
-    for words, lang, other_lang, side in ((src, src_lang, tgt_lang, 0), (tgt, tgt_lang, src_lang, 1)):
+    for words, lang, other, other_lang, side in ((src, src_lang, tgt, tgt_lang, 0), (tgt, tgt_lang, src, src_lang, 1)):
         if function_words.attaching(lang, other_lang):
-            for i, j in attach_function_words(words, lang, by_side(side)):
+            for i, j in attach_function_words(words, lang, by_side(side), other, other_lang):
                 pair = (i, j) if side == 0 else (j, i)
                 head = max((link for key, link in links.items() if key[1 - side] == j), key=lambda l: l.confidence)
                 links.setdefault(pair, Link(*pair, head.confidence, "function-word"))
