@@ -38,7 +38,7 @@ class Lexicon:
     def learn(cls, alignments: Iterable, seed_pairs: Iterable[tuple[str, str]] = ()) -> "Lexicon":
         """Learn from :class:`~aligner.words.link.WordAlignment` objects of confirmed beads.
 
-        A pair is kept if linked at least ``MIN_LINKS`` times with a Dice coefficient of at
+        Only links of origin ``"match"`` count. A pair is kept if linked at least ``MIN_LINKS`` times with a Dice coefficient of at
         least ``MIN_DICE``; ``seed_pairs`` are added with score 1.
         """
         src_count: Counter = Counter()
@@ -49,7 +49,9 @@ class Lexicon:
             tgt = [t.text.lower() for t in alignment.tgt_tokens]
             src_count.update(src)
             tgt_count.update(tgt)
-            linked.update({(src[link.src], tgt[link.tgt]) for link in alignment.links})
+            # Only matched pairs: an attached article or a grown span says nothing of a word's
+            # translation ("the" would become a translation of every noun).
+            linked.update({(src[link.src], tgt[link.tgt]) for link in alignment.links if link.origin == "match"})
         lexicon = cls(seed_pairs)
         for (s, t), c in linked.items():
             dice = 2 * c / (src_count[s] + tgt_count[t])

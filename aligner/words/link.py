@@ -4,7 +4,10 @@ The method, step by step (each step's source in its function's docstring):
 
 1. the similarity matrix of every word pair (:mod:`aligner.words.similarity`);
 2. **mutual argmax** (SimAlign's "ArgMax", Jalili Sabet et al. 2020): ``i`` and
-   ``j`` are linked if ``j`` is ``i``'s best match and ``i`` is ``j``'s. SimAlign's
+   ``j`` are linked if ``j`` is ``i``'s best match and ``i`` is ``j``'s; done twice, the
+   second time with a small bonus for pairs beside a first-pass link
+   (:func:`diagonal_support`: «в нашем понимании» goes to the "in" of "in our
+   understanding", not to the one of "in the Japanese understanding"). SimAlign's
    IterMax did worse on the XL-WA dev part with these vectors (AER +0.02: its unrestricted
    second round adds more wrong links than right ones);
 3. a **second round** among the words left without a link, only beside a linked pair
@@ -37,6 +40,10 @@ from aligner.words.vectors import word_vectors
 Origin = Literal["match", "function-word", "span"]
 CONFIDENCE_TEMPERATURE = 0.05  # softmax temperature on the [0, 1] similarity (display only)
 SPAN_MARGIN = 0.0  # a span must be strictly closer than its linked word alone
+# Bonus for a pair whose diagonal neighbour was linked by a first mutual argmax: about the
+# usual gap between a word's best and second-best match. Tuned on the XL-WA dev part
+# (0.02 / 0.05 / 0.1 gave AER 0.138 / 0.136 / 0.142; 0 gives 0.141).
+NEIGHBOUR_SUPPORT = 0.05
 
 
 @dataclass(frozen=True)
@@ -205,6 +212,22 @@ def grow_spans(words: Sequence[str], other: Sequence[str], links: dict[int, list
     return out
 
 
+def diagonal_support(shape: tuple[int, int], pairs: Iterable[tuple[int, int]]) -> np.ndarray:
+    """``shape`` float32, 1 where a diagonal neighbour ``(i - 1, j - 1)`` or ``(i + 1, j + 1)``
+    is in ``pairs``, else 0: added (scaled by ``NEIGHBOUR_SUPPORT``) to the similarities
+    before the final mutual argmax, so that of two equally good matches of a repeated
+    word the one that keeps its neighbours' order wins (the monotonicity that HMM
+    alignment models through jump widths, Vogel, Ney & Tillmann 1996)."""
+    support = np.zeros(shape, dtype=np.float32)
+    m, n = shape
+    for i, j in pairs:
+        if i + 1 < m and j + 1 < n:
+            support[i + 1, j + 1] = 1.0
+        if i > 0 and j > 0:
+            support[i - 1, j - 1] = 1.0
+    return support
+
+
 def second_round(sim: np.ndarray, pairs: set[tuple[int, int]]) -> list[tuple[int, int]]:
     """New ``(i, j)`` pairs among the words mutual argmax left without a link, repeated
     until none is found: ``i`` and ``j`` are each other's best among those words, one of
@@ -265,7 +288,8 @@ def align_tokens(src_tokens: list[Token], tgt_tokens: list[Token], src_lang: str
         return result
     vectors = word_vectors(encoder)
     sim, src_forms, tgt_forms = similarity_matrix(src, tgt, src_lang, tgt_lang, vectors, lexicon)
-    confidence = confidences(sim)
+    sim = sim + NEIGHBOUR_SUPPORT * diagonal_support(sim.shape, mutual_argmax(sim))
+    confidence = np.clip(confidences(sim), 0.0, 1.0)
     links = {(i, j): Link(i, j, float(confidence[i, j])) for i, j in mutual_argmax(sim)}
     for i, j in second_round(sim, set(links)):
         links[(i, j)] = Link(i, j, float(confidence[i, j]))
