@@ -29,6 +29,22 @@ sys.path.insert(0, str(ROOT))
 DEV = ROOT.parent / "shared" / "eval-data" / "xl-wa-ru" / "dev.tsv"
 
 
+def litvinov_bead_time(encoder) -> None:
+    """Time of the seed's two long paragraph beads (about 55 x 65 words), cold and warm."""
+    from aligner.words import link_words
+
+    folder = ROOT / "corpora" / "litvinov-1938-08-07"
+    ru = [t for t in (folder / "ru.reconstructed.txt").read_text(encoding="utf-8").splitlines() if "в нашем понимании" in t]
+    en = [t for t in (folder / "en.ocr.txt").read_text(encoding="utf-8").splitlines() if "our understanding" in t]
+    times = []
+    for _ in range(2):
+        start = time.perf_counter()
+        for r, e in zip(ru, en):
+            link_words(r, e, "ru", "en", encoder)
+        times.append((time.perf_counter() - start) * 1000 / len(ru))
+    print(f"Litvinov paragraph beads (ru-en, ~55 x 65 words): cold {times[0]:.1f} ms, warm {times[1]:.1f} ms per bead")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pairs", nargs="?", default=str(DEV), help="pairs TSV with gold links in column 3")
@@ -69,6 +85,7 @@ def main() -> int:
     print(f"XL-WA {args.src_lang}-{args.tgt_lang} ({Path(args.pairs).name}): {score.format()}   [target AER <= 0.15]")
     print(f"time per pair: cold {cold:.1f} ms, warm words {warm_words:.1f} ms, warm {warm:.1f} ms   "
           f"[target warm words < 20 ms]")
+    litvinov_bead_time(encoder)
     for n, (p, a, g) in enumerate(zip(pairs[: args.errors], alignments, gold)):
         found = a.pairs()
         print(f"\n{n}: {' '.join(p.src)}\n   {' '.join(p.tgt)}")
