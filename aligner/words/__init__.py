@@ -8,9 +8,13 @@ m-n groups and ``partial()`` the links inside groups larger than 1-1.
 The method and its sources: :mod:`aligner.words.link`.
 """
 
-from aligner.words.lexicon import Lexicon
-from aligner.words.link import Link, WordAlignment, align_pretokenised, align_tokens, link_words
-from aligner.words.tokens import Token, tokenize
+# Names the method and its constants: a store caching links per bead should key on it (with
+# the bead's texts, languages and the encoder's name and version) and recompute on a change.
+METHOD_VERSION = "words-v1"
 
-__all__ = ["Lexicon", "Link", "Token", "WordAlignment", "align_pretokenised", "align_tokens",
+from aligner.words.lexicon import Lexicon  # noqa: E402
+from aligner.words.link import Link  # noqa: E402, WordAlignment, align_pretokenised, align_tokens, link_words
+from aligner.words.tokens import Token, tokenize  # noqa: E402
+
+__all__ = ["METHOD_VERSION", "Lexicon", "Link", "Token", "WordAlignment", "align_pretokenised", "align_tokens",
            "link_words", "tokenize"]
