@@ -13,8 +13,9 @@ The method and its sources: :mod:`aligner.words.link`.
 METHOD_VERSION = "words-v1"
 
 from aligner.words.lexicon import Lexicon  # noqa: E402
-from aligner.words.link import Link  # noqa: E402, WordAlignment, align_pretokenised, align_tokens, link_words
+from aligner.words.link import Link, WordAlignment, align_pretokenised, align_tokens, link_words  # noqa: E402
 from aligner.words.tokens import Token, tokenize  # noqa: E402
 
-__all__ = ["METHOD_VERSION", "Lexicon", "Link", "Token", "WordAlignment", "align_pretokenised", "align_tokens",
+__all__ = ["METHOD_VERSION", "Lexicon", "Link", "Token", "WordAlignment", "align_pretokenised",
+           "align_tokens",
            "link_words", "tokenize"]
