@@ -32,12 +32,13 @@ ROLE_KINDS = {"source": "archival", "translation": "translation"}
 class ReadOptions:
     """How a file is read: ``presplit`` (one sentence per line, as is), ``encoding``
     (None: detect), ``ocr`` (OCR clean-up: page furniture, broken lines), ``strip_markup``
-    (drop inline tags such as ``<h1>``), ``max_bytes`` (larger files are refused)."""
+    (drop inline tags such as ``<h1>``; the same default as the command line's
+    ``--strip-markup/--keep-markup``), ``max_bytes`` (larger files are refused)."""
 
     presplit: bool = False
     encoding: str | None = None
     ocr: bool = True
-    strip_markup: bool = False
+    strip_markup: bool = True
     max_bytes: int = DEFAULT_MAX_BYTES
 
 

@@ -22,7 +22,7 @@ from aligner.batch import (
 )
 from aligner.pipeline import ReadOptions, read_document, read_documents, store_documents
 from api.cli import app
-from aligner.concordance import search
+from aligner.store.concordance import search
 from aligner.errors import InputError
 from aligner.store.db import open_store
 from aligner.store.models import AlignmentRow, DocumentRow

@@ -12,9 +12,8 @@ from typer.testing import CliRunner
 
 from aligner.align import align_documents
 from api.cli import app
-from aligner.concordance import (
-    EmptyPhraseError, group_by_rendering, normalise, normalise_rendering, search,
-)
+from aligner.concordance import EmptyPhraseError, group_by_rendering, normalise, normalise_rendering
+from aligner.store.concordance import search
 from aligner.document import document_from_text, prepare_document
 from aligner.embed import get_encoder
 from aligner.store.db import open_store

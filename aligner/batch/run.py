@@ -154,13 +154,13 @@ def align_and_store(prepared: _Prepared, session_factory: sessionmaker, project:
 def run_batch(specs: Iterable[PairSpec], session_factory: sessionmaker, encoder, *,
               project: str = "default", config: AlignConfig | None = None,
               with_flags: bool = True, prefetch: bool = True,
-              options: ReadOptions = ReadOptions(strip_markup=True), show_progress: bool = True,
+              options: ReadOptions = ReadOptions(), show_progress: bool = True,
               on_result: Callable[[PairResult], None] | None = None) -> list[PairResult]:
     """Align every pair into project ``project`` of the store; return one result per pair.
 
     Pairs already aligned in the store (same file sha256s and languages) are skipped.
     ``prefetch`` prepares and encodes the next pair in a worker thread; ``options`` say how
-    files are read (by default inline tags such as ``<h1>`` are removed). Progress: a tqdm bar over pairs and
+    files are read. Progress: a tqdm bar over pairs and
     one over the current pair's alignment stages (stderr; off with ``show_progress=False``).
     ``on_result`` is called after each pair (e.g. to log). Never raises for a bad pair.
     """

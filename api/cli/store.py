@@ -86,7 +86,8 @@ def search_command(
     """Phrase concordance: every sentence with PHRASE, its aligned sentences, grouped by rendering."""
     import json
 
-    from aligner.concordance import as_json, format_text, mark_hit_renderings, search
+    from aligner.concordance import as_json, format_text, mark_hit_renderings
+    from aligner.store.concordance import search
     from aligner.embed import get_encoder
 
     check_format(fmt, ("text", "json"))

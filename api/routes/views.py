@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from aligner.concordance import as_json, search
+from aligner.concordance import as_json
+from aligner.store.concordance import search
 from aligner.store import service
 from aligner.store.fidelity import bead_fidelity, fidelity_report
 from aligner.store.renderings import MAX_ROWS_PER_PAGE, list_pivots, parallel_view

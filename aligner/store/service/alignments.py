@@ -1,0 +1,173 @@
+"""Alignments: store one, describe it, load it back as :class:`aligner.types.Alignment`
+(with review state), delete it."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from aligner.store.errors import InvariantError
+from aligner.store.models import (
+    AlignmentRow,
+    BeadRow,
+    BeadSentence,
+    CrossingLink,
+    CrossingRow,
+    DocumentRow,
+    Project,
+    SentenceRow,
+    utcnow,
+)
+from aligner.store.service.common import _get, _iso, _writing
+from aligner.store.service.documents import _provenance_dict, load_document, sentence_ids
+from aligner.types import Alignment, Bead, Crossing, Document
+
+
+def store_alignment(session: Session, src_doc_id: int, tgt_doc_id: int, alignment: Alignment,
+                    *, encoder_version: str | None = None) -> int:
+    """Store an alignment of two stored documents; return its id (version 1).
+
+    ``alignment.beads`` use sentence indices of the documents as stored; the beads must
+    cover every sentence of both documents exactly once, in order (else InvariantError).
+    Crossing candidates are stored too. ``alignment.encoder`` is ``"<name> <version>"``
+    (as :func:`aligner.align.align_texts` writes it); ``encoder_version`` overrides the
+    version part. Raises NotFoundError.
+    """
+    with _writing(session):
+        _get(session, DocumentRow, src_doc_id, "document")
+        _get(session, DocumentRow, tgt_doc_id, "document")
+        src_ids, tgt_ids = sentence_ids(session, src_doc_id), sentence_ids(session, tgt_doc_id)
+        for side, ids, n in (("source", [i for b in alignment.beads for i in b.src], len(src_ids)),
+                             ("target", [i for b in alignment.beads for i in b.tgt], len(tgt_ids))):
+            if ids != list(range(n)):
+                hint = (f" (the stored {side} document has {n} sentences: it was read before with "
+                        "other options, e.g. --strip-markup or --presplit, which segment it "
+                        "otherwise)" if ids and max(ids) + 1 != n else "")
+                raise InvariantError(f"the beads do not cover the {n} {side} sentences exactly "
+                                     f"once in order{hint}")
+        if any(not b.src and not b.tgt for b in alignment.beads):
+            raise InvariantError("the alignment has an empty bead")
+        name, _, version = (alignment.encoder or "").partition(" ")
+        params = dict(alignment.params or {})
+        al = AlignmentRow(src_document_id=src_doc_id, tgt_document_id=tgt_doc_id,
+                          encoder_name=name, params=params, fidelity=alignment.fidelity or None,
+                          encoder_version=encoder_version if encoder_version is not None
+                          else (version or str(params.get("encoder_version", ""))),
+                          created=utcnow(), updated=utcnow(), state="aligned", version=1)
+        session.add(al)
+        session.flush()
+        aid = al.id
+        bead_ids = []
+        for pos, b in enumerate(alignment.beads):
+            bead_ids.append(session.execute(insert(BeadRow).values(
+                alignment_id=aid, position=pos, score=float(b.score), origin="auto",
+                status="unreviewed", flags=list(b.flags))).inserted_primary_key[0])
+        members = [{"bead_id": bid, "alignment_id": aid, "sentence_id": ids[i], "side": side,
+                    "ord": k}
+                   for bid, b in zip(bead_ids, alignment.beads)
+                   for side, idx, ids in (("src", b.src, src_ids), ("tgt", b.tgt, tgt_ids))
+                   for k, i in enumerate(idx)]
+        if members:
+            session.execute(insert(BeadSentence), members)
+        crossings = [{"alignment_id": aid, "src_sentence_ids": [src_ids[i] for i in c.src],
+                      "tgt_sentence_ids": [tgt_ids[j] for j in c.tgt], "score": float(c.score),
+                      "reason": c.reason} for c in alignment.crossings
+                     if all(0 <= i < len(src_ids) for i in c.src)
+                     and all(0 <= j < len(tgt_ids) for j in c.tgt)]
+        if len(crossings) != len(alignment.crossings):
+            raise InvariantError("a crossing candidate names a sentence outside the documents")
+        if crossings:
+            session.execute(insert(CrossingRow), crossings)
+    return aid
+
+
+def _alignment_dict(session: Session, a: AlignmentRow) -> dict:
+    src = session.get(DocumentRow, a.src_document_id)
+    tgt = session.get(DocumentRow, a.tgt_document_id)
+    n = session.scalar(select(func.count()).select_from(BeadRow).where(BeadRow.alignment_id == a.id))
+    return {"id": a.id, "project_id": src.project_id, "src_document_id": src.id,
+            "tgt_document_id": tgt.id, "src_lang": src.lang, "tgt_lang": tgt.lang,
+            "src_title": src.title, "tgt_title": tgt.title,
+            "src_provenance": _provenance_dict(src), "tgt_provenance": _provenance_dict(tgt),
+            "encoder": a.encoder_name, "encoder_version": a.encoder_version,
+            "params": dict(a.params or {}), "created": _iso(a.created), "updated": _iso(a.updated),
+            "state": a.state, "version": a.version, "beads": n}
+
+
+def get_alignment(session: Session, alignment_id: int) -> dict:
+    """``{"id", "project_id", "src_document_id", "tgt_document_id", "src_lang", "tgt_lang",
+    "src_title", "tgt_title", "src_provenance", "tgt_provenance" (dicts as in get_document),
+    "encoder", "encoder_version", "params", "created", "updated", "state", "version",
+    "beads": n}``. Raises NotFoundError."""
+    return _alignment_dict(session, _get(session, AlignmentRow, alignment_id, "alignment"))
+
+
+def list_alignments(session: Session, project_id: int | None = None) -> list[dict]:
+    """Alignments (all, or of one project) as :func:`get_alignment` dicts, by id.
+    NotFoundError for an unknown project."""
+    q = select(AlignmentRow).order_by(AlignmentRow.id)
+    if project_id is not None:
+        _get(session, Project, project_id, "project")
+        q = q.join(DocumentRow, DocumentRow.id == AlignmentRow.src_document_id).where(
+            DocumentRow.project_id == project_id)
+    return [_alignment_dict(session, a) for a in session.scalars(q)]
+
+
+def bead_sentence_ords(session: Session, alignment_id: int) -> list[tuple[list[int], list[int]]]:
+    """Each bead's source and target sentence ``ord``s, beads in position order."""
+    members: dict[int, tuple[list[int], list[int]]] = {
+        bid: ([], []) for bid in session.scalars(select(BeadRow.id).where(
+            BeadRow.alignment_id == alignment_id).order_by(BeadRow.position))}
+    for bid, side, o in session.execute(
+            select(BeadSentence.bead_id, BeadSentence.side, SentenceRow.ord)
+            .join(SentenceRow, SentenceRow.id == BeadSentence.sentence_id)
+            .where(BeadSentence.alignment_id == alignment_id)
+            .order_by(BeadSentence.bead_id, BeadSentence.side, BeadSentence.ord)):
+        members[bid][0 if side == "src" else 1].append(o)
+    return list(members.values())
+
+
+def load_alignment(session: Session, alignment_id: int) -> Alignment:
+    """Rebuild an :class:`aligner.types.Alignment` (sentence ids → indices = ``ord``), with
+    each bead's review state (``status``, ``origin``, ``id``), the reviewers' crossing links,
+    the settings it was made with (``params``) and ``info`` (``alignment_id``, ``version``,
+    ``state``, ``encoder_version``). Raises NotFoundError."""
+    a = _get(session, AlignmentRow, alignment_id, "alignment")
+    ords = dict(session.execute(select(SentenceRow.id, SentenceRow.ord).where(
+        SentenceRow.document_id.in_([a.src_document_id, a.tgt_document_id]))).all())
+    beads_rows = session.scalars(select(BeadRow).where(BeadRow.alignment_id == alignment_id)
+                                 .order_by(BeadRow.position)).all()
+    members = bead_sentence_ords(session, alignment_id)
+    beads = [Bead(src=tuple(s), tgt=tuple(t), score=r.score, flags=list(r.flags or []),
+                  status=r.status, origin=r.origin, id=r.id)
+             for r, (s, t) in zip(beads_rows, members)]
+    crossings = [Crossing(src=tuple(ords[i] for i in c.src_sentence_ids if i in ords),
+                          tgt=tuple(ords[j] for j in c.tgt_sentence_ids if j in ords),
+                          score=c.score, reason=c.reason)
+                 for c in session.scalars(select(CrossingRow).where(
+                     CrossingRow.alignment_id == alignment_id).order_by(CrossingRow.id))]
+    links = [Crossing(src=tuple(ords[i] for i in l.src_sentence_ids if i in ords),
+                      tgt=tuple(ords[j] for j in l.tgt_sentence_ids if j in ords), score=1.0,
+                      reason=f"linked by {l.user}")
+             for l in session.scalars(select(CrossingLink).where(
+                 CrossingLink.alignment_id == alignment_id).order_by(CrossingLink.id))]
+    encoder = f"{a.encoder_name} {a.encoder_version}".strip()
+    return Alignment(beads=beads, crossings=crossings, encoder=encoder, params=dict(a.params or {}),
+                     fidelity=dict(a.fidelity or {}), links=links,
+                     info={"alignment_id": a.id, "version": a.version, "state": a.state,
+                           "encoder_version": a.encoder_version})
+
+
+def load_bitext(session: Session, alignment_id: int) -> tuple[Document, Document, Alignment]:
+    """``(source document, target document, alignment)`` rebuilt from rows, ready for
+    :func:`aligner.export.write_export`. Raises NotFoundError."""
+    a = _get(session, AlignmentRow, alignment_id, "alignment")
+    return (load_document(session, a.src_document_id), load_document(session, a.tgt_document_id),
+            load_alignment(session, alignment_id))
+
+
+def delete_alignment(session: Session, alignment_id: int) -> None:
+    """Delete an alignment with its beads, crossings, edit log and notes. NotFoundError."""
+    with _writing(session):
+        _get(session, AlignmentRow, alignment_id, "alignment")
+        session.execute(delete(AlignmentRow).where(AlignmentRow.id == alignment_id))
