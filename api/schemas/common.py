@@ -1,0 +1,50 @@
+"""Shared types of the API schemas: ids, literals, the request base, errors."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from aligner.export import FORMATS
+
+#: The export formats of :data:`aligner.export.FORMATS`, for request validation and OpenAPI.
+ExportFormat = Literal[tuple(FORMATS)]  # type: ignore[valid-type]
+Id = int
+Direction = Literal["next", "previous"]
+Side = Literal["src", "tgt"]
+QueueKind = Literal["unreviewed", "low-confidence", "non-1-1", "flagged", "crossing"]
+BeadFilter = Literal["unreviewed", "low-confidence", "non-1-1", "flagged", "crossing",
+                     "confirmed", "rejected", "manual"]
+Role = Literal["source", "translation"]
+Kind = Literal["archival", "reconstruction", "translation", "other"]
+
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx/5xx body: ``detail`` is a sentence a person can act on."""
+
+    detail: str
+    code: str | None = None
+
+
+class StaleOut(ErrorOut):
+    """409 body of a stale edit: reload, then redo the edit against ``current_version``."""
+
+    current_version: int
+    expected_version: int
+    changes: list[str] = []
+
+
+class ExportFormatOut(BaseModel):
+    """One export format: ``name`` for ``?format=``, a ``label`` for menus, the file
+    ``suffix`` and ``media_type``."""
+
+    name: str
+    label: str
+    suffix: str
+    media_type: str
