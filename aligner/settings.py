@@ -213,7 +213,7 @@ def changed(instance: Any) -> dict[str, Any]:
 
 def markdown_table(cls: type) -> str:
     """A Markdown table of every setting (name, type, default, range, help): the docs'
-    settings reference is generated from this (``python -m aligner.settings``)."""
+    settings reference is generated from this (``aligner settings --format markdown``)."""
     rows = ["| setting | type | default | range | what it does |", "|---|---|---|---|---|"]
     for s in registry(cls):
         default = "none" if s.default is None else (str(s.default).lower() if s.kind is bool

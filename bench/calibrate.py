@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-import aligner.align as A
+import aligner.align.search as A  # the search module, whose confidence() is captured
+from aligner.align import AlignConfig
 from aligner.embed import get_encoder
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval-data"
@@ -47,7 +48,7 @@ def main() -> None:
     labels: list[bool] = []
     real_confidence = A.confidence
     enc = get_encoder()
-    config = A.AlignConfig()
+    config = AlignConfig()
     for src, tgt, gold in bitexts():
         lengths = [len(s) for s in src], [len(t) for t in tgt]
         pooled, seams = config.window_plan(enc, len(src) + len(tgt))  # as align_texts does

@@ -7,7 +7,7 @@ import pytest
 from aligner.store import service
 from aligner.store.db import open_store
 from aligner.store.errors import NotFoundError, StoreError
-from support.store import EN, LAYOUT, RU, populate, toy_alignment, toy_document
+from support.store import EN, RU, populate, toy_alignment, toy_document
 from aligner.store.renderings import list_pivots, parallel_view
 
 # A second English rendering of RU: sentences 0 and 1 joined, 4 kept, an added line at the end.

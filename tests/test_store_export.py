@@ -13,8 +13,7 @@ from api.cli import app
 from aligner.store import review, service
 from aligner.store.db import make_engine, make_session_factory, upgrade_database
 from aligner.errors import AlignerError
-from aligner.store.errors import InvariantError, NotFoundError
-from aligner.export import EXPORT_FORMATS
+from aligner.store.errors import NotFoundError
 from aligner.store.export import export_bytes
 from support.store import EN, RU, populate
 from aligner.types import Crossing

@@ -27,7 +27,7 @@ Modules: :mod:`~aligner.store.review.transaction` (the version check, apply, log
 :mod:`~aligner.store.review.log` (notes, history).
 """
 
-from aligner.store.regions import check_invariant
+from aligner.store.invariant import check_invariant
 from aligner.store.review.beads import (
     Direction,
     Side,

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from aligner.store.errors import InvariantError, NotFoundError
 from aligner.store.models import AlignmentRow, BeadRow, BeadSentence, DocumentRow, SentenceRow
-from aligner.store.regions import read_beads, read_links, require_sole_user, sentence_dict
+from aligner.store.invariant import require_sole_user
+from aligner.store.regions import read_beads, read_links, sentence_dict
 from aligner.store.review.transaction import EditResult, _edit
 
 
