@@ -166,8 +166,10 @@ def evaluate_command(
 def settings_command(
     fmt: str = typer.Option("text", "--format", help="text | markdown | json"),
 ) -> None:
-    """List the aligner's settings (name, type, default, range, what it does): what
-    --set NAME=VALUE accepts on `align`, `batch` and `serve`, and the API's job settings."""
+    """List the aligner's settings: name, type, default, range, what each does.
+
+    These are what --set NAME=VALUE accepts on `align`, `batch` and `serve`, and what the
+    API's alignment jobs take (docs/settings.md has the same table)."""
     import json
 
     from aligner.align import SETTINGS, AlignConfig

@@ -108,8 +108,10 @@ def report_command(
     db: Db = DEFAULT_DB,
     fmt: str = typer.Option("text", "--format", help="text | json"),
 ) -> None:
-    """Fidelity report: every bead with mismatching numbers or dates, names on one side
-    only or spelled two ways, omissions/additions, odd length, OCR-suspect words."""
+    """Fidelity report of a stored alignment: the flagged beads with their evidence.
+
+    Numbers or dates that differ, names on one side only or spelled two ways,
+    omissions/additions, odd length ratios, OCR-suspect words with a suggested reading."""
     import json
 
     from aligner.store.fidelity import fidelity_report, format_report
