@@ -9,6 +9,12 @@ time per pair in one run: **cold** (a fresh encoder cache: every word form, lemm
 encoded once), **warm words** (word vectors cached, span embeddings not: a bead never seen,
 made of known words) and **warm** (all cached: a bead aligned again). Targets (issue 15):
 AER <= 0.15; warm words < 20 ms per pair. Threads are pinned to 1 (a shared machine).
+
+Then the **stored** Litvinov beads (the pair aligned and stored by the pipeline), linked
+one bead at a time through the store (:func:`aligner.store.word_links.links_for_beads`):
+cold (nothing cached), vocabulary warm (the words' vectors cached, the store's link cache
+empty: a bead after an edit), and cached (the links read from the store). Goal: vocabulary
+warm < 20 ms per bead. This part runs without the XL-WA data too.
 Skips with a reason if the data is absent (a user's clone has no ../shared).
 """
 
@@ -45,6 +51,47 @@ def litvinov_bead_time(encoder) -> None:
     print(f"Litvinov paragraph beads (ru-en, ~55 x 65 words): cold {times[0]:.1f} ms, warm {times[1]:.1f} ms per bead")
 
 
+def stored_bead_time(base) -> None:
+    """Per-bead time of the stored Litvinov beads through the store's link cache."""
+    import tempfile
+
+    from sqlalchemy import delete
+
+    from aligner.embed import CachedEncoder
+    from aligner.pipeline import align_pair, read_document, store_pair
+    from aligner.store import service
+    from aligner.store.db import open_store
+    from aligner.store.models import BeadWordLinks
+    from aligner.store.word_links import links_for_beads
+
+    folder = ROOT / "corpora" / "litvinov-1938-08-07"
+    src, tgt = read_document(folder / "ru.reconstructed.txt", "ru"), read_document(folder / "en.ocr.txt", "en")
+    with tempfile.TemporaryDirectory() as tmp:
+        _, sessions = open_store(Path(tmp) / "seed.db")
+        aid = store_pair(sessions, src, tgt, align_pair(src, tgt, CachedEncoder(base)), project="seed").alignment_id
+        with sessions() as session:
+            beads = [b for b in service.list_beads(session, aid, 0, 1000)["beads"] if b["src"] and b["tgt"]]
+        words = sum(len(s["text"].split()) for b in beads for s in b["src"] + b["tgt"]) / len(beads)
+        encoder = CachedEncoder(base)  # a fresh vector cache: nothing encoded yet
+
+        def per_bead() -> str:  # wall-clock and CPU time (CPU: less noisy on a shared machine)
+            start, cpu = time.perf_counter(), time.process_time()
+            for b in beads:
+                with sessions() as session:
+                    links_for_beads(session, [b["id"]], encoder)
+            return (f"{(time.perf_counter() - start) * 1000 / len(beads):.1f} ms "
+                    f"(CPU {(time.process_time() - cpu) * 1000 / len(beads):.1f})")
+
+        cold = per_bead()
+        cached = per_bead()
+        with sessions() as session:
+            session.execute(delete(BeadWordLinks))
+            session.commit()
+        vocabulary = per_bead()
+    print(f"stored Litvinov beads ({len(beads)} with both sides, {words:.0f} words a bead on average), per bead: "
+          f"cold {cold}, vocabulary warm {vocabulary}, cached {cached}   [target vocabulary warm < 20 ms]")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pairs", nargs="?", default=str(DEV), help="pairs TSV with gold links in column 3")
@@ -52,11 +99,12 @@ def main() -> int:
     parser.add_argument("--tgt-lang", default="ru")
     parser.add_argument("--errors", type=int, default=0, help="show missed/wrong links of the first N pairs")
     args = parser.parse_args()
+    from aligner.embed import CachedEncoder, UseEncoder
+
     if not Path(args.pairs).is_file():
         print(f"SKIP: {args.pairs} not found (the XL-WA dev part lives in ../shared/eval-data)")
+        stored_bead_time(UseEncoder(threads=1))
         return 0
-
-    from aligner.embed import CachedEncoder, UseEncoder
     from aligner.evaluate_words import parse_pharaoh_line, read_pairs, score_links
     from aligner.words import align_pretokenised
 
@@ -86,6 +134,7 @@ def main() -> int:
     print(f"time per pair: cold {cold:.1f} ms, warm words {warm_words:.1f} ms, warm {warm:.1f} ms   "
           f"[target warm words < 20 ms]")
     litvinov_bead_time(encoder)
+    stored_bead_time(base)
     for n, (p, a, g) in enumerate(zip(pairs[: args.errors], alignments, gold)):
         found = a.pairs()
         print(f"\n{n}: {' '.join(p.src)}\n   {' '.join(p.tgt)}")

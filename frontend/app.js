@@ -11,6 +11,7 @@
  *   raw.js        raw page, sentence edits   keys.js       keyboard map, help
  *   renderings.js renderings side by side    search.js     concordance
  *   hash.js       in-page links              newalign.js   upload dialog
+ *   links.js      word links: hover/select a word to light its rendering
  *
  * Some modules import each other in a cycle (nav → details → ops → nav): safe, because no
  * module uses an import while it loads, only later, when an event calls it.
@@ -27,6 +28,7 @@ import { openRenderings, leaveRenderings, loadRenderingRows, openRenderingsForCu
 import { runSearch } from "./search.js";
 import { followHash } from "./hash.js";
 import { openNewDialog, closeNewDialog, submitNew } from "./newalign.js";
+import { wireLinks } from "./links.js";
 
 function wireReview() {
   document.addEventListener("keydown", onKey);
@@ -75,6 +77,7 @@ function wireViews() {
 async function main() {
   wireReview();
   wireViews();
+  wireLinks();
   try {
     await loadAlignments();
     const doc = Number(new URLSearchParams(location.hash.slice(1)).get("d"));

@@ -7,6 +7,7 @@ import { state } from "./state.js";
 import { api } from "./api.js";
 import { $, el } from "./dom.js";
 import { beadAt } from "./list.js";
+import { showEvidence } from "./links.js";
 
 export const FLAG_NAMES = {
   "number-mismatch": "Numbers differ", "date-mismatch": "Dates differ",
@@ -50,4 +51,5 @@ export async function renderFidelity(bead) {
         el("q", { text: f.suggestion }), el("span", { class: "hint", text: " — not applied; edit the sentence if it is right." })) : null));
   }
   box.append(list);
+  showEvidence(bead.id, flags).catch(() => {}); // the words in the row, with their counterparts
 }

@@ -40,7 +40,7 @@ function sentenceList(sentences, lang, emptyText) {
   const cell = el("div", { class: "rv-cell", role: "cell", lang });
   if (!sentences.length) cell.append(el("p", { class: "gap", text: emptyText }));
   for (const s of sentences) {
-    cell.append(el("p", { class: "sent", title: `Sentence ${s.ord + 1}${s.page ? `, page ${s.page}` : ""}` },
+    cell.append(el("p", { class: "sent", dataset: { sid: s.id }, title: `Sentence ${s.ord + 1}${s.page ? `, page ${s.page}` : ""}` },
       el("span", { class: "num", text: String(s.ord + 1) }), el("span", { class: "txt", text: s.text })));
   }
   return cell;
@@ -52,6 +52,7 @@ function renderRow(row, columns, pivotLang) {
   row.cells.forEach((cell, c) => {
     const col = columns[c];
     const node = sentenceList(cell.sentences, col.document.lang, "— not rendered here —");
+    Object.assign(node.dataset, { aid: col.alignment_id, pivot: col.pivot_side, beads: cell.beads.map((b) => b.id).join(",") });
     const links = el("div", { class: "rv-beads" });
     for (const b of cell.beads) {
       const a = el("a", { class: "rv-bead", href: `#a=${col.alignment_id}&p=${b.position}`,

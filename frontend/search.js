@@ -20,16 +20,18 @@ function marked(text, spans) {
 function renderHit(hit) {
   const item = el("li", { class: "hit" },
     el("div", { class: "hit-doc hint", text: `${hit.document_title} [${hit.lang}, ${hit.provenance_label}] · sentence ${hit.sentence_ord + 1}` }),
-    el("div", { class: "hit-text", lang: hit.lang }, ...marked(hit.text, hit.spans)));
+    el("div", { class: "hit-text", lang: hit.lang, dataset: { sid: hit.sentence_id } }, ...marked(hit.text, hit.spans)));
   if (!hit.aligned.length) item.append(el("div", { class: "hint", text: "not aligned to anything yet" }));
   for (const a of hit.aligned) {
     const nums = a.sentence_ords.map((o) => o + 1).join(", ");
     const where = `${a.document_title} [${a.lang}, ${a.provenance_label}]${nums ? ` · sentence ${nums}` : ""}`;
-    item.append(el("div", { class: "aligned", lang: a.lang },
+    const measure = a.method === "links" ? "score" : "cos";
+    item.append(el("div", { class: "aligned", lang: a.lang, dataset: { aid: a.alignment_id, bead: a.bead_id } },
       el("div", { class: "hint" }, where, " · ",
         el("a", { href: `#a=${a.alignment_id}&b=${a.bead_id}`, text: "review this bead" })),
-      a.text ? el("div", {}, ...marked(a.text, a.spans)) : el("div", { class: "gap", text: "— not rendered (omitted) —" }),
-      a.rendering ? el("div", { class: "hint", text: `rendering: “${a.rendering}” (cos ${Number(a.similarity).toFixed(2)})` }) : null));
+      a.text ? el("div", { class: "aligned-text" }, ...marked(a.text, a.spans)) : el("div", { class: "gap", text: "— not rendered (omitted) —" }),
+      a.rendering ? el("div", { class: "hint", text: `rendering: “${a.rendering}” (${measure} ${Number(a.similarity).toFixed(2)})` })
+        : a.text && a.method ? el("div", { class: "gap not-rendered", text: "— not rendered here: no word of the phrase is linked in this bead —" }) : null));
   }
   return item;
 }
@@ -51,7 +53,7 @@ export async function runSearch(ev) {
       ? `${r.count} sentence(s) with “${q}”${fuzzy ? " (fuzzy)" : ""}, in ${r.renderings.length} group(s) by rendering.`
       : `“${q}” was not found${fuzzy ? "" : " (try fuzzy for OCR errors)"}.`;
     for (const g of r.renderings) {
-      const title = g.key ? `Rendered as “${g.label}” (${g.lang})` : "No rendering marked";
+      const title = g.key ? `Rendered as “${g.label}” (${g.lang})` : "Not rendered here, or no rendering marked";
       const hits = [...new Set(g.hits)]; // a sentence in two alignments is listed once
       const section = el("section", { class: "rendering-group" },
         el("h3", {}, title, el("span", { class: "hint", text: ` — ${hits.length} sentence(s)` })));

@@ -12,8 +12,10 @@ different translations of the same words stand out.
 
 Modules: :mod:`~aligner.concordance.match` (exact and fuzzy matching, no store),
 :mod:`~aligner.concordance.results` (hits, groups, text and JSON),
-:mod:`~aligner.concordance.renderings` (marking renderings with the encoder); the query over
-the store is :func:`aligner.store.concordance.search`.
+:mod:`~aligner.concordance.renderings` (marking renderings with the encoder: word windows),
+:mod:`~aligner.concordance.by_links` (a rendering read off a bead's word links, which the
+store's concordance uses: it measures better, docs/words.md); the query over the store is
+:func:`aligner.store.concordance.search`.
 """
 
 from aligner.concordance.match import (

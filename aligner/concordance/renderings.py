@@ -56,6 +56,7 @@ def mark_renderings(phrase: str, aligned: list[AlignedText], encoder) -> None:
     for a, spans in jobs:
         if not spans:
             continue
+        a.method = "window"
         top_span = max(spans, key=lambda sp: sims[a.text[sp[0]:sp[1]]])
         top = sims[a.text[top_span[0]:top_span[1]]]
         # The rendering must stand out from the windows that do not overlap it: an aligned

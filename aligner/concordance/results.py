@@ -18,6 +18,10 @@ class AlignedText:
     phrase (every occurrence of the best window), ``rendering`` its text and
     ``similarity`` its cosine to the phrase (None when no encoder was given or nothing
     reaches :data:`MIN_RENDERING_SIM`; an empty bead side — an omission — has ``text`` "").
+    ``method``: how the rendering was looked for (``"links"``: word links, where
+    ``similarity`` is the stand-out score of :func:`aligner.concordance.by_links.stands_out`;
+    ``"window"``; None: not looked for); looked for and ``rendering`` None means the phrase
+    is not rendered here.
     """
 
     alignment_id: int
@@ -32,6 +36,7 @@ class AlignedText:
     spans: list[tuple[int, int]] = field(default_factory=list)
     rendering: str | None = None
     similarity: float | None = None
+    method: str | None = None
 
     @property
     def key(self) -> str:
@@ -140,7 +145,10 @@ def format_text(phrase: str, hits: list[Hit], *, fuzzy: bool = False) -> str:
                          f"sentence {hit.sentence_ord + 1}{score}:")
             lines.append(f"      {_mark(hit.text, hit.spans)}")
             if aligned is not None:
-                sim = f" cos {aligned.similarity:.2f}" if aligned.similarity is not None else ""
+                measure = "score" if aligned.method == "links" else "cos"
+                sim = f" {measure} {aligned.similarity:.2f}" if aligned.similarity is not None else ""
+                if aligned.method and aligned.text and aligned.rendering is None:
+                    sim = " — not rendered here"
                 ords = ",".join(str(o + 1) for o in aligned.sentence_ords) or "—"
                 lines.append(f"   ↔ [{aligned.lang}] {aligned.document_title} "
                              f"({aligned.provenance_label}) sentence {ords}{sim}:")

@@ -1,8 +1,9 @@
 """The phrase concordance over the store: find a phrase in every stored document and,
 for each hit, the aligned sentence(s) of every alignment that holds it
-(:mod:`aligner.concordance` does the matching and the marking of renderings).
+(:mod:`aligner.concordance` does the matching; renderings are marked from the beads' word
+links, :mod:`aligner.store.concordance_links`).
 
-Pure reading: nothing in the store is changed.
+Reading only, but for the word-link cache that marking renderings may fill.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from aligner.concordance import (
     Hit,
     exact_spans,
     fuzzy_matches,
-    mark_hit_renderings,
 )
 from aligner.concordance.match import _WORD
 from aligner.store.models import AlignmentRow, BeadSentence, DocumentRow, SentenceRow
@@ -107,7 +107,8 @@ def search(session: Session, phrase: str, *, fuzzy: bool = False, lang: str | No
     errors ("Jaranese troops") and of a lost word ("[in] our understanding").
     ``lang`` restricts the documents searched (ISO 639-1); ``project_id`` to one project.
     ``encoder`` (:class:`aligner.embed.Encoder`) marks the rendering in each aligned text
-    (:func:`mark_renderings`); without it renderings stay None. At most ``limit`` hits, in
+    from the bead's word links (:func:`~aligner.store.concordance_links.mark_hit_renderings_by_links`;
+    ends the session's transaction); without it renderings stay None. At most ``limit`` hits, in
     document and sentence order. Raises :class:`EmptyPhraseError` for a phrase without
     letters or digits.
     """
@@ -130,5 +131,7 @@ def search(session: Session, phrase: str, *, fuzzy: bool = False, lang: str | No
                         text=row.text, spans=spans, score=score,
                         aligned=aligned.get(row.id, [])))
     if encoder is not None:
-        mark_hit_renderings(phrase, hits, encoder, fuzzy=fuzzy)
+        from aligner.store.concordance_links import mark_hit_renderings_by_links
+
+        mark_hit_renderings_by_links(session, phrase, hits, encoder, fuzzy=fuzzy)
     return hits

@@ -283,3 +283,17 @@ class Note(Base):
     text: Mapped[str] = mapped_column(Text)
     user: Mapped[str] = mapped_column(String(100), default="")
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BeadWordLinks(Base):
+    """Cached word links of a bead (:mod:`aligner.store.word_links`): ``key`` names what
+    they were computed from (the bead's sentence texts, languages, encoder, method
+    version); a bead whose texts changed no longer matches its row and is linked again."""
+
+    __tablename__ = "bead_word_links"
+
+    bead_id: Mapped[int] = mapped_column(ForeignKey("bead.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    links: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

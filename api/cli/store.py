@@ -81,21 +81,22 @@ def search_command(
     lang: str = typer.Option(None, "--lang", help="Only search documents in this language."),
     fmt: str = typer.Option("text", "--format", help="text | json"),
     encoder: Encoder = None,
-    no_renderings: bool = typer.Option(False, "--no-renderings", help="Do not mark renderings (no encoder)."),
+    no_renderings: bool = typer.Option(False, "--no-renderings", help="Do not mark renderings (no word links, no encoder)."),
 ) -> None:
     """Phrase concordance: every sentence with PHRASE, its aligned sentences, grouped by rendering."""
     import json
 
-    from aligner.concordance import as_json, format_text, mark_hit_renderings
+    from aligner.concordance import as_json, format_text
     from aligner.store.concordance import search
+    from aligner.store.concordance_links import mark_hit_renderings_by_links
     from aligner.embed import get_encoder
 
     check_format(fmt, ("text", "json"))
     sessions = existing_store(db)
     with sessions() as session:
         hits = search(session, phrase, fuzzy=fuzzy, lang=lang)
-    if any(h.aligned for h in hits) and not no_renderings:  # load the encoder only if needed
-        mark_hit_renderings(phrase, hits, get_encoder(encoder), fuzzy=fuzzy)
+        if any(h.aligned for h in hits) and not no_renderings:  # load the encoder only if needed
+            mark_hit_renderings_by_links(session, phrase, hits, get_encoder(encoder), fuzzy=fuzzy)
     if fmt == "json":
         typer.echo(json.dumps(as_json(phrase, hits, fuzzy=fuzzy), ensure_ascii=False, indent=1))
     else:

@@ -100,6 +100,7 @@ class AlignedTextOut(BaseModel):
     spans: list[tuple[int, int]]
     rendering: str | None = None
     similarity: float | None = None
+    method: str | None = None
     key: str = ""
 
 

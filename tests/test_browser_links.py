@@ -1,0 +1,147 @@
+"""Word links on the page, in real headless Chromium, over the Litvinov pair aligned and
+stored by the pipeline with the default encoder (links need real words; the Russian side
+is a TEST RECONSTRUCTION, not the archival text). Harness: tests/test_browser.py.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from test_browser import LiveServer, _free_port, driver, open_page, press, wait  # noqa: F401 - fixture
+
+import uvicorn  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+
+from aligner.pipeline import align_pair, read_document, store_pair  # noqa: E402
+from aligner.store import service  # noqa: E402
+from api.main import create_app  # noqa: E402
+from api.settings import Settings  # noqa: E402
+
+PHRASE_RU, PHRASE_EN = "в нашем понимании", "in our understanding"
+
+# Select `text` inside the element matching `selector` (walking its text nodes, so it works
+# whether or not the sentence was already wrapped into word spans).
+SELECT = """
+const [selector, text] = arguments;
+for (const box of document.querySelectorAll(selector)) {
+  const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+  const nodes = []; let whole = "";
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) { nodes.push([n, whole.length]); whole += n.textContent; }
+  const at = whole.indexOf(text);
+  if (at < 0) continue;
+  const find = (pos) => { for (const [n, s] of nodes) if (pos <= s + n.textContent.length) return [n, pos - s]; };
+  const range = document.createRange();
+  range.setStart(...find(at)); range.setEnd(...find(at + text.length));
+  const sel = document.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+  return true;
+}
+return false;
+"""
+LIT = "return [...document.querySelectorAll(arguments[0])].map((w) => w.textContent);"
+
+
+class LitvinovServer(LiveServer):
+    """The API over the stored Litvinov alignment, the default encoder for links."""
+
+    def __init__(self, db, encoder, src, tgt) -> None:  # noqa: D107 - LiveServer's, other data
+        self.app = create_app(Settings(db=db), encoder_provider=lambda name=None: encoder)
+        self.aid = store_pair(self.app.state.session_factory, src, tgt, align_pair(src, tgt, encoder),
+                              project="seed").alignment_id
+        port = _free_port()
+        self.url = f"http://127.0.0.1:{port}/"
+        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=port,
+                                                    log_level="warning", lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory, default_encoder, ru_path, en_ocr_path):
+    src, tgt = read_document(ru_path, "ru"), read_document(en_ocr_path, "en")
+    with LitvinovServer(tmp_path_factory.mktemp("links") / "seed.db", default_encoder, src, tgt) as srv:
+        with srv.session() as s:
+            srv.beads = service.list_beads(s, srv.aid, 0, 1000)["beads"]
+        yield srv
+
+
+def _ids_with(seed, words):
+    return [b["id"] for b in seed.beads if any(words in s["text"] for s in b["src"])]
+
+
+def _has_run(texts, words):
+    return any(texts[i:i + len(words)] == words for i in range(len(texts)))
+
+
+def test_selecting_a_phrase_lights_its_rendering_in_both_beads(driver, seed):
+    open_page(driver, seed.url)
+    first, second = _ids_with(seed, PHRASE_RU)
+    assert driver.execute_script(SELECT, f'.bead[data-id="{first}"] .side.tgt .txt', PHRASE_EN)
+    for bead in (first, second):
+        wait(driver, lambda d: _has_run(d.execute_script(LIT, f'.bead[data-id="{bead}"] .side.src .w.lit'),
+                                        PHRASE_RU.split()), what=f"«{PHRASE_RU}» lit in bead {bead}")
+        focus = driver.execute_script(LIT, f'.bead[data-id="{bead}"] .side.tgt .w.focus')
+        assert _has_run(focus, PHRASE_EN.split())  # the phrase itself, in both beads
+    # A collapsed selection (a click elsewhere) puts the lights out.
+    driver.execute_script("document.getSelection().removeAllRanges();")
+    wait(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, "#beads .w.lit"), what="lights out")
+
+
+def test_pointing_at_words_full_and_partial_links_look_different(driver, seed):
+    open_page(driver, seed.url)
+    (bead,) = _ids_with(seed, "японские войска прекратят")
+    row = driver.find_element(By.CSS_SELECTOR, f'.bead[data-id="{bead}"]')
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", row)
+    src = next(t for t in row.find_elements(By.CSS_SELECTOR, ".side.src .txt")
+               if "японские войска прекратят" in t.get_attribute("textContent"))
+    ActionChains(driver).move_to_element(src).perform()
+    wait(driver, lambda d: src.get_attribute("data-words") == "1", what="words wrapped")
+    words = {}
+    for w in src.find_elements(By.CSS_SELECTOR, ".w"):
+        words.setdefault(w.get_attribute("textContent"), w)
+    # «японские» ↔ "Japanese": a one-to-one link, lit solid.
+    ActionChains(driver).move_to_element(words["японские"]).perform()
+    wait(driver, lambda d: "Japanese" in d.execute_script(LIT, f'.bead[data-id="{bead}"] .side.tgt .w.lit'),
+         what="Japanese lit")
+    full = row.find_element(By.CSS_SELECTOR, ".side.tgt .w.lit:not(.partial)")
+    assert full.text == "Japanese"
+    # «войска» ↔ "the troops": a 1-2 group, so both links are partial: striped, dashed.
+    ActionChains(driver).move_to_element(words["войска"]).perform()
+    wait(driver, lambda d: d.execute_script(LIT, f'.bead[data-id="{bead}"] .side.tgt .w.lit.partial')[:2]
+         == ["the", "troops"], what="the troops lit as partial")
+    partial = row.find_element(By.CSS_SELECTOR, ".side.tgt .w.lit.partial")
+    assert partial.value_of_css_property("outline-style") == "dashed"
+    assert full.value_of_css_property("outline-style") != "dashed"
+    assert partial.value_of_css_property("background-image") != full.value_of_css_property("background-image")
+    assert "partial link" in driver.find_element(By.ID, "help").get_attribute("textContent")
+
+
+def test_fidelity_evidence_is_highlighted_on_both_sides(driver, seed):
+    flagged = next(b for b in seed.beads if any("Чжангофын" in s["text"] for s in b["src"])
+                   and "name-one-side" in b["flags"])
+    driver.get(f"{seed.url}#a={seed.aid}&p={flagged['position']}")
+    wait(driver, lambda d: "Name on one side only" in d.find_element(By.ID, "fidelity").text, what="flag")
+    sel = f'.bead[data-id="{flagged["id"]}"]'
+    wait(driver, lambda d: "Чжангофын" in d.execute_script(LIT, f"{sel} .side.src .w.evidence")
+         and "Changkufeng" in d.execute_script(LIT, f"{sel} .side.tgt .w.evidence"), what="evidence")
+
+
+def test_renderings_view_and_concordance_light_the_links(driver, seed):
+    open_page(driver, seed.url)
+    press(driver, "g")  # the source with its rendering, one column
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#rv-table .rv-row")) > 2, what="rows")
+    assert driver.execute_script(SELECT, "#rv-table .rv-row .rv-cell:nth-child(1) .txt", PHRASE_RU)
+    wait(driver, lambda d: _has_run(d.execute_script(LIT, "#rv-table .rv-cell:nth-child(2) .w.lit"),
+                                    PHRASE_EN.split()), what="rendering lit in the column")
+    press(driver, Keys.ESCAPE)
+    press(driver, "/")
+    driver.find_element(By.ID, "search-input").send_keys(PHRASE_EN, Keys.ENTER)
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#search-results .hit")) == 2, what="hits")
+    assert [m.text for m in driver.find_elements(By.CSS_SELECTOR, "#search-results .aligned-text mark")] \
+        == [PHRASE_RU, PHRASE_RU]
+    assert driver.execute_script(SELECT, "#search-results .hit-text", PHRASE_EN)
+    for k in (1, 2):  # the selected phrase is in both hits: both renderings light up
+        wait(driver, lambda d: _has_run(d.execute_script(LIT, f"#search-results .hit:nth-child({k}) .aligned-text .w.lit"),
+                                        PHRASE_RU.split()), what=f"hit {k} lit")
