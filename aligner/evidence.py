@@ -7,7 +7,10 @@ each shared item is weighed by its rarity in the collection: the inverse documen
 frequency of Buck & Koehn 2016's TF-IDF baseline (WMT16 document alignment), taken on each
 language's side and averaged.
 
-Names are capitalised words that do not open a sentence, compared by their
+Names are capitalised words that the language's dictionary
+(:func:`aligner.lexicon.spelling.dictionary`) does not know as common words ("Government",
+«Никогда» are not names; «Сигемицу», "Schulenburg" are, also at the start of a sentence;
+without a dictionary only words inside a sentence count), compared by their
 romanisation-neutral key (:func:`aligner.lexicon.translit.name_key`; Russian case endings
 dropped) with a rapidfuzz ratio of at least ``NAME_MATCH_MIN``, or through the exonym table
 («Япония» ↔ "Japan", :data:`aligner.lexicon.names.EXONYMS`).
@@ -24,11 +27,16 @@ from rapidfuzz import fuzz, process
 
 from aligner.lexicon.names import EXONYMS
 from aligner.lexicon.numbers import EN_MONTHS, ru_month_number
+from aligner.lexicon.spelling import dictionary
 from aligner.lexicon.translit import name_key
 
 NAME_MATCH_MIN = 85.0
 """rapidfuzz ratio (0-100) of two name keys that count as one name ("sigemicu" ↔
-"shigemicu" scores 94; "litvinov" ↔ "litvinova" 94)."""
+"shigemicu" scores 94; "litvinov" ↔ "litvinova" 94). Keys shorter than ``NAME_FUZZY_MIN``
+letters must be equal ("slove" ↔ "love" is no match)."""
+NAME_FUZZY_MIN = 6
+MOST_PER_KIND = 8
+"""At most this many shared dates, numbers and names (the rarest) count for the weight."""
 
 _NUMBER = re.compile(r"(?<![\w.,])\d{2,}(?:[.,]\d+)?(?![\w])")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -64,6 +72,7 @@ def record_facts(sentences: list[str], lang: str) -> Facts:
     dates: set[str] = set()
     numbers: set[str] = set()
     names: dict[str, str] = {}
+    lexicon = dictionary(lang)
     for sentence in sentences:
         dates |= _dates(sentence)
         for match in _NUMBER.finditer(sentence):
@@ -72,12 +81,22 @@ def record_facts(sentences: list[str], lang: str) -> Facts:
             numbers.add(value.split(".")[0])
         for k, match in enumerate(_WORD.finditer(sentence)):
             word = match.group()
-            if k == 0 or not word[:1].isupper() or len(word) < 3:
+            if not word[:1].isupper() or len(word) < 3:
+                continue
+            if lexicon is None and k == 0 or lexicon is not None and lexicon.is_common(word):
                 continue
             key = _name_key(word)
             if len(key) >= 3:
                 names.setdefault(key, word)
-    return Facts(frozenset(dates), frozenset(numbers), frozenset(names), names)
+    return Facts(frozenset(dates), frozenset(_drop_enumerations(numbers)), frozenset(names), names)
+
+
+def _drop_enumerations(numbers: set[str]) -> set[str]:
+    """Numbers that belong to a run of three or more consecutive integers are section or
+    paragraph numbers (chapters 10, 11, 12 …): every numbered text has them."""
+    ints = {int(n) for n in numbers if n.isdigit() and len(n) <= 4}
+    run = {v for v in ints if {v - 1, v + 1} <= ints or {v + 1, v + 2} <= ints or {v - 2, v - 1} <= ints}
+    return {n for n in numbers if not (n.isdigit() and len(n) <= 4 and int(n) in run)}
 
 
 def _dates(text: str) -> set[str]:
@@ -133,10 +152,13 @@ def shared_facts(source: Facts, target: Facts) -> dict[str, list[tuple[str, str]
     [...], "names": [(source key, target key)]}``, names matched fuzzily (one target name
     per source name)."""
     names = []
-    pool = list(target.names)
+    pool = [k for k in target.names if len(k) >= NAME_FUZZY_MIN]
     for key in sorted(source.names):
-        if not pool:
-            break
+        if key in target.names:
+            names.append((key, key))
+            continue
+        if len(key) < NAME_FUZZY_MIN or not pool:
+            continue
         hit = process.extractOne(key, pool, scorer=fuzz.ratio, score_cutoff=NAME_MATCH_MIN)
         if hit is not None:
             names.append((key, hit[0]))
@@ -150,11 +172,12 @@ def shared_facts(source: Facts, target: Facts) -> dict[str, list[tuple[str, str]
 
 def evidence_weight(shared: dict[str, list[tuple[str, str]]], source_rarity: Rarity,
                     target_rarity: Rarity) -> float:
-    """Sum over shared facts of their mean IDF on the two sides (nats)."""
+    """Sum over shared facts of their mean IDF on the two sides (nats), the
+    ``MOST_PER_KIND`` rarest of each kind."""
     total = 0.0
     for field, prefix in (("dates", "d:"), ("numbers", "n:"), ("names", "p:")):
-        for s, t in shared[field]:
-            total += (source_rarity.idf(prefix + s) + target_rarity.idf(prefix + t)) / 2
+        weights = [(source_rarity.idf(prefix + s) + target_rarity.idf(prefix + t)) / 2 for s, t in shared[field]]
+        total += sum(sorted(weights, reverse=True)[:MOST_PER_KIND])
     return total
 
 

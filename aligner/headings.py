@@ -6,6 +6,8 @@ Conventions of Russian and English diplomatic records, diaries and telegrams:
   Conversation", "From M. M. Litvinov's Diary", "Telegram …" (strong: they open a record);
   «Письмо …», «Нота …», "Letter …", "Note …" (weak: a record only with a number or a date);
 * numbers: «№ 239», "No. 239", "239." alone, or before a title ("239. Запись беседы …");
+  a bare "471" (FRUS prints its document numbers so, and OCR its page numbers) only
+  joins a heading, it opens none;
 * FRUS print furniture (*Foreign Relations of the United States*): the file note
   "761.93 Manchuria/155: Telegram" and the address line "The Chargé in the Soviet Union
   (Kirk) to the Secretary of State";
@@ -63,6 +65,7 @@ _SECRECY = re.compile(r"^(?:совершенно\s+|сов\.\s*)?секретн�
 _RECEIVED = re.compile(r"^\[?\s*(?:received|получено|поступило)\b", re.I)
 _NUMBER_LINE = re.compile(
     r"^(?:(?:№|no\.?|nr\.?|n°|n|док(?:умент)?\.?\s*№?|document(?:\s+no\.?)?)\s*(\d{1,5}[a-zа-я]?)|(\d{1,4})\.)$")
+_BARE_NUMBER = re.compile(r"^\d{1,4}$")
 _NUMBER_PREFIX = re.compile(r"^(?:№\s*|no\.\s*)?(\d{1,4})\.?\s+(?=\S)")
 _FRUS_FILE = re.compile(r"^\d{3}\.\d{1,4}[\w ./’'()-]{0,60}:\s*(telegram|memorandum|note|letter|"
                         r"despatch|dispatch|report|instruction|circular|statement|"
@@ -135,6 +138,8 @@ def classify_line(line: str, lang: str) -> LineKind:
     number = _NUMBER_LINE.match(text.rstrip(":"))
     if number:
         return LineKind(WEAK, "number", number=number.group(1) or number.group(2))
+    if _BARE_NUMBER.match(text):  # a FRUS document number, or a page number: joins a heading only
+        return LineKind(MARK, "number", number=text)
     if _FRUS_FILE.match(text):
         return LineKind(STRONG, "file")
     if _ADDRESS.match(text.rstrip(".")) and len(words) <= 20:

@@ -18,8 +18,8 @@ score, a ``partial`` flag and their evidence, and the records left without a par
    Buck & Koehn 2016's 1-1 choice), and a pair only if its score reaches ``threshold``, so
    a record may stay untranslated. With ``many``, a record already paired may take
    further renderings (an exhibit and a telegram of the same conversation) when they
-   reach the threshold too, and a target may render parts of several records if those
-   parts do not overlap.
+   reach the threshold too with at least two linked sentences, and a target may render
+   parts of several records if those parts do not overlap.
 4. **Partial**: the chain runs over less than ``partial_below`` of the source record's
    text and clearly less of it than of the target, or the target is too short to render
    the whole record (:func:`is_partial`).
@@ -37,18 +37,20 @@ import numpy as np
 from aligner.errors import InputError
 from aligner.evidence import Facts, Rarity, describe, evidence_weight, record_facts, shared_facts
 from aligner.pairscore import PairScore, ScoreConfig, Side, knn_means, score_pair
-from aligner.records import Record, read_records, record_documents, record_ref
+from aligner.records import Record, read_records, record_documents, record_refs
 from aligner.segment import normalise_lang
 from aligner.types import Document
 
 FOLDER_SUFFIXES = (".txt", ".xml", ".tei")
 """Files taken from a folder (searched recursively); a file named on its own is always taken."""
+VOTERS = 64  # sentences per record that vote for candidates (all of a shorter record)
 
 # Logistic weights of the score: bias, log(chain + CHAIN_FLOOR) (chain in units), shared-
 # fact evidence (nats, capped at EVIDENCE_CAP). Fitted by bench/pairing.py --fit on
-# bilinguator chunks with same-scene decoys (see its docstring): log-loss 0.028 on 8,946
-# candidate pairs; a chain of 0.08 gives 0.77, 0.3 gives 1.00, none (0) 0.004.
-SCORE_BIAS, SCORE_CHAIN, SCORE_EVIDENCE = 21.07, 11.59, 0.12
+# bilinguator chunks with same-scene decoys (see its docstring): log-loss 0.040 on 5,524
+# candidate pairs (388 positive). With no shared facts a chain of 0.08 gives 0.47, 0.3
+# gives 0.999, none (0) 0.005.
+SCORE_BIAS, SCORE_CHAIN, SCORE_EVIDENCE = 14.68, 8.64, 0.100
 CHAIN_FLOOR = 0.1
 EVIDENCE_CAP = 20.0
 
@@ -71,7 +73,7 @@ class PairConfig:
 
     score: ScoreConfig = field(default_factory=ScoreConfig)
     candidates: int = 3
-    pool_max: int = 8192
+    pool_max: int = 4096
     threshold: float = 0.5
     partial_below: float = 0.8
     many: bool = True
@@ -81,24 +83,38 @@ class PairConfig:
 @dataclass
 class Entry:
     """One record ready to be paired: where it is (``file``, ``record``), its document
-    (``doc``; ``base`` + a sentence's raw offset = its offset in the file), its sentence
-    vectors (``side``) and ``facts``."""
+    (``doc``; ``base`` + a sentence's raw offset = its offset in the file), the sentences
+    that are compared (``rows``: those that reach past the heading; a record's heading,
+    document number and date line are not its text), their vectors (``side``) and
+    ``facts``."""
 
     file: str
     record: Record
     doc: Document
     base: int
+    ref: str = ""
     side: Side | None = None
     facts: Facts | None = None
+    rows: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.rows:
+            body = self.record.body_start - self.base
+            self.rows = [s.index for s in self.doc.sentences if s.raw_end > body] or \
+                [s.index for s in self.doc.sentences]
+
+    @property
+    def texts(self) -> list[str]:
+        """The compared sentences' texts."""
+        return [self.doc.sentences[i].text for i in self.rows]
 
     def describe(self) -> dict:
-        """``{"file", "title", "start", "end", "date", "id", "ref"}`` (``ref``: the form
-        ``FILE#ID`` that names one record of a file with several)."""
+        """``{"file", "title", "start", "end", "date", "id", "ref"}`` (``ref``: ``FILE`` for
+        a one-record file, else ``FILE#REF`` as :func:`aligner.records.load_record` takes it)."""
         rec = self.record
-        ref = self.doc.provenance.file
         return {"file": self.file, "title": rec.title, "start": rec.start, "end": rec.end,
                 "date": rec.date, "id": rec.id or None,
-                "ref": self.file if "#" not in ref else f"{self.file}#{record_ref(rec)}"}
+                "ref": f"{self.file}#{self.ref}" if self.ref else self.file}
 
 
 def find_files(paths: Sequence[str | Path]) -> list[Path]:
@@ -130,8 +146,9 @@ def load_entries(paths: Sequence[str | Path], lang: str, *, strip_markup: bool =
         file = read_records(path, lang)
         docs = record_documents(file, lang, strip_markup=strip_markup)
         single = len(file.records) == 1 and not file.raw.is_tei
-        for rec, doc in zip(file.records, docs):
-            entries.append(Entry(str(path), rec, doc, 0 if single else rec.start))
+        refs = record_refs(file.records) if len(file.records) > 1 or file.raw.is_tei else [""]
+        for rec, doc, ref in zip(file.records, docs, refs):
+            entries.append(Entry(str(path), rec, doc, 0 if single else rec.start, ref))
     return entries
 
 
@@ -198,7 +215,7 @@ def score_candidates(sources: list[Entry], targets: list[Entry], encoder, *,
     _fill_knn(sources, targets, config)
     for entries in (sources, targets):
         for e in entries:
-            e.facts = record_facts(e.doc.texts, e.doc.lang)
+            e.facts = record_facts(e.texts, e.doc.lang)
     rarity = (Rarity.of([e.facts for e in sources]), Rarity.of([e.facts for e in targets]))
     scored = {}
     for s, t in sorted(_candidates(sources, targets, config)):
@@ -236,12 +253,12 @@ def is_partial(score: PairScore, source_chars: int, target_chars: int,
 
 
 def _embed(entries: list[Entry], encoder) -> None:
-    texts = [t for e in entries for t in e.doc.texts]
+    texts = [t for e in entries for t in e.texts]
     vectors = encoder.encode(texts)
     at = 0
     for e in entries:
-        n = len(e.doc.texts)
-        e.side = Side(vectors[at:at + n], np.array([len(t) for t in e.doc.texts], dtype=np.float32))
+        n = len(e.rows)
+        e.side = Side(vectors[at:at + n], np.array([len(t) for t in e.texts], dtype=np.float32))
         at += n
 
 
@@ -288,12 +305,14 @@ def _doc_vectors(entries: list[Entry]) -> np.ndarray:
 
 
 def _votes(mine: list[Entry], other: list[Entry], config: PairConfig) -> np.ndarray:
-    """``(len(mine), len(other))``: share of each record's sentences whose nearest sentence
-    (in the other language's pool) lies in each other record."""
+    """``(len(mine), len(other))``: share of each record's sentences (at most
+    ``VOTERS`` of them, spread over it) whose nearest sentence in the other language's
+    pool lies in each other record."""
     pool, owner = _pool(other, config.pool_max)
-    vectors = np.concatenate([e.side.vectors for e in mine])
-    record = np.concatenate([np.full(len(e.side.lengths), i) for i, e in enumerate(mine)])
-    weight = np.concatenate([np.full(len(e.side.lengths), 1.0 / len(e.side.lengths)) for e in mine])
+    voters = [np.unique(np.linspace(0, len(e.side.lengths) - 1, VOTERS).astype(int)) for e in mine]
+    vectors = np.concatenate([e.side.vectors[v] for e, v in zip(mine, voters)])
+    record = np.concatenate([np.full(len(v), i) for i, v in enumerate(voters)])
+    weight = np.concatenate([np.full(len(v), 1.0 / len(v)) for v in voters])
     nearest = np.concatenate([owner[np.argmax(vectors[s:s + 2048] @ pool.T, axis=1)]
                               for s in range(0, len(vectors), 2048)])
     out = np.zeros((len(mine), len(other)), dtype=np.float32)
@@ -320,6 +339,8 @@ def _assign(scored: dict, config: PairConfig) -> list[tuple[int, int]]:
                 break
             if (s, t) in chosen:
                 continue
+            if scored[s, t].chain.links < 2:
+                continue  # a further rendering shows at least two sentences in order
             if t not in used_t or _disjoint_in_target(t, s, chosen, scored):
                 chosen.append((s, t))
                 used_t.add(t)
@@ -350,6 +371,7 @@ def _pair_json(source: Entry, target: Entry, candidate: Candidate, config: PairC
         "source_span": _file_span(source, chain.source_span),
         "target_span": _file_span(target, chain.target_span),
         "shared": candidate.shared,
+        "same_date": (source.record.date == target.record.date) if source.record.date and target.record.date else None,
         "shared_weight": round(candidate.evidence, 2),
     }
     return {"source": source.describe(), "target": target.describe(), "score": round(candidate.probability, 4),
@@ -361,19 +383,24 @@ def _file_span(entry: Entry, span: tuple[int, int] | None) -> list[int] | None:
     """Sentence span -> [start, end) character offsets in the file (TEI: extracted text)."""
     if span is None:
         return None
-    sentences = entry.doc.sentences
-    return [entry.base + sentences[span[0]].raw_start, entry.base + sentences[span[1]].raw_end]
+    first, last = entry.doc.sentences[entry.rows[span[0]]], entry.doc.sentences[entry.rows[span[1]]]
+    return [entry.base + first.raw_start, entry.base + last.raw_end]
 
 
 def _unpaired(entries: list[Entry], others: list[Entry], paired: set[int], scored: dict, side: int) -> list[dict]:
+    """The records of one side (``side`` 0: sources) left unpaired, each with its best
+    candidate if it had one."""
+    best: dict[int, tuple[float, int]] = {}
+    for st, c in scored.items():
+        i, j = st[side], st[1 - side]
+        if i not in paired and (i not in best or c.probability > best[i][0]):
+            best[i] = (c.probability, j)
     out = []
     for i, e in enumerate(entries):
         if i in paired:
             continue
         item = e.describe()
-        options = [(c.probability, st[1 - side]) for st, c in scored.items() if st[side] == i]
-        if options:
-            best, j = max(options)
-            item["best"] = {"ref": others[j].describe()["ref"], "score": round(best, 4)}
+        if i in best:
+            item["best"] = {"ref": others[best[i][1]].describe()["ref"], "score": round(best[i][0], 4)}
         out.append(item)
     return out

@@ -27,6 +27,7 @@ source record and one target record:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -136,7 +137,7 @@ def score_pair(source: Side, target: Side, config: ScoreConfig = ScoreConfig()) 
     """Score how much of ``source`` the ``target`` renders, in order (see module doc).
 
     Both sides need ``knn`` filled (:func:`knn_means`). The similarity matrix is made in
-    chunks of rows and never held whole: memory is O(m) plus the chain's positive cells.
+    chunks of rows and never held whole: memory is O(m) plus the possible links.
     Raises ValueError for an empty side or missing ``knn``.
     """
     n, m = len(source.lengths), len(target.lengths)
@@ -144,21 +145,10 @@ def score_pair(source: Side, target: Side, config: ScoreConfig = ScoreConfig()) 
         raise ValueError("a record with no sentences cannot be scored")
     if source.knn is None or target.knn is None:
         raise ValueError("score_pair needs both sides' knn means (knn_means)")
-    units_t = target.lengths / config.unit_chars
-    caps = config.max_unit_weight
-
-    def gains(first: int, last: int) -> np.ndarray:
-        cos = source.vectors[first:last] @ target.vectors.T
-        margin = cos - config.margin_weight * (source.knn[first:last, None] + target.knn[None, :]) / 2
-        units = np.minimum(np.minimum.outer(source.lengths[first:last] / config.unit_chars, units_t), caps)
-        gain = (margin - config.link_margin) * units
-        gain[gain <= 0] = -np.inf  # only sentences that stand out are links; the rest are skipped
-        return gain.astype(np.float32)
-
     if n * m > config.probe_rows ** 2 and not _probe(source, target, config):
         return PairScore(0.0, 0, 0.0, 0.0, 0.0, None, None)
-    score, chain = _chain(gains, n, m, config.skip, config.diagonal, config.skip * config.max_skip,
-                          config.open_cost)
+    score, chain = _chain(_links(source, target, config), config.skip, config.diagonal,
+                          config.skip * config.max_skip, config.open_cost)
     if not chain:
         return PairScore(0.0, 0, 0.0, 0.0, 0.0, None, None)
     rows = [i for i, _ in chain]
@@ -169,6 +159,25 @@ def score_pair(source: Side, target: Side, config: ScoreConfig = ScoreConfig()) 
     mean_cos = float(np.mean(np.sum(source.vectors[rows] * target.vectors[cols], axis=1)))
     return PairScore(float(score), len(chain), s_cov, t_cov, mean_cos, s_span, t_span,
                      _extent(source.lengths, s_span), _extent(target.lengths, t_span))
+
+
+def _links(source: Side, target: Side, config: ScoreConfig, chunk: int = 512) -> list[tuple[int, int, float]]:
+    """The possible links ``(i, j, gain)`` in row-major order: cells whose margin exceeds
+    ``link_margin``, gaining the excess times their length in units (capped)."""
+    half = config.margin_weight / 2
+    t_need = (half * target.knn).astype(np.float32)
+    t_units = np.minimum(target.lengths / config.unit_chars, config.max_unit_weight)
+    out: list[tuple[int, int, float]] = []
+    for first in range(0, len(source.lengths), chunk):
+        excess = source.vectors[first:first + chunk] @ target.vectors.T
+        excess -= t_need[None, :]
+        excess -= (config.link_margin + half * source.knn[first:first + chunk])[:, None].astype(np.float32)
+        rows, cols = np.nonzero(excess > 0)
+        if rows.size:
+            s_units = np.minimum(source.lengths[first + rows] / config.unit_chars, config.max_unit_weight)
+            gain = excess[rows, cols] * np.minimum(s_units, t_units[cols])
+            out += zip((rows + first).tolist(), cols.tolist(), gain.tolist())
+    return out
 
 
 def _extent(lengths: np.ndarray, span: tuple[int, int]) -> float:
@@ -192,81 +201,89 @@ def _probe(source: Side, target: Side, config: ScoreConfig) -> bool:
 
 # --- chain ---------------------------------------------------------------------------------
 
-_ROWS_PER_CHUNK = 256
 
-
-def _chain(gains, n: int, m: int, skip: float, diagonal: float, max_gap_cost: float,
+def _chain(cells: list[tuple[int, int, float]], skip: float, diagonal: float, max_gap_cost: float,
            open_cost: float) -> tuple[float, list[tuple[int, int]]]:
-    """Best strictly monotone chain of cells through an ``(n, m)`` gain matrix given by
-    ``gains(first_row, last_row)`` (rows ``first..last-1``; -inf where no link may be).
+    """Best strictly monotone chain through the cells ``(i, j, gain)`` (row-major order).
 
     A chain's score is the sum of its cells' gains, minus ``skip`` per row and column
     passed over between consecutive cells (at most ``max_gap_cost`` a gap: a free
     translation's chain goes on across a loosely rendered passage), plus ``diagonal`` for
     each step (i, j) -> (i+1, j+1), minus ``open_cost`` once. Local: it starts and ends
-    anywhere; an empty chain scores 0. Row-by-row dynamic programming with running 2-D prefix maxima: O(n m) time;
-    back pointers are kept for finite cells only.
+    anywhere; an empty chain scores 0. Dynamic programming over the cells only, row by
+    row, with two prefix-maximum Fenwick trees over the columns (of H + skip*(i+j), for
+    gaps charged by length, and of H, for capped gaps): O(K log m) for K cells.
     """
-    cols = np.arange(m)
-    prev_h = np.full(m, -np.inf, dtype=np.float32)   # H[i-1, :]
-    prefix = np.full(m, -np.inf, dtype=np.float32)   # max over rows < i, cols <= j of H + skip*(i'+j')
-    prefix_at = np.full(m, -1, dtype=np.int64)
-    flat = np.full(m, -np.inf, dtype=np.float32)     # max over rows < i, cols <= j of H
-    flat_at = np.full(m, -1, dtype=np.int64)
-    back: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    if not cells:
+        return 0.0, []
+    width = max(j for _, j, _ in cells) + 1
+    charged, capped = _PrefixMax(width), _PrefixMax(width)
+    h: list[float] = []
+    back: list[int] = []
     top, top_at = 0.0, -1
-    block = np.empty((0, m), dtype=np.float32)
-    for i in range(n):
-        if i % _ROWS_PER_CHUNK == 0:
-            block = gains(i, min(n, i + _ROWS_PER_CHUNK))
-        gain = block[i % _ROWS_PER_CHUNK]
-        live = np.flatnonzero(np.isfinite(gain))
-        if live.size == 0:  # no link in this row: nothing changes but the row above
-            prev_h = np.full(m, -np.inf, dtype=np.float32)
-            continue
-        general = np.full(m, -np.inf, dtype=np.float32)
-        general[1:] = prefix[:-1] - skip * (i + cols[1:] - 2)
-        general_at = np.full(m, -1, dtype=np.int64)
-        general_at[1:] = prefix_at[:-1]
-        far = np.full(m, -np.inf, dtype=np.float32)
-        far[1:] = flat[:-1] - max_gap_cost
-        use_far = far > general
-        general = np.where(use_far, far, general)
-        general_at[1:] = np.where(use_far[1:], flat_at[:-1], general_at[1:])
-        diag = np.full(m, -np.inf, dtype=np.float32)
-        diag[1:] = prev_h[:-1] + diagonal
-        use_diag = diag > general
-        pred = np.where(use_diag, diag, general)
-        pred_at = np.where(use_diag, (i - 1) * m + cols - 1, general_at)
-        fresh = pred <= -open_cost
-        h = gain + np.where(fresh, -open_cost, pred).astype(np.float32)
-        back[i] = (live, np.where(fresh, -1, pred_at)[live])
-        j = int(live[np.argmax(h[live])])
-        if h[j] > top:
-            top, top_at = float(h[j]), i * m + j
-        # running 2-D prefix maximum of H + skip*(i+j), with where it is reached
-        prefix, prefix_at = _running_max(h + skip * (i + cols), i * m, prefix, prefix_at)
-        flat, flat_at = _running_max(h, i * m, flat, flat_at)
-        prev_h = h
+    above: dict[int, int] = {}  # column -> cell, of the row just above
+    row_start = 0
+    for k, (i, j, gain) in enumerate(cells):
+        if k and i != cells[k - 1][0]:
+            above = _close_row(cells, h, row_start, k, skip, charged, capped, i)
+            row_start = k
+        best, at = -open_cost, -1
+        value, where = charged.query(j - 1)
+        if value - skip * (i + j - 2) > best:
+            best, at = value - skip * (i + j - 2), where
+        value, where = capped.query(j - 1)
+        if value - max_gap_cost > best:
+            best, at = value - max_gap_cost, where
+        diag = above.get(j - 1)
+        if diag is not None and h[diag] + diagonal > best:
+            best, at = h[diag] + diagonal, diag
+        h.append(gain + best)
+        back.append(at)
+        if h[-1] > top:
+            top, top_at = h[-1], k
     chain: list[tuple[int, int]] = []
-    at = top_at
-    while at >= 0:
-        i, j = divmod(at, m)
-        chain.append((i, j))
-        live, pointers = back[i]
-        at = int(pointers[np.searchsorted(live, j)])
+    while top_at >= 0:
+        chain.append(cells[top_at][:2])
+        top_at = back[top_at]
     return top, chain[::-1]
 
 
-def _running_max(key: np.ndarray, offset: int, best: np.ndarray, best_at: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Fold row ``key`` into a column-wise running 2-D maximum ``best`` (``best[j]``: max
-    over earlier rows and columns <= j) and where it is reached (flat index ``offset + j``)."""
-    cols = np.arange(len(key))
-    run = np.maximum.accumulate(key)
-    run_at = np.maximum.accumulate(np.where(key >= run, cols, 0))
-    better = run > best
-    return np.where(better, run, best), np.where(better, offset + run_at, best_at)
+def _close_row(cells, h: list[float], first: int, last: int, skip: float, charged: "_PrefixMax",
+               capped: "_PrefixMax", next_row: int) -> dict[int, int]:
+    """Enter the finished row's cells ``first..last-1`` into the trees; return them by
+    column if that row is the one just above ``next_row`` (for diagonal steps), else {}."""
+    for k in range(first, last):
+        i, j, _ = cells[k]
+        charged.update(j, h[k] + skip * (i + j), k)
+        capped.update(j, h[k], k)
+    if cells[first][0] == next_row - 1:
+        return {cells[k][1]: k for k in range(first, last)}
+    return {}
+
+
+class _PrefixMax:
+    """Fenwick tree of (value, cell) giving the maximum over columns 0..j; values only grow."""
+
+    def __init__(self, size: int) -> None:
+        self.value = [-math.inf] * (size + 1)
+        self.cell = [-1] * (size + 1)
+
+    def update(self, j: int, value: float, cell: int) -> None:
+        j += 1
+        while j < len(self.value):
+            if value > self.value[j]:
+                self.value[j], self.cell[j] = value, cell
+            j += j & -j
+
+    def query(self, j: int) -> tuple[float, int]:
+        """Max over columns 0..j (``-inf`` when j < 0)."""
+        best, at = -math.inf, -1
+        j += 1
+        while j > 0:
+            if self.value[j] > best:
+                best, at = self.value[j], self.cell[j]
+            j -= j & -j
+        return best, at
 
 
 def _coverage(mine: list[int], other: list[int], lengths: np.ndarray, other_n: int,

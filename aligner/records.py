@@ -41,7 +41,9 @@ class Record:
     ``index``: 0-based position in the file; ``title``: its heading lines (or the first
     line), joined by " / "; ``date``: ISO ``YYYY-MM-DD`` or None; ``start``/``end``:
     character offsets into the file's text (end exclusive); ``text``: that slice;
-    ``id``: the TEI ``xml:id`` or the number in its heading ("239"), else "".
+    ``id``: the TEI ``xml:id`` or the number in its heading ("239"), else "";
+    ``body_start``: offset into the file where the text after the heading begins
+    (``start`` if there is no heading).
     """
 
     index: int
@@ -51,6 +53,11 @@ class Record:
     end: int
     text: str
     id: str = ""
+    body_start: int = -1
+
+    def __post_init__(self) -> None:
+        if self.body_start < 0:
+            object.__setattr__(self, "body_start", self.start)
 
 
 @dataclass(frozen=True)
@@ -122,8 +129,8 @@ def record_documents(file: RecordFile, lang: str, *, kind: str | None = None,
     A one-record plain file gives the document :func:`aligner.document.prepare_document`
     makes of it. Otherwise a document's ``raw_text`` is its record's text, so its sentence offsets are relative to
     the record: add ``record.start`` for offsets into the file. Its provenance ``file`` is
-    ``"NAME"`` for a one-record file, else ``"NAME#ID"`` (TEI ``xml:id``, heading number or
-    1-based record position), and ``note`` gives the record's span in the file. A test
+    ``"NAME"`` for a one-record plain file, else ``"NAME#REF"`` (:func:`record_refs`), and
+    ``note`` gives the record's span in the file. A test
     reconstruction stays labelled as one in all its records. TEI records are archival
     text (no OCR clean-up), like :func:`aligner.batch.import_file` makes them.
 
@@ -138,8 +145,8 @@ def record_documents(file: RecordFile, lang: str, *, kind: str | None = None,
         kind = ("reconstruction" if known_reconstruction(file.raw.sha256, file.raw.text)
                 else "archival" if file.raw.is_tei else default_kind(name))
     docs = []
-    for rec in file.records:
-        ref = name if len(file.records) == 1 else f"{name}#{record_ref(rec)}"
+    for rec, ref in zip(file.records, record_refs(file.records)):
+        ref = name if len(file.records) == 1 and not file.raw.is_tei else f"{name}#{ref}"
         doc = document_from_text(rec.text, lang, filename=ref, kind=kind, ocr=not file.raw.is_tei,
                                  title=rec.title, strip_markup=strip_markup, tei=file.raw.is_tei)
         doc.provenance = replace(doc.provenance,
@@ -148,10 +155,35 @@ def record_documents(file: RecordFile, lang: str, *, kind: str | None = None,
     return docs
 
 
-def record_ref(record: Record) -> str:
-    """How a record is named after ``#`` in a file reference: its id, else its 1-based
-    position."""
-    return record.id or str(record.index + 1)
+def record_refs(records: list[Record]) -> list[str]:
+    """How each record is named after ``#`` in a file reference: its id (TEI ``xml:id``,
+    heading number), else, or if another record has the same id, its 1-based position
+    prefixed by "r" (``r3``)."""
+    ids = [r.id for r in records]
+    return [r.id if r.id and ids.count(r.id) == 1 else f"r{r.index + 1}" for r in records]
+
+
+def load_record(reference: str | Path, lang: str, *, strip_markup: bool = False,
+                kind: str | None = None) -> Document:
+    """The document of one record named ``FILE#REF`` (as :func:`record_refs` names it and
+    pairing output gives it), or of a whole one-record ``FILE``.
+
+    Raises InputError: unusable file, or no record with that name (the message lists the
+    names there are).
+    """
+    text = str(reference)
+    base, _, ref = text.rpartition("#") if "#" in text else (text, "", "")
+    file = read_records(base, lang)
+    refs = record_refs(file.records)
+    docs = record_documents(file, lang, kind=kind, strip_markup=strip_markup)
+    if not ref:
+        if len(docs) != 1:
+            raise InputError(f"{Path(base).name}: holds {len(docs)} records; name one as "
+                             f"FILE#REF (REF one of {', '.join(refs[:20])})")
+        return docs[0]
+    if ref not in refs:
+        raise InputError(f"{Path(base).name}: no record {ref!r} (records: {', '.join(refs[:20])})")
+    return docs[refs.index(ref)]
 
 
 # --- plain text ------------------------------------------------------------------------------
@@ -246,8 +278,12 @@ def _record(index: int, text: str, lines: list[_Line], first: int, last: int) ->
     found = next((h.kind.date for h in heads if h.kind.date), None)
     if found is None and not heads:
         found = parse_date(normalise_line(content[0].text))
-    number = next((h.kind.number for h in heads if h.kind.number), None)
-    return Record(index, title, found, start, end, text[start:end], number or "")
+    # a bare number names the record only right before a strong line (FRUS "471" above its
+    # file note); elsewhere it may be a page number
+    number = next((h.kind.number for k, h in enumerate(heads) if h.kind.number and (
+        h.kind.weight >= 1 or (k + 1 < len(heads) and heads[k + 1].kind.weight >= STRONG))), None)
+    body = next((line.start for line in content if line.kind.weight == 0), start)
+    return Record(index, title, found, start, end, text[start:end], number or "", body)
 
 
 # --- TEI -------------------------------------------------------------------------------------
@@ -259,7 +295,9 @@ def _tei_records(data: bytes, name: str) -> list[Record]:
     pos = 0
     for doc in docs:
         # as read_text joins them: "\n\n" between documents
+        head = doc.text.split("\n", 1)[0]
+        body = pos + len(head) + 1 if doc.title and head == doc.title and "\n" in doc.text else pos
         records.append(Record(len(records), doc.title or doc.id, doc.date or None, pos,
-                              pos + len(doc.text), doc.text, doc.id))
+                              pos + len(doc.text), doc.text, doc.id, body))
         pos += len(doc.text) + 2
     return records

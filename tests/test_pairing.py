@@ -105,8 +105,8 @@ def test_full_translation_is_paired_whole(made_up):
     assert pair["partial"] is False
     assert pair["score"] >= 0.9
     assert pair["evidence"]["source_coverage"] >= 0.9 and pair["evidence"]["target_coverage"] >= 0.9
-    assert "Шуленбургом = Schulenburg" in pair["evidence"]["shared"]["names"]
-    assert "03-03" in pair["evidence"]["shared"]["dates"]
+    assert "Шуленбург = Schulenburg" in pair["evidence"]["shared"]["names"]
+    assert pair["evidence"]["same_date"] is True  # both headings: 3 March 1939
 
 
 def test_partial_rendering_is_paired_and_marked_partial(made_up):
@@ -153,11 +153,12 @@ def test_chain_dynamic_programme_matches_brute_force():
     for _ in range(40):
         n, m = rng.integers(1, 7, size=2)
         gain = np.where(rng.random((n, m)) < 0.4, rng.uniform(0.01, 0.6, (n, m)), -np.inf).astype(np.float32)
-        score, chain = _chain(lambda a, b: gain[a:b], n, m, skip, diagonal, cap, open_cost)
+        cells = [(i, j, float(gain[i, j])) for i, j in itertools.product(range(n), range(m))
+                 if np.isfinite(gain[i, j])]
+        score, chain = _chain(cells, skip, diagonal, cap, open_cost)
         # the recurrence written out over pairs of cells
-        cells = [(i, j) for i, j in itertools.product(range(n), range(m)) if np.isfinite(gain[i, j])]
         best = {}
-        for i, j in cells:
+        for i, j, _ in cells:
             prev = [best[c] + (diagonal if (i - c[0], j - c[1]) == (1, 1) else 0.0)
                     - skip * min(i - c[0] - 1 + j - c[1] - 1, cap / skip)
                     for c in best if c[0] < i and c[1] < j]

@@ -184,3 +184,55 @@ def test_one_record_file_is_the_same_document_as_prepare_document(ru_path):
 def test_empty_text_is_refused():
     with pytest.raises(InputError):
         split_records("  \n\n ", "ru")
+
+
+def test_records_are_named_for_references_and_loaded_back(tmp_path, tei_path):
+    from aligner.records import load_record, record_refs
+
+    path = tmp_path / "volume_ru.txt"
+    path.write_text(RU_VOLUME, encoding="utf-8")
+    doc = load_record(f"{path}#102", "ru")
+    assert doc.title == "Запись беседы с послом Японии Того" and doc.provenance.file == "volume_ru.txt#102"
+    with pytest.raises(InputError, match="no record '999'.*101, 102, 103"):
+        load_record(f"{path}#999", "ru")
+    with pytest.raises(InputError, match="holds 3 records"):
+        load_record(path, "ru")
+    assert load_record(f"{tei_path}#d471", "en").provenance.file.endswith("#d471")
+    twice = split_records("№ 5\n1 мая 1939 г.\nТекст первой записи.\n\n№ 5\n2 мая 1939 г.\nТекст второй записи.\n", "ru")
+    assert record_refs(twice) == ["r1", "r2"]  # the same number twice: positions instead
+
+
+def _frus_as_printed_text(tei_path) -> str:
+    """The twelve FRUS telegrams laid out as the printed volume has them: document number,
+    file note, heading, dateline with "[Received …]", paragraphs, signature."""
+    import re
+
+    from lxml import etree
+
+    body = re.sub(r"^<!--.*?-->", "", tei_path.read_text(encoding="utf-8"), flags=re.S)
+    root = etree.fromstring(f'<r xmlns:frus="urn:x">{body}</r>'.encode())
+
+    def text(el) -> str:
+        return " ".join("".join(el.itertext()).split())
+
+    documents = []
+    for div in (d for d in root.iter("div") if d.get("type") == "document"):
+        parts = [div.get("n")]
+        for el in div:
+            if el.tag == "note" and el.get("type") == "source" or el.tag in ("head", "p", "list", "closer"):
+                parts.append(text(el))
+            elif el.tag == "opener":
+                parts.append(text(el).replace(" [Received", "\n[Received"))
+        documents.append("\n\n".join(parts))
+    return "\n\n\n".join(documents)
+
+
+def test_frus_printed_layout_is_split_at_each_telegram(tei_path):
+    text = _frus_as_printed_text(tei_path)
+    records = split_records(text, "en")
+    assert [r.id for r in records] == ["464", "465", "466", "468", "469", "470", "471", "472", "474", "475", "476", "478"]
+    assert [r.date for r in records][:4] == ["1938-08-04", "1938-08-05", "1938-08-05", "1938-08-07"]
+    d471 = records[6]
+    assert d471.title == "761.93 Manchuria/169: Telegram / The Chargé in the Soviet Union (Kirk) to the Secretary of State"
+    assert d471.text.startswith("471\n\n761.93") and d471.text.endswith("Kirk")
+    assert "239. My 238, August 7, midnight." in text[d471.body_start:d471.end][:60]
