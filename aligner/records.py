@@ -88,8 +88,8 @@ def split_records(text: str, lang: str, *, is_tei: bool = False, name: str = "<t
     Raises:
         InputError: the text is empty, or the TEI has no paragraph text.
     """
-    if is_tei:
-        return _tei_records(text.encode("utf-8"), name)
+    if is_tei:  # the string is decoded already: its declaration must not say otherwise
+        return _tei_records(_XML_ENCODING.sub(r"\1", text, count=1).encode("utf-8"), name)
     if not text.strip():
         raise InputError(f"{name}: text is empty or white space only")
     lines = _lines(text, lang)
@@ -188,6 +188,7 @@ def load_record(reference: str | Path, lang: str, *, strip_markup: bool = False,
 
 # --- plain text ------------------------------------------------------------------------------
 
+_XML_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?)\s+encoding=[\"'][^\"']*[\"']")
 _SIGNATURE = re.compile(r"^[^\W\d_][\w’'\- ]{1,40}\.?$")
 
 

@@ -236,3 +236,13 @@ def test_frus_printed_layout_is_split_at_each_telegram(tei_path):
     assert d471.title == "761.93 Manchuria/169: Telegram / The Chargé in the Soviet Union (Kirk) to the Secretary of State"
     assert d471.text.startswith("471\n\n761.93") and d471.text.endswith("Kirk")
     assert "239. My 238, August 7, midnight." in text[d471.body_start:d471.end][:60]
+
+
+def test_tei_given_as_a_string_whatever_its_declared_encoding(tei_path):
+    xml = '<?xml version="1.0" encoding="windows-1251"?>\n<TEI><text><body>' \
+          '<div type="document" xml:id="d1"><head>Записка</head><p>Текст записки о границе.</p></div>' \
+          '<div type="document" xml:id="d2"><head>Нота</head><p>Текст ноты.</p></div></body></text></TEI>'
+    records = split_records(xml, "ru", is_tei=True)
+    assert [(r.id, r.title, r.text) for r in records] == [
+        ("d1", "Записка", "Записка\nТекст записки о границе."), ("d2", "Нота", "Нота\nТекст ноты.")]
+    assert records[1].start == len(records[0].text) + 2 and records[0].body_start == len("Записка\n")
