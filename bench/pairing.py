@@ -350,6 +350,8 @@ def main() -> None:
         run_fit(encoder, args.seed, args.l2)
         return
     sets = args.sets.split(",")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start "
+          f"(wall times stretch with it; CPU seconds less); cache {args.cache or 'none'}")
     shared = EVAL.is_dir()
     if not shared and set(sets) - {"frus"}:
         print(f"skipped ntrex/volumes/bilinguator: {EVAL} not found (../shared is not in a user's clone)")
