@@ -143,13 +143,15 @@ def document_from_text(
     ocr: bool = True,
     title: str | None = None,
     strip_markup: bool = False,
+    tei: bool = False,
 ) -> Document:
-    """:func:`prepare_document` for a string (sha256 of its UTF-8 bytes)."""
+    """:func:`prepare_document` for a string (sha256 of its UTF-8 bytes). ``tei``: the
+    string is text extracted from TEI (one paragraph per line, no OCR clean-up)."""
     code = normalise_lang(lang)
     if not text.strip():
         raise InputError(f"{filename}: text is empty or white space only")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    raw = RawText(filename, text.removeprefix("\ufeff"), "utf-8", digest, False)
+    raw = RawText(filename, text.removeprefix("\ufeff"), "utf-8", digest, tei)
     return _build(raw, code, presplit, kind, ocr, title, strip_markup)
 
 

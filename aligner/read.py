@@ -128,11 +128,15 @@ def read_tei_documents(
     Raises InputError as :func:`read_text`, and when no paragraph text is found.
     """
     path = Path(path)
-    data = _read_bytes(path, max_bytes)
-    docs, _ = parse_tei(data, path.name, encoding)
+    return tei_documents_from_bytes(_read_bytes(path, max_bytes), path.name, encoding=encoding)
+
+
+def tei_documents_from_bytes(data: bytes, name: str, *, encoding: str | None = None) -> list[TeiDocument]:
+    """:func:`read_tei_documents` for bytes in memory (``name`` names them in errors)."""
+    docs, _ = parse_tei(data, name, encoding)
     docs = [d for d in docs if d.text]
     if not docs:
-        raise InputError(f"{path.name}: the TEI file contains no paragraph text")
+        raise InputError(f"{name}: the TEI file contains no paragraph text")
     return docs
 
 

@@ -12,12 +12,14 @@ from aligner.errors import InputError
 
 @dataclass(frozen=True)
 class TeiDocument:
-    """One ``<div type="document">`` of a TEI file: its ``xml:id``, title (``<head>``) and
-    text (one paragraph per line)."""
+    """One ``<div type="document">`` of a TEI file: its ``xml:id``, title (``<head>``),
+    text (one paragraph per line) and date (ISO ``YYYY-MM-DD`` from its first ``<date
+    when>`` or FRUS ``frus:doc-dateTime-min``, else "")."""
 
     id: str
     title: str
     text: str
+    date: str = ""
 
 
 _BLOCK_TAGS = {"p", "head", "item"}
@@ -89,8 +91,18 @@ def _tei_documents(root) -> list[TeiDocument]:
         paras = [p for p in paras if p]
         heads = [_block_text(el) for el in _blocks(div) if _local(el) == "head"]
         doc_id = div.get("{http://www.w3.org/XML/1998/namespace}id") or div.get("n") or str(i + 1)
-        docs.append(TeiDocument(doc_id, heads[0] if heads else "", "\n".join(paras)))
+        docs.append(TeiDocument(doc_id, heads[0] if heads else "", "\n".join(paras), _tei_date(div)))
     return docs
+
+
+def _tei_date(div) -> str:
+    for el in div.iter():
+        if _local(el) == "date" and re.match(r"\d{4}-\d\d-\d\d", el.get("when") or ""):
+            return el.get("when")[:10]
+    for key, value in div.attrib.items():
+        if key.endswith("doc-dateTime-min") and re.match(r"\d{4}-\d\d-\d\d", value):
+            return value[:10]
+    return ""
 
 
 def _blocks(div):

@@ -1,0 +1,415 @@
+"""Find which record translates which: document alignment across two languages.
+
+Input: source and target files or folders; every file is split into records
+(:mod:`aligner.records`). Output: pairs (source record, target record) with a calibrated
+score, a ``partial`` flag and their evidence, and the records left without a partner.
+
+1. **Candidates** (Buck & Koehn 2016, WMT16 document alignment: cheap candidates, then a
+   costly score): for each record, the ``candidates`` records of the other language with
+   the closest document vector (length-weighted mean of its sentence embeddings), and the
+   ``candidates`` that hold most nearest neighbours of its sentences ("votes"; this finds
+   a telegram that renders a few paragraphs of a long record, whose document vector is
+   far).
+2. **Score** (Thompson & Koehn 2020, §3.2, re-scoring by sentence alignment): the
+   order-aware chain of :func:`aligner.pairscore.score_pair`, plus the rarity-weighted
+   dates, numbers and names both share (:mod:`aligner.evidence`), through a logistic
+   fitted by ``bench/pairing.py --fit`` into a probability in [0, 1].
+3. **Assignment with a null option**: competitive linking (greedy by score; Melamed 2000;
+   Buck & Koehn 2016's 1-1 choice), and a pair only if its score reaches ``threshold``, so
+   a record may stay untranslated. With ``many``, a record already paired may take
+   further renderings (an exhibit and a telegram of the same conversation) when they
+   reach the threshold too with at least two linked sentences, and a target may render
+   parts of several records if those parts do not overlap.
+4. **Partial**: the chain runs over less than ``partial_below`` of the source record's
+   text and clearly less of it than of the target, or the target is too short to render
+   the whole record (:func:`is_partial`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from aligner.errors import InputError
+from aligner.evidence import Facts, Rarity, describe, evidence_weight, record_facts, shared_facts
+from aligner.pairscore import PairScore, ScoreConfig, Side, knn_means, score_pair
+from aligner.records import Record, read_records, record_documents, record_refs
+from aligner.segment import normalise_lang
+from aligner.types import Document
+
+FOLDER_SUFFIXES = (".txt", ".xml", ".tei")
+"""Files taken from a folder (searched recursively); a file named on its own is always taken."""
+VOTERS = 64  # sentences per record that vote for candidates (all of a shorter record)
+
+# Logistic weights of the score: bias, log(chain + CHAIN_FLOOR) (chain in units), shared-
+# fact evidence (nats, capped at EVIDENCE_CAP). Fitted by bench/pairing.py --fit on
+# bilinguator chunks with same-scene decoys (see its docstring): log-loss 0.040 on 5,524
+# candidate pairs (388 positive). With no shared facts a chain of 0.08 gives 0.47, 0.3
+# gives 0.999, none (0) 0.005.
+SCORE_BIAS, SCORE_CHAIN, SCORE_EVIDENCE = 14.68, 8.64, 0.100
+CHAIN_FLOOR = 0.1
+EVIDENCE_CAP = 20.0
+
+
+@dataclass(frozen=True)
+class PairConfig:
+    """Parameters of :func:`pair_entries`.
+
+    Attributes:
+        score: parameters of the chain score.
+        candidates: records of the other language scored per record, by document
+            vector and again by sentence votes.
+        pool_max: largest sample of the other language's sentences the kNN margin and the
+            votes are taken over (every k-th sentence beyond it).
+        threshold: least score of a pair (the null option).
+        partial_below: source extent under which a pair is partial (see :func:`is_partial`).
+        many: allow further renderings of a paired record (see the module doc).
+        strip_markup: drop inline tags (<b>, <h1>, <delimiter>) when reading.
+        warm_pooled: with an encoder that pools token features (the default use-m3),
+            embed through them (:meth:`aligner.embed.CachedEncoder.window_embeddings`,
+            windows of one: the same vectors), so that aligning the pairs next finds
+            them in the encoder's cache and encodes each sentence once. They take 10 KB a
+            sentence in the cache against 2 KB: leave it off to pair only.
+    """
+
+    score: ScoreConfig = field(default_factory=ScoreConfig)
+    candidates: int = 3
+    pool_max: int = 4096
+    threshold: float = 0.5
+    partial_below: float = 0.8
+    many: bool = True
+    strip_markup: bool = True
+    warm_pooled: bool = False
+
+
+@dataclass
+class Entry:
+    """One record ready to be paired: where it is (``file``, ``record``), its document
+    (``doc``; ``base`` + a sentence's raw offset = its offset in the file), the sentences
+    that are compared (``rows``: those that reach past the heading; a record's heading,
+    document number and date line are not its text), their vectors (``side``) and
+    ``facts``."""
+
+    file: str
+    record: Record
+    doc: Document
+    base: int
+    ref: str = ""
+    side: Side | None = None
+    facts: Facts | None = None
+    rows: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.rows:
+            body = self.record.body_start - self.base
+            self.rows = [s.index for s in self.doc.sentences if s.raw_end > body] or \
+                [s.index for s in self.doc.sentences]
+
+    @property
+    def texts(self) -> list[str]:
+        """The compared sentences' texts."""
+        return [self.doc.sentences[i].text for i in self.rows]
+
+    def describe(self) -> dict:
+        """``{"file", "title", "start", "end", "date", "id", "ref"}`` (``ref``: ``FILE`` for
+        a one-record file, else ``FILE#REF`` as :func:`aligner.records.load_record` takes it)."""
+        rec = self.record
+        return {"file": self.file, "title": rec.title, "start": rec.start, "end": rec.end,
+                "date": rec.date, "id": rec.id or None,
+                "ref": f"{self.file}#{self.ref}" if self.ref else self.file}
+
+
+def find_files(paths: Sequence[str | Path]) -> list[Path]:
+    """Files named in ``paths``, and files with a suffix in :data:`FOLDER_SUFFIXES` found
+    recursively in the folders named (sorted; hidden ones skipped).
+
+    Raises InputError: a path does not exist, or a folder holds no such file.
+    """
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FOLDER_SUFFIXES
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            if not found:
+                raise InputError(f"{path}: no {'/'.join(FOLDER_SUFFIXES)} file in this folder")
+            files += found
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(f"{path}: no such file or folder")
+    return files
+
+
+def load_entries(paths: Sequence[str | Path], lang: str, *, strip_markup: bool = True) -> list[Entry]:
+    """Read, split and segment every file of ``paths`` (see :func:`find_files`) into
+    :class:`Entry` records (no vectors yet). Raises InputError for unusable input."""
+    entries = []
+    for path in find_files(paths):
+        file = read_records(path, lang)
+        docs = record_documents(file, lang, strip_markup=strip_markup)
+        single = len(file.records) == 1 and not file.raw.is_tei
+        refs = record_refs(file.records) if len(file.records) > 1 or file.raw.is_tei else [""]
+        for rec, doc, ref in zip(file.records, docs, refs):
+            entries.append(Entry(str(path), rec, doc, 0 if single else rec.start, ref))
+    return entries
+
+
+def pair_paths(src_paths: Sequence[str | Path], tgt_paths: Sequence[str | Path], src_lang: str,
+               tgt_lang: str, encoder=None, *, config: PairConfig = PairConfig()) -> dict:
+    """Pair the records of the source files/folders with those of the target ones.
+
+    ``encoder``: a sentence encoder (default :func:`aligner.embed.get_encoder`). Returns the
+    JSON-ready result of :func:`pair_entries`. Raises InputError for unusable input and
+    UnknownLanguageError for an unsupported language.
+    """
+    src_lang, tgt_lang = normalise_lang(src_lang), normalise_lang(tgt_lang)
+    if encoder is None:
+        from aligner.embed import get_encoder
+        encoder = get_encoder()
+    sources = load_entries(src_paths, src_lang, strip_markup=config.strip_markup)
+    targets = load_entries(tgt_paths, tgt_lang, strip_markup=config.strip_markup)
+    return pair_entries(sources, targets, encoder, config=config)
+
+
+def pair_entries(sources: list[Entry], targets: list[Entry], encoder, *,
+                 config: PairConfig = PairConfig()) -> dict:
+    """Pair ``sources`` with ``targets`` (see the module doc).
+
+    Returns ``{"pairs": [{"source": {...}, "target": {...}, "score", "partial",
+    "evidence"}], "unpaired_source": [...], "unpaired_target": [...], "params": {...}}``;
+    each side is described by :meth:`Entry.describe`; pairs are sorted by source file and
+    offset; an unpaired record names its best candidate (``"best"``) if it had one.
+    Raises InputError if either side has no record.
+    """
+    scored = score_candidates(sources, targets, encoder, config=config)
+    chosen = _assign(scored, config)
+    pairs = [_pair_json(sources[s], targets[t], scored[s, t], config) for s, t in chosen]
+    pairs.sort(key=lambda p: (p["source"]["file"], p["source"]["start"], -p["score"]))
+    return {
+        "pairs": pairs,
+        "unpaired_source": _unpaired(sources, targets, {s for s, _ in chosen}, scored, 0),
+        "unpaired_target": _unpaired(targets, sources, {t for _, t in chosen}, scored, 1),
+        "params": {"encoder": getattr(encoder, "name", ""), "threshold": config.threshold,
+                   "score": asdict(config.score)},
+    }
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A scored (source, target) pair: its ``chain`` features, the IDF weight of the facts
+    both share (``evidence``, nats), those facts for a reader (``shared``), and the
+    ``probability`` that the target renders (part of) the source."""
+
+    chain: PairScore
+    evidence: float
+    shared: dict
+    probability: float
+
+
+def score_candidates(sources: list[Entry], targets: list[Entry], encoder, *,
+                     config: PairConfig = PairConfig()) -> dict[tuple[int, int], Candidate]:
+    """Embed the records, pick candidate pairs and score them: ``{(source index, target
+    index): Candidate}``. Raises InputError if either side has no record."""
+    if not sources or not targets:
+        raise InputError("nothing to pair: no source record" if not sources else "nothing to pair: no target record")
+    _embed(sources, encoder, config.warm_pooled)
+    _embed(targets, encoder, config.warm_pooled)
+    _fill_knn(sources, targets, config)
+    for entries in (sources, targets):
+        for e in entries:
+            e.facts = record_facts(e.texts, e.doc.lang)
+    rarity = (Rarity.of([e.facts for e in sources]), Rarity.of([e.facts for e in targets]))
+    scored = {}
+    for s, t in sorted(_candidates(sources, targets, config)):
+        chain = score_pair(sources[s].side, targets[t].side, config.score)
+        shared = shared_facts(sources[s].facts, targets[t].facts)
+        weight = evidence_weight(shared, *rarity)
+        scored[s, t] = Candidate(chain, weight, describe(shared, sources[s].facts, targets[t].facts),
+                                 pair_probability(chain.chain, weight))
+    return scored
+
+
+def pair_probability(chain: float, evidence: float) -> float:
+    """Probability that a target renders (part of) a source record, from the chain score
+    (units) and the shared-fact evidence (nats): a logistic with the module's fitted
+    weights."""
+    z = SCORE_BIAS + SCORE_CHAIN * math.log(chain + CHAIN_FLOOR) + SCORE_EVIDENCE * min(evidence, EVIDENCE_CAP)
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def is_partial(score: PairScore, source_chars: int, target_chars: int,
+               config: PairConfig = PairConfig()) -> bool:
+    """Whether a pair renders only part of its source record: the chain runs over less
+    than ``partial_below`` of the source, and clearly less of it than of the target, or
+    the target is too short to render the whole (under 0.6 of the source's characters) and
+    the chain covers under half of the source. Extents, not coverage: a free
+    translation's chain is sparse but runs from end to end; and a weak chain over a short
+    stretch of two texts of like length (a free verse translation) says nothing of
+    partiality."""
+    s, t = score.source_extent, score.target_extent
+    short = target_chars < 0.6 * source_chars
+    return s < config.partial_below and (t - s > 0.2 or (short and s < 0.5))
+
+
+# --- steps ---------------------------------------------------------------------------------
+
+
+def _embed(entries: list[Entry], encoder, pooled: bool) -> None:
+    lengths = [np.array([len(t) for t in e.texts], dtype=np.float32) for e in entries]
+    if pooled and getattr(encoder, "pooling", False):
+        for e, n in zip(entries, lengths):  # one record at a time: pooled parts are large
+            e.side = Side(np.ascontiguousarray(encoder.window_embeddings(e.texts, 1, seams=False)[1, 1:]), n)
+        return
+    vectors = encoder.encode([t for e in entries for t in e.texts])  # one call: the encoder batches
+    at = 0
+    for e, n in zip(entries, lengths):
+        e.side = Side(vectors[at:at + len(n)], n)
+        at += len(n)
+
+
+def _pool(entries: list[Entry], limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every k-th sentence vector of ``entries`` (at most ``limit``) and its record."""
+    vectors = np.concatenate([e.side.vectors for e in entries])
+    owner = np.concatenate([np.full(len(e.side.lengths), i) for i, e in enumerate(entries)])
+    step = max(1, math.ceil(len(vectors) / limit))
+    return vectors[::step], owner[::step]
+
+
+def _fill_knn(sources: list[Entry], targets: list[Entry], config: PairConfig) -> None:
+    for mine, other in ((sources, targets), (targets, sources)):
+        pool, _ = _pool(other, config.pool_max)
+        # one pass over all sentences: many small products are slow with threaded BLAS
+        knn = knn_means(np.concatenate([e.side.vectors for e in mine]), pool, config.score.knn)
+        at = 0
+        for e in mine:
+            e.side.knn = knn[at:at + len(e.side.lengths)]
+            at += len(e.side.lengths)
+
+
+def _candidates(sources: list[Entry], targets: list[Entry], config: PairConfig) -> set[tuple[int, int]]:
+    k = config.candidates
+    if len(sources) <= k or len(targets) <= k:
+        return {(s, t) for s in range(len(sources)) for t in range(len(targets))}
+    doc_s, doc_t = _doc_vectors(sources), _doc_vectors(targets)
+    cos = doc_s @ doc_t.T
+    votes = _votes(sources, targets, config) + _votes(targets, sources, config).T
+    out: set[tuple[int, int]] = set()
+    for matrix in (cos, votes):
+        for s in range(len(sources)):
+            out |= {(s, int(t)) for t in np.argsort(-matrix[s])[:k] if matrix[s, t] > 0 or matrix is cos}
+        for t in range(len(targets)):
+            out |= {(int(s), t) for s in np.argsort(-matrix[:, t])[:k] if matrix[s, t] > 0 or matrix is cos}
+    return out
+
+
+def _doc_vectors(entries: list[Entry]) -> np.ndarray:
+    out = np.stack([(e.side.vectors * e.side.lengths[:, None]).sum(axis=0) for e in entries])
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return out / norms
+
+
+def _votes(mine: list[Entry], other: list[Entry], config: PairConfig) -> np.ndarray:
+    """``(len(mine), len(other))``: share of each record's sentences (at most
+    ``VOTERS`` of them, spread over it) whose nearest sentence in the other language's
+    pool lies in each other record."""
+    pool, owner = _pool(other, config.pool_max)
+    voters = [np.unique(np.linspace(0, len(e.side.lengths) - 1, VOTERS).astype(int)) for e in mine]
+    vectors = np.concatenate([e.side.vectors[v] for e, v in zip(mine, voters)])
+    record = np.concatenate([np.full(len(v), i) for i, v in enumerate(voters)])
+    weight = np.concatenate([np.full(len(v), 1.0 / len(v)) for v in voters])
+    nearest = np.concatenate([owner[np.argmax(vectors[s:s + 2048] @ pool.T, axis=1)]
+                              for s in range(0, len(vectors), 2048)])
+    out = np.zeros((len(mine), len(other)), dtype=np.float32)
+    np.add.at(out, (record, nearest), weight)
+    return out
+
+
+def _assign(scored: dict, config: PairConfig) -> list[tuple[int, int]]:
+    """Competitive linking with a null option; then further renderings (``many``)."""
+    order = sorted(scored, key=lambda st: -scored[st].probability)
+    chosen: list[tuple[int, int]] = []
+    used_s: set[int] = set()
+    used_t: set[int] = set()
+    for s, t in order:
+        if scored[s, t].probability < config.threshold:
+            break
+        if s not in used_s and t not in used_t:
+            chosen.append((s, t))
+            used_s.add(s)
+            used_t.add(t)
+    if config.many:
+        for s, t in order:
+            if scored[s, t].probability < config.threshold:
+                break
+            if (s, t) in chosen:
+                continue
+            if scored[s, t].chain.links < 2:
+                continue  # a further rendering shows at least two sentences in order
+            if t not in used_t or _disjoint_in_target(t, s, chosen, scored):
+                chosen.append((s, t))
+                used_t.add(t)
+    return chosen
+
+
+def _disjoint_in_target(t: int, s: int, chosen: list[tuple[int, int]], scored: dict) -> bool:
+    """Whether the part of target ``t`` that renders ``s`` overlaps no part already paired."""
+    span = scored[s, t].chain.target_span
+    for s2, t2 in chosen:
+        if t2 == t:
+            other = scored[s2, t2].chain.target_span
+            if span is None or other is None or not (span[1] < other[0] or other[1] < span[0]):
+                return False
+    return True
+
+
+def _pair_json(source: Entry, target: Entry, candidate: Candidate, config: PairConfig) -> dict:
+    chain = candidate.chain
+    evidence = {
+        "source_coverage": round(chain.source_coverage, 3),
+        "target_coverage": round(chain.target_coverage, 3),
+        "source_extent": round(chain.source_extent, 3),
+        "target_extent": round(chain.target_extent, 3),
+        "links": chain.links,
+        "chain": round(chain.chain, 3),
+        "mean_cosine": round(chain.mean_cosine, 3),
+        "source_span": _file_span(source, chain.source_span),
+        "target_span": _file_span(target, chain.target_span),
+        "shared": candidate.shared,
+        "same_date": (source.record.date == target.record.date) if source.record.date and target.record.date else None,
+        "shared_weight": round(candidate.evidence, 2),
+    }
+    return {"source": source.describe(), "target": target.describe(), "score": round(candidate.probability, 4),
+            "partial": is_partial(chain, source.side.chars, target.side.chars, config),
+            "evidence": evidence}
+
+
+def _file_span(entry: Entry, span: tuple[int, int] | None) -> list[int] | None:
+    """Sentence span -> [start, end) character offsets in the file (TEI: extracted text)."""
+    if span is None:
+        return None
+    first, last = entry.doc.sentences[entry.rows[span[0]]], entry.doc.sentences[entry.rows[span[1]]]
+    return [entry.base + first.raw_start, entry.base + last.raw_end]
+
+
+def _unpaired(entries: list[Entry], others: list[Entry], paired: set[int], scored: dict, side: int) -> list[dict]:
+    """The records of one side (``side`` 0: sources) left unpaired, each with its best
+    candidate if it had one."""
+    best: dict[int, tuple[float, int]] = {}
+    for st, c in scored.items():
+        i, j = st[side], st[1 - side]
+        if i not in paired and (i not in best or c.probability > best[i][0]):
+            best[i] = (c.probability, j)
+    out = []
+    for i, e in enumerate(entries):
+        if i in paired:
+            continue
+        item = e.describe()
+        if i in best:
+            item["best"] = {"ref": others[best[i][1]].describe()["ref"], "score": round(best[i][0], 4)}
+        out.append(item)
+    return out
