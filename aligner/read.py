@@ -105,7 +105,7 @@ def raw_text_from_bytes(
     """
     name = Path(filename).name or "<upload>"
     if len(data) > max_bytes:
-        raise InputError(f"{name}: file is too large ({_mb(len(data))} > limit {_mb(max_bytes)})")
+        raise InputError(size_error(name, len(data), max_bytes))
     if not data:
         raise InputError(f"{name}: file is empty")
     digest = hashlib.sha256(data).hexdigest()
@@ -173,15 +173,20 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         raise InputError(f"{name}: is a directory, not a file")
     size = path.stat().st_size
     if size > max_bytes:
-        raise InputError(f"{name}: file is too large ({_mb(size)} > limit {_mb(max_bytes)})")
+        raise InputError(size_error(name, size, max_bytes))
     try:
         return path.read_bytes()
     except OSError as exc:
         raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from None
 
 
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.2f} MB" if n >= 10_000 else f"{n} bytes"
+def size_error(name: str, size: int, limit: int) -> str:
+    """The refusal of a file over the limit, in exact bytes however close the two are
+    (rounded megabytes once read "50.00 MB > limit 50.00 MB"), e.g. ``"big.txt: file is too
+    large (52,428,801 bytes > limit 52,428,800 bytes = 50 MiB)"``."""
+    mib = 1024 * 1024
+    whole = f" = {limit / mib:g} MiB" if limit >= mib else ""
+    return f"{name}: file is too large ({size:,} bytes > limit {limit:,} bytes{whole})"
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:

@@ -33,3 +33,16 @@ def settings_line(alignment: Alignment) -> str:
 def text_of(doc: Document, ids: tuple[int, ...]) -> str:
     """The sentences ``ids`` of ``doc`` joined by spaces."""
     return " ".join(doc.sentences[i].text for i in ids)
+
+
+def note_dicts(bead) -> list[dict]:
+    """A bead's notes as ``[{"text", "user", "created"}]`` (JSON-ready)."""
+    return [{"text": n.text, "user": n.user, "created": n.created} for n in bead.notes]
+
+
+def corrections(src: Document, tgt: Document) -> list[dict]:
+    """Sentences a reviewer corrected: ``[{"side": "source"|"target", "sentence": index
+    (0-based), "original": text as segmented, "text": corrected text}]``, source first."""
+    return [{"side": side, "sentence": s.index, "original": s.original, "text": s.text}
+            for side, doc in (("source", src), ("target", tgt))
+            for s in doc.sentences if s.corrected]

@@ -100,6 +100,7 @@ class AlignmentOut(BaseModel):
     state: str = ""
     version: int
     beads: int
+    imported: dict[str, Any] | None = None
 
 
 class SentenceOut(BaseModel):

@@ -105,7 +105,8 @@ def import_document(session: Session, project_id: int, doc: Document, role: Role
             session.execute(insert(SentenceRow), [
                 {"document_id": doc_id, "ord": s.index, "text": s.text, "start_char": s.start,
                  "end_char": s.end, "raw_start": s.raw_start, "raw_end": s.raw_end,
-                 "page": s.page, "paragraph": s.paragraph} for s in doc.sentences])
+                 "page": s.page, "paragraph": s.paragraph, "original_text": s.original}
+                for s in doc.sentences])
     return doc_id
 
 
@@ -155,7 +156,7 @@ def load_document(session: Session, document_id: int) -> Document:
                            .order_by(SentenceRow.ord)).all()
     sentences = [Sentence(index=r.ord, text=r.text, start=r.start_char, end=r.end_char,
                           raw_start=r.raw_start, raw_end=r.raw_end, page=r.page,
-                          paragraph=r.paragraph) for r in rows]
+                          paragraph=r.paragraph, original=r.original_text) for r in rows]
     prov = Provenance(file=d.origin_file, sha256=d.sha256, kind=d.kind, encoding=d.encoding,
                       note=d.notes)
     return Document(lang=d.lang, raw_text=d.raw_text, clean_text=d.clean_text,
