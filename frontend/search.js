@@ -27,7 +27,8 @@ function renderHit(hit) {
     const where = `${a.document_title} [${a.lang}, ${a.provenance_label}]${nums ? ` · sentence ${nums}` : ""}`;
     item.append(el("div", { class: "aligned", lang: a.lang },
       el("div", { class: "hint" }, where, " · ",
-        el("a", { href: `#a=${a.alignment_id}&b=${a.bead_id}`, text: "review this bead" })),
+        el("a", { href: `#a=${a.alignment_id}&b=${a.bead_id}`, text: "review this bead" }), " · ",
+        el("a", { class: "to-row", href: `#d=${hit.document_id}&o=${hit.sentence_ord}`, text: "its row in Renderings" })),
       a.text ? el("div", {}, ...marked(a.text, a.spans)) : el("div", { class: "gap", text: "— not rendered (omitted) —" }),
       a.rendering ? el("div", { class: "hint", text: `rendering: “${a.rendering}” (cos ${Number(a.similarity).toFixed(2)})` }) : null));
   }

@@ -79,6 +79,7 @@ class SentenceContextOut(BaseModel):
     highlight_end: int
     kind: str
     label: str
+    original: str | None = None
 
 
 class AlignmentOut(BaseModel):
@@ -104,10 +105,13 @@ class AlignmentOut(BaseModel):
 
 
 class SentenceOut(BaseModel):
+    """``original``: the text as segmented, when a reviewer corrected ``text``."""
+
     id: Id
     ord: int
     text: str
     page: int | None = None
+    original: str | None = None
 
 
 class BeadOut(BaseModel):

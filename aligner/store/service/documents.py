@@ -182,7 +182,8 @@ def sentence_context(session: Session, document_id: int, ord: int) -> dict:
     """A sentence inside its raw page, with the span to highlight: ``{"document_id",
     "sentence_id", "ord", "text", "raw_start", "raw_end", "page", "page_count",
     "page_start", "page_end", "page_text", "highlight_start", "highlight_end", "kind",
-    "label"}`` (offsets into the raw text; ``highlight_*`` into ``page_text``). Only that
+    "label", "original"}`` (offsets into the raw text; ``highlight_*`` into ``page_text``;
+    ``original``: the text as segmented if a reviewer corrected ``text``, else None). Only that
     page of the raw text is read (a document may be megabytes). Raises NotFoundError."""
     doc = session.execute(
         select(DocumentRow.page_starts, DocumentRow.kind, func.length(DocumentRow.raw_text))
@@ -208,5 +209,5 @@ def sentence_context(session: Session, document_id: int, ord: int) -> dict:
         "page_text": page_text,
         "highlight_start": min(max(sent.raw_start - start, 0), len(page_text)),
         "highlight_end": min(max(sent.raw_end - start, 0), len(page_text)),
-        "kind": kind, "label": Provenance("", "", kind).label,
+        "kind": kind, "label": Provenance("", "", kind).label, "original": sent.original_text,
     }
