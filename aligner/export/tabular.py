@@ -8,6 +8,7 @@ import json
 
 from aligner.export.common import (
     corrections,
+    join_notes,
     note_dicts,
     provenance_dict,
     settings_dict,
@@ -52,7 +53,7 @@ def to_tsv(src: Document, tgt: Document, alignment: Alignment, *, notes: bool = 
            hunalign_join: bool = False) -> str:
     """TSV export: ``#`` provenance and settings lines, header, then source, target, score,
     type, flags, status, sentence ids, reviewer, and with ``notes`` the reviewers' notes
-    (``user: text``, several joined by `` | ``); a row whose source text starts with ``#``
+    (``user: text``, several joined by `` | ``: :func:`~aligner.export.common.join_notes`); a row whose source text starts with ``#``
     is quoted, so it is never taken for a comment. ``hunalign_join``: a bead's sentences
     are joined by hunalign's ``" ~~~ "`` rather than a space, so a re-import
     (:mod:`aligner.imports.tabular`) gives them back one by one."""
@@ -74,7 +75,7 @@ def to_tsv(src: Document, tgt: Document, alignment: Alignment, *, notes: bool = 
                ",".join(b.flags), b.status, ",".join(map(str, b.src)), ",".join(map(str, b.tgt)),
                b.reviewer]
         if notes:
-            row.append(" | ".join(f"{n.user}: {' '.join(n.text.split())}" for n in b.notes))
+            row.append(join_notes(b.notes))
         (quoted if row[0].startswith("#") else writer).writerow(row)
     return out.getvalue()
 

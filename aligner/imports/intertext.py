@@ -3,8 +3,8 @@ given as three files or as one zip holding them (as :mod:`aligner.export.interte
 
 The fromDoc is our source. A document's alignable elements are those with an ``id`` and no
 element with an id inside (``<s id="1:2">`` within ``<p id="1">``); ids are matched as
-InterText matches them (the trailing ``N`` or ``N:M``, separators ``. : - _ ,`` all read as
-``:``). ``xtargets="toDoc ids;fromDoc ids"`` (InterText's order); ``status="man"`` reads as
+written, else as InterText matches them (the trailing ``N`` or ``N:M``, separators
+``. : - _ ,`` all read as ``:``) where that reading is unambiguous. ``xtargets="toDoc ids;fromDoc ids"`` (InterText's order); ``status="man"`` reads as
 confirmed, ``auto``/``plain`` as unreviewed, ``mark`` as the flag "marked"; our namespace's
 attributes and notes (status, reviewer, score, flags, notes) win where present. Languages:
 the root's ``lang``/``xml:lang``, else the version part of ``text.VERSION.xml``, else the
@@ -59,7 +59,7 @@ def read_document_xml(data: bytes, name: str) -> tuple[list[str], list[str], lis
             continue
         if any(c.get("id") is not None for c in e.iterdescendants() if isinstance(c.tag, str)):
             continue
-        ids.append(_norm_id(e.get("id")))
+        ids.append(e.get("id").strip())
         texts.append(" ".join("".join(e.itertext()).split()))
         parent = e.getparent()
         paras.append(parents.setdefault(id(parent) if parent is not root else -len(ids), len(parents)))
@@ -69,6 +69,16 @@ def read_document_xml(data: bytes, name: str) -> tuple[list[str], list[str], lis
         dup = next(i for i in ids if ids.count(i) > 1)
         raise InputError(f"{name}: the id {dup!r} is used twice")
     return ids, texts, paras, root
+
+
+def _index(ids: list[str]) -> dict[str, int]:
+    """id → place, by the id as written and, where that is unambiguous, by InterText's
+    reading of it (``"s1.2"`` → ``"1:2"``)."""
+    at = {i: k for k, i in enumerate(ids)}
+    norm = [_norm_id(i) for i in ids]
+    if len(set(norm)) == len(norm):
+        at.update({n: k for k, n in enumerate(norm) if n not in at})
+    return at
 
 
 def _files_from_zip(data: bytes, name: str) -> dict[str, bytes]:
@@ -111,15 +121,15 @@ def read_intertext(alignment: tuple[str, bytes], source: tuple[str, bytes] | Non
         raise InputError(f"{name}: not an InterText alignment (no <linkGrp>)")
     s_ids, s_texts, s_paras, s_root = read_document_xml(source[1], source[0])
     t_ids, t_texts, t_paras, t_root = read_document_xml(target[1], target[0])
-    s_at, t_at = {i: k for k, i in enumerate(s_ids)}, {i: k for k, i in enumerate(t_ids)}
+    s_at, t_at = _index(s_ids), _index(t_ids)
     beads = []
     for n, link in enumerate(grp.iter("link"), start=1):
         to_part, sep, from_part = (link.get("xtargets") or "").partition(";")
         if not sep:
             raise InputError(f"{name}: link {n} has no xtargets \"to ids;from ids\"")
         try:
-            src = tuple(s_at[_norm_id(i)] for i in from_part.split())
-            tgt = tuple(t_at[_norm_id(i)] for i in to_part.split())
+            src = tuple(s_at[i] if i in s_at else s_at[_norm_id(i)] for i in from_part.split())
+            tgt = tuple(t_at[i] if i in t_at else t_at[_norm_id(i)] for i in to_part.split())
         except KeyError as exc:
             raise InputError(f"{name}: link {n} names {exc.args[0]!r}, which is in neither "
                              "document's ids") from None

@@ -20,6 +20,7 @@ import io
 
 from aligner.errors import InputError
 from aligner.evaluate import parse_beads
+from aligner.export.common import split_notes
 from aligner.imports.common import Imported, check_cover, document_of, lang_code, status_of
 from aligner.read import decode_bytes
 from aligner.types import Alignment, Bead, BeadNote
@@ -70,11 +71,7 @@ _OUR_HEADER = ["source", "target", "score", "type", "flags", "status"]
 
 
 def _parse_notes(cell: str) -> list[BeadNote]:
-    notes = []
-    for part in (p for p in cell.split(" | ") if p.strip()):
-        user, sep, text = part.partition(": ")
-        notes.append(BeadNote(text, user) if sep else BeadNote(part, ""))
-    return notes
+    return [BeadNote(text, user) for user, text in split_notes(cell)]
 
 
 def read_tsv(data: bytes, name: str, *, src_lang: str | None, tgt_lang: str | None) -> Imported:
