@@ -2,7 +2,7 @@
  * Bertalign .align with its sentence files, LF Aligner / hunalign TSV) uploaded to
  * POST /api/projects/{id}/imports, then opened for review like ours.
  */
-import { api } from "./api.js";
+import { api, projectNamed } from "./api.js";
 import { $, el, toast } from "./dom.js";
 import { loadAlignments, openAlignment } from "./alignment.js";
 
@@ -31,9 +31,7 @@ async function submitImport(ev) {
   const status = $("#import-status");
   try {
     status.textContent = "Creating project…";
-    const projects = await api("/api/projects");
-    let project = projects.find((p) => p.name === f.get("project"));
-    if (!project) project = await api("/api/projects", { method: "POST", body: { name: f.get("project") } });
+    const project = await projectNamed(f.get("project"));
     const form = new FormData();
     for (const key of ["alignment", "source", "target"]) {
       const file = f.get(key);

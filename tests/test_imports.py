@@ -163,3 +163,15 @@ def test_size_limit_is_stated_exactly():
     with pytest.raises(InputError) as exc:
         read_import("tsv", {"alignment": ("big.tsv", b"x" * 2_000_001)}, max_bytes=2_000_000)
     assert str(exc.value) == "big.tsv: file is too large (2,000,001 bytes > limit 2,000,000 bytes = 1.90735 MiB)"
+
+
+def test_the_default_file_limit_refuses_at_once_with_the_limit_stated(tmp_path):
+    from aligner.read import DEFAULT_MAX_BYTES, read_text
+
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * (DEFAULT_MAX_BYTES + 1))
+    with pytest.raises(InputError) as exc:
+        read_text(big)
+    assert str(exc.value).startswith(
+        f"big.txt: file is too large ({DEFAULT_MAX_BYTES + 1:,} bytes > limit {DEFAULT_MAX_BYTES:,} bytes = "
+        f"{DEFAULT_MAX_BYTES / 1024 / 1024:g} MiB; ALIGNER_MAX_FILE_BYTES sets another")

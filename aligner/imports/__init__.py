@@ -21,9 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aligner.errors import InputError
 from aligner.imports.common import Imported
-from aligner.read import DEFAULT_MAX_BYTES, size_error
+from aligner.read import size_error
 
 Files = dict[str, tuple[str, bytes]]  # role ("alignment", "source", "target") → (name, bytes)
+#: Largest file an import reads (bytes): nothing is segmented or encoded, so more than
+#: :data:`aligner.read.DEFAULT_MAX_BYTES` (a TMX is several times its texts).
+IMPORT_MAX_BYTES = 64 * 1024 * 1024
 
 
 def _tmx(files: Files, src_lang, tgt_lang, cost) -> Imported:
@@ -92,7 +95,7 @@ def guess_format(name: str, data: bytes) -> str:
 
 def read_import(fmt: str | None, files: Files, *, src_lang: str | None = None,
                 tgt_lang: str | None = None, cost: bool = False,
-                max_bytes: int = DEFAULT_MAX_BYTES) -> Imported:
+                max_bytes: int = IMPORT_MAX_BYTES) -> Imported:
     """Read an alignment made elsewhere. ``fmt``: one of :data:`IMPORT_FORMATS` (None:
     :func:`guess_format`); ``files``: ``{"alignment": (name, bytes)}`` plus ``"source"``
     and ``"target"`` where the format takes them; ``cost``: Vecalign's third field is a
@@ -107,7 +110,7 @@ def read_import(fmt: str | None, files: Files, *, src_lang: str | None = None,
         raise InputError(f"unknown import format {fmt!r}; use one of {', '.join(IMPORT_FORMATS)}")
     for role, (fname, fdata) in files.items():
         if len(fdata) > max_bytes:
-            raise InputError(size_error(fname, len(fdata), max_bytes))
+            raise InputError(size_error(fname, len(fdata), max_bytes, hint=False))
         if not fdata.strip():
             raise InputError(f"{fname}: file is empty")
     unknown = set(files) - {"alignment", *spec.files}
@@ -148,5 +151,5 @@ def store_import(sessions: sessionmaker[Session], imported: Imported, *, project
         return store_alignment(session, src_id, tgt_id, alignment, imported=provenance)
 
 
-__all__ = ["IMPORT_FORMATS", "ImportFormat", "Imported", "guess_format", "read_import",
+__all__ = ["IMPORT_FORMATS", "IMPORT_MAX_BYTES", "ImportFormat", "Imported", "guess_format", "read_import",
            "store_import"]

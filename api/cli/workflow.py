@@ -19,13 +19,14 @@ def _file(path: str | None) -> tuple[str, bytes] | None:
     if path is None:
         return None
     from aligner.errors import InputError
-    from aligner.read import DEFAULT_MAX_BYTES, size_error
+    from aligner.imports import IMPORT_MAX_BYTES
+    from aligner.read import size_error
 
     p = Path(path)
     if not p.is_file():
         raise InputError(f"{p.name or path}: no such file ({path})")
-    if p.stat().st_size > DEFAULT_MAX_BYTES:
-        raise InputError(size_error(p.name, p.stat().st_size, DEFAULT_MAX_BYTES))
+    if p.stat().st_size > IMPORT_MAX_BYTES:
+        raise InputError(size_error(p.name, p.stat().st_size, IMPORT_MAX_BYTES, hint=False))
     return p.name, p.read_bytes()
 
 
