@@ -54,6 +54,20 @@ def build_texts(folder: Path, mb: int) -> tuple[Path, Path]:
     return paths[0], paths[1]
 
 
+def _peak_mb() -> float | None:
+    """This process's own peak resident set (Linux VmHWM, MB). Not ``ru_maxrss``: Linux
+    keeps that across fork and exec, so a child would report its parent's peak (the bench
+    holds a 50 MB text while it starts one)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
 def child(argv: list[str]) -> None:
     """In a fresh process: run ``aligner`` on ``argv`` and print JSON with wall seconds,
     peak RSS (MB) and the output's line count, or the one-line error."""
@@ -66,7 +80,7 @@ def child(argv: list[str]) -> None:
     t0 = time.perf_counter()
     result = CliRunner().invoke(app, argv)
     seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_mb() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out = {"seconds": round(seconds, 1), "peak_mb": round(peak), "exit": result.exit_code,
            "lines": len(result.stdout.splitlines()) if result.exit_code == 0 else 0}
     if result.exit_code:

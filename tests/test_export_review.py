@@ -157,3 +157,14 @@ def test_options_are_checked_against_the_registry():
     with pytest.raises(AlignerError, match="option keep_nulls: 'sometimes' is not yes or no"):
         export_options("xliff", {"keep_nulls": "sometimes"})
     assert all(o.name.isidentifier() for f in FORMATS.values() for o in f.options)
+
+
+def test_vecalign_sidecar_carries_the_review(bitext, tmp_path):
+    from aligner.export import write_export
+
+    src, tgt, al = bitext
+    write_export(tmp_path / "a.txt", "vecalign", src, tgt, al)
+    side = json.loads((tmp_path / "a.txt.provenance.json").read_text(encoding="utf-8"))
+    assert [(r["status"], r["reviewer"]) for r in side["review"][:2]] == [("confirmed", "anna"), ("rejected", "bob")]
+    assert side["review"][0]["notes"][0]["text"] == NOTE
+    assert side["corrections"][0]["text"] == FIXED

@@ -89,7 +89,11 @@ def to_vecalign(alignment: Alignment) -> str:
 
 
 def vecalign_sidecar(src: Document, tgt: Document, alignment: Alignment) -> str:
-    """What the bead format has no room for: provenance, encoder, settings (JSON)."""
+    """What the bead format has no room for (JSON): provenance, encoder, settings, and the
+    review — each bead's status, reviewer and notes (in bead order), the corrected sentences."""
     return json.dumps({"source": provenance_dict(src), "target": provenance_dict(tgt),
-                       "encoder": alignment.encoder, "settings": settings_dict(alignment)},
+                       "encoder": alignment.encoder, "settings": settings_dict(alignment),
+                       "review": [{"status": b.status, "reviewer": b.reviewer, "notes": note_dicts(b)}
+                                  for b in alignment.beads],
+                       "corrections": corrections(src, tgt)},
                       ensure_ascii=False, indent=1) + "\n"

@@ -14,6 +14,7 @@ rejected → ``initial``. Provenance goes in file-level notes.
 from __future__ import annotations
 
 from aligner import __version__
+from aligner.errors import AlignerError
 from aligner.export.common import provenance_dict, settings_line, text_of
 from aligner.export.tmx import unit_props
 from aligner.types import Alignment, Bead, Document
@@ -88,7 +89,12 @@ def to_xliff2(src: Document, tgt: Document, alignment: Alignment, *,
     al:by="user">text</note></notes>`` at unit level, where the standard puts them
     (translate-toolkit's own ``addnote`` writes them inside the segment)."""
     from lxml import etree
-    from translate.storage import xliff2
+
+    try:
+        from translate.storage import xliff2
+    except ImportError:  # translate-toolkit before XLIFF 2.0 support
+        raise AlignerError("XLIFF 2.0 export needs translate-toolkit 3.20 or newer "
+                           "(pip install -U translate-toolkit)") from None
 
     store = xliff2.Xliff2File(sourcelanguage=src.lang, targetlanguage=tgt.lang)
     root = store.document.getroot()
