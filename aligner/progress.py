@@ -1,10 +1,36 @@
-"""A tqdm progress bar fed by the aligner's ``progress(stage, done, total)`` callbacks."""
+"""A tqdm progress bar fed by the aligner's ``progress(stage, done, total)`` callbacks, and a
+context-wide hook for stages deep inside reading (segmenting a long text): :func:`reporting`
+sets the callback for the code run inside it, :func:`report` calls it if one is set."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from tqdm import tqdm
+
+_HOOK: ContextVar[Callable[[str, int, int], None] | None] = ContextVar("aligner_progress", default=None)
+#: Units the bar shows per stage (default: sentences).
+UNITS = {"align": "row", "segment": "char"}
+
+
+@contextmanager
+def reporting(progress: Callable[[str, int, int], None] | None) -> Iterator[None]:
+    """Within the block, :func:`report` calls ``progress(stage, done, total)`` (None: off)."""
+    token = _HOOK.set(progress)
+    try:
+        yield
+    finally:
+        _HOOK.reset(token)
+
+
+def report(stage: str, done: int, total: int) -> None:
+    """Tell the callback set by :func:`reporting`, if any, how far ``stage`` is."""
+    hook = _HOOK.get()
+    if hook is not None:
+        hook(stage, done, total)
 
 
 class ProgressBar:
@@ -26,8 +52,8 @@ class ProgressBar:
         if stage != self._stage or self._bar is None:
             self.close()
             self._stage = stage
-            self._bar = tqdm(total=total, desc=stage, unit="sent" if stage != "align" else "row",
-                             file=sys.stderr, leave=False)
+            self._bar = tqdm(total=total, desc=stage, unit=UNITS.get(stage, "sent"),
+                             file=sys.stderr, leave=False, unit_scale=stage == "segment")
         self._bar.n = done
         self._bar.refresh()
 

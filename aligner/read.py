@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +22,16 @@ from pathlib import Path
 from aligner.errors import InputError
 from aligner.tei import TeiDocument, parse_tei
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-"""Files larger than this (50 MB) are refused: a bitext file is a few MB at most."""
+def _max_file_bytes() -> int:
+    value = os.environ.get("ALIGNER_MAX_FILE_BYTES", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else 4 * 1024 * 1024
+
+
+DEFAULT_MAX_BYTES = _max_file_bytes()
+"""Files larger than this are refused: 4 MiB (a long novel; environment
+``ALIGNER_MAX_FILE_BYTES`` sets another). Measured (``bench/big_files.py``, use-m3, one core):
+aligning 2 MB a side takes about 2 minutes and 2 GB, memory and time growing with the
+sentence count; a 50 MB text would need 10+ GB and an hour, so it is refused at once."""
 
 TEI_SUFFIXES = (".xml", ".tei")
 
@@ -105,7 +114,7 @@ def raw_text_from_bytes(
     """
     name = Path(filename).name or "<upload>"
     if len(data) > max_bytes:
-        raise InputError(f"{name}: file is too large ({_mb(len(data))} > limit {_mb(max_bytes)})")
+        raise InputError(size_error(name, len(data), max_bytes))
     if not data:
         raise InputError(f"{name}: file is empty")
     digest = hashlib.sha256(data).hexdigest()
@@ -177,15 +186,23 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         raise InputError(f"{name}: is a directory, not a file")
     size = path.stat().st_size
     if size > max_bytes:
-        raise InputError(f"{name}: file is too large ({_mb(size)} > limit {_mb(max_bytes)})")
+        raise InputError(size_error(name, size, max_bytes))
     try:
         return path.read_bytes()
     except OSError as exc:
         raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from None
 
 
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.2f} MB" if n >= 10_000 else f"{n} bytes"
+def size_error(name: str, size: int, limit: int, *, hint: bool = True) -> str:
+    """The refusal of a file over the limit, in exact bytes however close the two are
+    (rounded megabytes once read "50.00 MB > limit 50.00 MB"), e.g. ``"big.txt: file is too
+    large (4,194,305 bytes > limit 4,194,304 bytes = 4 MiB; …)"``; ``hint`` adds how to
+    raise the limit and what aligning a big text costs."""
+    mib = 1024 * 1024
+    whole = f" = {limit / mib:g} MiB" if limit >= mib else ""
+    why = ("; ALIGNER_MAX_FILE_BYTES sets another: aligning takes about 1 GB of memory and a "
+           "minute per MB of text") if hint else ""
+    return f"{name}: file is too large ({size:,} bytes > limit {limit:,} bytes{whole}{why})"
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:

@@ -22,6 +22,7 @@ import re
 import threading
 
 from aligner.errors import UnknownLanguageError
+from aligner.progress import report
 
 # pysbd 0.3.4 languages.
 PYSBD_LANGS = (
@@ -64,19 +65,23 @@ def normalise_lang(lang: str) -> str:
 def segment(text: str, lang: str) -> list[tuple[int, int]]:
     """Sentence spans ``[(start, end), ...]`` into ``text`` (end exclusive), in order.
 
-    Spans are stripped of surrounding white space and never cross a newline.
+    Spans are stripped of surrounding white space and never cross a newline. Progress
+    (characters done) goes to :func:`aligner.progress.report`.
     Raises UnknownLanguageError for an unsupported ``lang``.
     """
     code = normalise_lang(lang)
     spans: list[tuple[int, int]] = []
     pos = 0
-    for line in text.split("\n"):
+    for k, line in enumerate(text.split("\n")):
+        if k % 500 == 0:  # a long text takes a while (pysbd: ~10 s a megabyte)
+            report("segment", pos, len(text))
         for c_start, c_end in _chunks(line):
             chunk = line[c_start:c_end]
             if chunk.strip():
                 spans += [(pos + c_start + s, pos + c_start + e)
                           for s, e in _cap(chunk, _segment_line(chunk, code))]
         pos += len(line) + 1
+    report("segment", len(text), len(text))
     return spans
 
 

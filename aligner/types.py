@@ -42,7 +42,8 @@ class Sentence:
 
     ``start``/``end`` are character offsets into the cleaned text (end exclusive);
     ``raw_start``/``raw_end`` the matching offsets into the raw text as read;
-    ``page`` is the 1-based page of the raw text it starts on (None if unknown).
+    ``page`` is the 1-based page of the raw text it starts on (None if unknown);
+    ``original`` the text as segmented when a reviewer has corrected ``text`` (else None).
     """
 
     index: int
@@ -53,6 +54,12 @@ class Sentence:
     raw_end: int
     page: int | None = None
     paragraph: int = 0
+    original: str | None = None
+
+    @property
+    def corrected(self) -> bool:
+        """Whether a reviewer corrected the text (OCR error, typo)."""
+        return self.original is not None and self.original != self.text
 
 
 @dataclass
@@ -79,6 +86,15 @@ class Document:
         return [s.text for s in self.sentences]
 
 
+@dataclass(frozen=True)
+class BeadNote:
+    """A reviewer's note on a bead: its text, who wrote it, when (ISO 8601, "" if unknown)."""
+
+    text: str
+    user: str = ""
+    created: str = ""
+
+
 @dataclass
 class Bead:
     """One link of an alignment: consecutive source ids ↔ consecutive target ids.
@@ -96,6 +112,9 @@ class Bead:
     status: str = "unreviewed"
     origin: str = "auto"
     id: int | None = None
+    #: Who set the status or made the bead ("" if nobody yet), and the reviewers' notes.
+    reviewer: str = ""
+    notes: list[BeadNote] = field(default_factory=list)
 
     @property
     def type(self) -> str:

@@ -6,6 +6,7 @@ import { api } from "./api.js";
 import { $, el } from "./dom.js";
 import { buildBlocks } from "./list.js";
 import { refreshProgress, loadCrossings } from "./progress.js";
+import { refreshOverview } from "./overview.js";
 import { goTo } from "./nav.js";
 
 export async function loadAlignments() {
@@ -28,7 +29,7 @@ export async function openAlignment(aid, pos = 0) {
   renderProvenance(state.meta);
   buildBlocks(state.meta.beads);
   state.cur = Math.max(0, Math.min(pos, state.total - 1));
-  await Promise.all([refreshProgress(), loadCrossings()]);
+  await Promise.all([refreshProgress(), loadCrossings(), refreshOverview()]);
   await goTo(state.cur);
 }
 
@@ -53,5 +54,10 @@ function renderProvenance(meta) {
     const h = $(head);
     h.replaceChildren(`${role} (${lang})`);
     if (isRecon) h.append(" ", el("span", { class: "recon-tag", text: "TEST RECONSTRUCTION — not the archival text" }));
+  }
+  const imp = meta.imported;
+  if (imp) {
+    box.append(el("div", { class: "prov imported", title: `sha256 ${imp.sha256 || ""}` },
+      el("b", { text: "Imported" }), ` from ${imp.file} (${imp.format}${imp.tool ? `, ${imp.tool}` : ""}) via ${imp.via}${imp.user ? ` by ${imp.user}` : ""}`));
   }
 }

@@ -36,3 +36,10 @@ export async function api(path, { method = "GET", body, form } = {}) {
   }
   return data;
 }
+
+/* The project called `name`, created if there is none (the New… and Import… dialogs). */
+export async function projectNamed(name) {
+  const projects = await api("/api/projects");
+  return projects.find((p) => p.name === name)
+    || api("/api/projects", { method: "POST", body: { name } });
+}

@@ -2,6 +2,11 @@
  * that do the work and opens the alignment (or renderings view) named in the URL hash.
  * No build step, no external code: native ES modules served from /static/.
  *
+ *   layout.js     side panel shown / hidden overview.js   the whole alignment, a strip
+ *   find.js       find in this alignment    textedit.js   correct a sentence, OCR readings
+ *   bulk.js       confirm many at once      exportmenu.js Export menu (every format)
+ *   importdialog.js  import an alignment made elsewhere (TMX, InterText, Vecalign, TSV)
+ *
  *   state.js      shared state               api.js        fetch wrapper, ApiError
  *   dom.js        el(), toast, showError     queue.js      edits one after another
  *   list.js       virtualised bead list      row.js        one bead as a row
@@ -25,7 +30,13 @@ import { ops } from "./ops.js";
 import { showRaw, splitSentenceAtCursor, joinSentenceWithNext } from "./raw.js";
 import { onKey, toggleHelp } from "./keys.js";
 import { openRenderings, leaveRenderings, loadRenderingRows, openRenderingsForCurrent } from "./renderings.js";
-import { runSearch } from "./search.js";
+import { onSearchSubmit, initFind } from "./find.js";
+import { initLayout } from "./layout.js";
+import { initOverview } from "./overview.js";
+import { initTextEdit } from "./textedit.js";
+import { initBulk } from "./bulk.js";
+import { initExport } from "./exportmenu.js";
+import { initImport } from "./importdialog.js";
 import { followHash } from "./hash.js";
 import { openNewDialog, closeNewDialog, submitNew } from "./newalign.js";
 import { wireLinks } from "./links.js";
@@ -65,7 +76,14 @@ function wireReview() {
 }
 
 function wireViews() {
-  $("#search-form").addEventListener("submit", runSearch);
+  $("#search-form").addEventListener("submit", onSearchSubmit);
+  initFind();
+  initLayout();
+  initOverview();
+  initTextEdit();
+  initBulk();
+  initExport();
+  initImport();
   $("#search-close").addEventListener("click", () => $("#search-dialog").close());
   $("#renderings-btn").addEventListener("click", () => openRenderingsForCurrent().catch(showError));
   $("#rv-back").addEventListener("click", () => leaveRenderings().catch(showError));
@@ -80,8 +98,9 @@ async function main() {
   wireLinks();
   try {
     await loadAlignments();
-    const doc = Number(new URLSearchParams(location.hash.slice(1)).get("d"));
-    if (doc) { await openRenderings(doc); return; }
+    const hash = new URLSearchParams(location.hash.slice(1));
+    const doc = Number(hash.get("d"));
+    if (doc) { await openRenderings(doc, hash.has("o") ? Number(hash.get("o")) : null); return; }
     if (!state.alignments.length) return;
     const { aid, pos } = readHash();
     const known = state.alignments.some((a) => a.id === aid);

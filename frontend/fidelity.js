@@ -8,6 +8,7 @@ import { api } from "./api.js";
 import { $, el } from "./dom.js";
 import { beadAt } from "./list.js";
 import { showEvidence } from "./links.js";
+import { applySuggestion } from "./textedit.js";
 
 export const FLAG_NAMES = {
   "number-mismatch": "Numbers differ", "date-mismatch": "Dates differ",
@@ -23,6 +24,15 @@ function flagEvidence(f) {
   if (d.tgt_only && d.tgt_only.length) parts.push(`target only: ${d.tgt_only.join(", ")}`);
   if (d.forms) parts.push(`forms: ${Object.entries(d.forms).map(([w, n]) => `${w} ×${n}`).join(", ")}`);
   return parts.join(" · ");
+}
+
+function suggestionLine(bead, f) {
+  const word = f.details && f.details.word;
+  const btn = el("button", { type: "button", class: "apply-suggestion", dataset: { word: word || "" },
+    title: "Correct the sentence with this reading (o applies the bead's first); undo with u" }, "Apply");
+  btn.disabled = !word;
+  btn.addEventListener("click", () => applySuggestion(bead.id, word, f.suggestion));
+  return el("div", { class: "suggestion" }, "Suggested reading: ", el("q", { text: f.suggestion }), " ", btn);
 }
 
 export async function renderFidelity(bead) {
@@ -47,8 +57,7 @@ export async function renderFidelity(bead) {
     list.append(el("li", { dataset: { code: f.code } },
       el("b", { text: FLAG_NAMES[f.code] || f.code }), ` (${side}): `, f.message,
       evidence ? el("div", { class: "hint", text: evidence }) : null,
-      f.suggestion ? el("div", { class: "suggestion" }, "Suggested reading: ",
-        el("q", { text: f.suggestion }), el("span", { class: "hint", text: " — not applied; edit the sentence if it is right." })) : null));
+      f.suggestion ? suggestionLine(bead, f) : null));
   }
   box.append(list);
   showEvidence(bead.id, flags).catch(() => {}); // the words in the row, with their counterparts

@@ -1,6 +1,7 @@
 /* Links inside the page: #a=<alignment>&p=<position> and #a=<alignment>&b=<bead id> (from
  * the renderings view and the concordance) open that bead for review; #d=<document> opens
- * the renderings view of that document.
+ * the renderings view of that document, #d=<document>&o=<sentence ord> at that sentence's
+ * row (from a concordance hit).
  */
 import { state } from "./state.js";
 import { api } from "./api.js";
@@ -10,7 +11,10 @@ import { openRenderings, leaveRenderings, inRenderings } from "./renderings.js";
 
 export async function followHash() {
   const h = new URLSearchParams(location.hash.slice(1));
-  if (h.get("d")) return openRenderings(Number(h.get("d")));
+  if (h.get("d")) {
+    if ($("#search-dialog").open) $("#search-dialog").close();
+    return openRenderings(Number(h.get("d")), h.has("o") ? Number(h.get("o")) : null);
+  }
   const aid = Number(h.get("a"));
   if (!aid) return;
   let pos = Number(h.get("p")) || 0;

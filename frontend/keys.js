@@ -1,6 +1,7 @@
 /* The keyboard map (the help overlay in index.html lists it) and the help overlay itself.
  * Keys typed into a field or while a modal dialog is open are left alone; while the
- * concordance is shown or the renderings view is open, the review keys are off.
+ * concordance is shown or the renderings view is open, the review keys are off. Every
+ * action of the page has a key here.
  */
 import { state } from "./state.js";
 import { $, showError } from "./dom.js";
@@ -8,6 +9,13 @@ import { goTo, nextInQueue } from "./nav.js";
 import { ops, openSplitDialog } from "./ops.js";
 import { showRawOfCurrent } from "./raw.js";
 import { inRenderings, leaveRenderings, openRenderingsForCurrent } from "./renderings.js";
+import { focusFind, jumpHit } from "./find.js";
+import { openSentenceEditor, applyFirstSuggestion } from "./textedit.js";
+import { confirmUpToHere, openBulkDialog } from "./bulk.js";
+import { openExportDialog } from "./exportmenu.js";
+import { openImportDialog } from "./importdialog.js";
+import { togglePanel } from "./layout.js";
+import { joinSentenceWithNext } from "./raw.js";
 
 export function toggleHelp(show) {
   const h = $("#help");
@@ -22,7 +30,8 @@ function viewKey(ev) {
     else if (k === "/") { $("#search-input").focus(); ev.preventDefault(); }
     return true;
   }
-  if (k === "/" && !ev.ctrlKey && !ev.metaKey) { $("#search-input").focus(); ev.preventDefault(); return true; }
+  if (k === "/" && !ev.ctrlKey && !ev.metaKey) { focusFind(inRenderings() ? "all" : "alignment"); ev.preventDefault(); return true; }
+  if (k === "q" && !ev.ctrlKey && !ev.metaKey && !ev.altKey) { focusFind("all"); ev.preventDefault(); return true; }
   if (!inRenderings()) return false;
   if (k === "Escape") { leaveRenderings().catch(showError); ev.preventDefault(); }
   return true;
@@ -30,7 +39,8 @@ function viewKey(ev) {
 
 export function onKey(ev) {
   const tag = (ev.target.tagName || "").toLowerCase();
-  if (tag === "input" || tag === "textarea" || tag === "select" || $("#split-dialog").open || $("#new-dialog").open) return;
+  if (tag === "input" || tag === "textarea" || tag === "select") return;
+  if (document.querySelector("dialog[open]:not(#search-dialog)")) return; // a modal dialog has the keys
   if (viewKey(ev)) return;
   const k = ev.key;
   const ctrl = ev.ctrlKey || ev.metaKey;
@@ -56,6 +66,11 @@ export function onKey(ev) {
     v: () => showRawOfCurrent("src"), V: () => showRawOfCurrent("tgt"),
     a: () => $("#note-input").focus(),
     g: openRenderingsForCurrent,
+    C: confirmUpToHere, b: openBulkDialog,
+    e: openSentenceEditor, o: applyFirstSuggestion, J: joinSentenceWithNext,
+    ">": () => jumpHit(1), "<": () => jumpHit(-1),
+    p: togglePanel, E: openExportDialog, I: openImportDialog,
+    N: () => $("#new-btn").click(), R: () => $("#user-btn").click(),
     "?": () => toggleHelp(true), Escape: () => toggleHelp(false),
   };
   const fn = actions[k];

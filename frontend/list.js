@@ -11,6 +11,7 @@ import { $, el, toast, showError } from "./dom.js";
 import { queueOp } from "./queue.js";
 import { renderBead } from "./row.js";
 import { refreshProgress, loadCrossings } from "./progress.js";
+import { refreshOverview, drawOverview } from "./overview.js";
 
 export const BLOCK = 100;   // beads per fetched block
 const ROW_ESTIMATE = 56;    // px, height of a row before it is measured
@@ -134,7 +135,7 @@ export async function reloadAll() {
     break;
   }
   // Counts and crossing candidates are secondary: refresh them without holding up edits.
-  Promise.all([refreshProgress(), loadCrossings()]).catch(showError);
+  Promise.all([refreshProgress(), loadCrossings(), refreshOverview()]).catch(showError);
 }
 
 export function beadAt(pos) {
@@ -161,5 +162,6 @@ export function markSelected() {
     row.classList.add("selected");
     row.setAttribute("aria-selected", "true");
   }
+  drawOverview();
   return row;
 }

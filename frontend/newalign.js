@@ -1,7 +1,7 @@
 /* The "New…" dialog: create (or reuse) the project, upload the source and its translation,
  * start the alignment job, poll it to the end and open the result.
  */
-import { api, ApiError } from "./api.js";
+import { api, ApiError, projectNamed } from "./api.js";
 import { $ } from "./dom.js";
 import { loadAlignments, openAlignment } from "./alignment.js";
 
@@ -20,9 +20,7 @@ export async function submitNew(ev) {
   const status = $("#new-status");
   try {
     status.textContent = "Creating project…";
-    const projects = await api("/api/projects");
-    let project = projects.find((p) => p.name === f.get("project"));
-    if (!project) project = await api("/api/projects", { method: "POST", body: { name: f.get("project") } });
+    const project = await projectNamed(f.get("project"));
     const ids = {};
     for (const [side, role] of [["src", "source"], ["tgt", "translation"]]) {
       status.textContent = `Uploading ${role}…`;

@@ -39,7 +39,12 @@ export function runOp(op, body, what) {
 }
 
 export const ops = {
-  confirm() { const b = current(); if (b) runOp("confirm", { bead_ids: [b.id] }, `confirmed #${b.position + 1}`); },
+  confirm() {
+    const b = current();
+    if (!b) return;
+    if (b.status === "confirmed") { toast(`#${b.position + 1} is already confirmed.`, "info", 2000); return; }
+    runOp("confirm", { bead_ids: [b.id] }, `confirmed #${b.position + 1}`);
+  },
   reject() { const b = current(); if (b) runOp("reject", { bead_ids: [b.id] }, `rejected #${b.position + 1}`); },
   unreview() { const b = current(); if (b) runOp("unreview", { bead_ids: [b.id] }, `#${b.position + 1} unreviewed`); },
   merge(direction) { const b = current(); if (b) runOp("merge", { bead_id: b.id, direction }, `merged #${b.position + 1} with ${direction}`); },
@@ -63,7 +68,7 @@ export const ops = {
   undo() { runOp("undo", {}, "undone"); },
   redo() { runOp("redo", {}, "redone"); },
   realign() {
-    if (confirm("Re-align every bead that is not confirmed (confirmed and manual beads stay)?")) {
+    if (confirm("Re-align every bead that is not confirmed (confirmed beads stay)?")) {
       runOp("realign", {}, "re-aligned the unconfirmed part");
     }
   },

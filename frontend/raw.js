@@ -1,5 +1,7 @@
-/* The raw-text panel: a sentence shown highlighted in its raw (OCR) page, and the two
- * sentence edits made from it (split at the cursor, join with the next sentence).
+/* The raw-text panel: a sentence shown highlighted in its raw (OCR) page, and the
+ * sentence edits made from it (split at the cursor, join with the next sentence; its text
+ * is corrected in textedit.js). A corrected sentence is still shown at its place in the raw
+ * page, which never changes, with the text as segmented below it.
  */
 import { state } from "./state.js";
 import { api } from "./api.js";
@@ -8,6 +10,9 @@ import { current } from "./nav.js";
 import { runOp } from "./ops.js";
 
 let rawSentence = null; // {doc, ord, sid, text}
+
+/* The sentence shown in the panel ({doc, ord, sid, text}), or null. */
+export function shownSentence() { return rawSentence; }
 
 export async function showRaw(doc, ord, sid) {
   const ctx = await api(`/api/documents/${doc}/sentences/${ord}/context`);
@@ -23,7 +28,12 @@ export async function showRaw(doc, ord, sid) {
   pre.replaceChildren(document.createTextNode(t.slice(0, a)), mark, document.createTextNode(t.slice(z)));
   mark.scrollIntoView({ block: "center" });
   $("#sent-tools").hidden = false;
+  $("#sent-editor").hidden = true;
+  $("#sent-edit").hidden = false;
   $("#sent-edit").textContent = ctx.text;
+  const orig = $("#sent-original");
+  orig.hidden = !ctx.original;
+  orig.textContent = ctx.original ? `Corrected; as segmented: “${ctx.original}”` : "";
 }
 
 export function showRawOfCurrent(side) {

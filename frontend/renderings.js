@@ -11,7 +11,7 @@ import { writeHash } from "./nav.js";
 
 const RV_PAGE = 100;  // rows fetched per request in the renderings view
 
-const views = { pivots: [], doc: null, rows: 0, total: 0, loading: false };
+const views = { pivots: [], doc: null, first: 0, rows: 0, total: 0, loading: false, focusOrd: null };
 
 export function inRenderings() { return document.body.dataset.view === "renderings"; }
 
@@ -76,10 +76,13 @@ export async function loadRenderingRows() {
   views.loading = true;
   try {
     const doc = views.doc;
-    const page = await api(`/api/documents/${doc}/renderings?offset=${views.rows}&limit=${RV_PAGE}`);
+    const first = views.rows === 0;
+    const where = first && views.focusOrd !== null ? `ord=${views.focusOrd}` : `offset=${views.rows}`;
+    const page = await api(`/api/documents/${doc}/renderings?${where}&limit=${RV_PAGE}`);
     if (views.doc !== doc) return;
     const table = $("#rv-table");
-    if (views.rows === 0) {
+    if (first) {
+      views.first = views.rows = page.offset;
       const n = page.columns.length + 1;
       table.style.setProperty("--rv-cols", String(n));
       const head = el("div", { class: "rv-row rv-head", role: "row" },
@@ -98,14 +101,19 @@ export async function loadRenderingRows() {
     for (const row of page.rows) table.append(renderRow(row, page.columns, page.document.lang));
     views.rows += page.rows.length;
     views.total = page.total;
-    $("#rv-count").textContent = `${views.rows} of ${page.total} rows · ${page.columns.length} rendering(s)`;
+    const span = views.first ? `rows ${views.first + 1}–${views.rows}` : `${views.rows}`;
+    $("#rv-count").textContent = `${span} of ${page.total} rows · ${page.columns.length} rendering(s)`;
     $("#rv-more-wrap").hidden = views.rows >= page.total;
+    if (first && page.focus_row !== null && page.focus_row !== undefined) {
+      const row = table.querySelector(`.rv-row[data-row="${page.focus_row}"]`);
+      if (row) { row.classList.add("focus"); row.scrollIntoView({ block: "center" }); }
+    }
   } finally {
     views.loading = false;
   }
 }
 
-export async function openRenderings(docId) {
+export async function openRenderings(docId, ord = null) {
   document.body.dataset.view = "renderings";
   for (const id of ["#list-wrap", "#panel", "#provenance"]) $(id).hidden = true;
   $("#renderings-view").hidden = false;
@@ -116,9 +124,10 @@ export async function openRenderings(docId) {
   }
   $("#pivot-select").value = String(docId);
   views.doc = docId;
-  views.rows = 0;
+  views.rows = views.first = 0;
+  views.focusOrd = ord;
   $("#rv-table").replaceChildren();
-  history.replaceState(null, "", `#d=${docId}`);
+  history.replaceState(null, "", ord === null ? `#d=${docId}` : `#d=${docId}&o=${ord}`);
   await loadRenderingRows();
 }
 

@@ -13,7 +13,10 @@ function renderSentences(bead, side) {
     return cell;
   }
   for (const s of sents) {
-    cell.append(el("p", { class: "sent", dataset: { side, ord: s.ord, sid: s.id, doc }, title: `Sentence ${s.ord + 1}${s.page ? `, page ${s.page}` : ""} — click to see it in the raw text` },
+    const fixed = s.original !== undefined && s.original !== null;
+    const title = `Sentence ${s.ord + 1}${s.page ? `, page ${s.page}` : ""} — click to see it in the raw text`
+      + (fixed ? ` · corrected; as segmented: “${s.original}”` : "");
+    cell.append(el("p", { class: "sent" + (fixed ? " corrected" : ""), dataset: { side, ord: s.ord, sid: s.id, doc }, title },
       el("span", { class: "num", text: String(s.ord + 1) }),
       el("span", { class: "txt", text: s.text })));
   }

@@ -28,7 +28,8 @@ function renderHit(hit) {
     const measure = a.method === "links" ? "score" : "cos";
     item.append(el("div", { class: "aligned", lang: a.lang, dataset: { aid: a.alignment_id, bead: a.bead_id } },
       el("div", { class: "hint" }, where, " · ",
-        el("a", { href: `#a=${a.alignment_id}&b=${a.bead_id}`, text: "review this bead" })),
+        el("a", { href: `#a=${a.alignment_id}&b=${a.bead_id}`, text: "review this bead" }), " · ",
+        el("a", { class: "to-row", href: `#d=${hit.document_id}&o=${hit.sentence_ord}`, text: "its row in Renderings" })),
       a.text ? el("div", { class: "aligned-text" }, ...marked(a.text, a.spans)) : el("div", { class: "gap", text: "— not rendered (omitted) —" }),
       a.rendering ? el("div", { class: "hint", text: `rendering: “${a.rendering}” (${measure} ${Number(a.similarity).toFixed(2)})` })
         : a.text && a.method ? el("div", { class: "gap not-rendered", text: "— not rendered here: no word of the phrase is linked in this bead —" }) : null));

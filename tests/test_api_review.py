@@ -164,7 +164,7 @@ def test_notes_and_bead_history(client, aid):
                  409, "version")
     assert_error(client.post(f"/api/alignments/{aid}/confirm", json={"version": 2, "bead_ids": [bid]},
                              headers={"X-User": "<script>"}), 400, "X-User")
-    r = client.post(f"/api/alignments/{aid}/confirm", json={"version": 2, "bead_ids": [bid]},
+    r = client.post(f"/api/alignments/{aid}/reject", json={"version": 2, "bead_ids": [bid]},
                     headers={"X-User": "%D0%90%D0%BD%D0%BD%D0%B0"})  # "Анна", as the page sends it
     assert r.status_code == 200
     assert client.get(f"/api/alignments/{aid}/history").json()[0]["user"] == "Анна"
@@ -262,5 +262,5 @@ def test_edit_goes_to_a_thread_while_another_connection_writes(client, app, aid,
     assert pool_calls == ["confirm"]
     assert beads(client, aid)["beads"][3]["status"] == "confirmed"
     assert edit_log(app, aid) == [(2, "confirm")]
-    assert op(client, aid, "confirm", version=2, bead_ids=[bead]).status_code == 200
+    assert op(client, aid, "reject", version=2, bead_ids=[bead]).status_code == 200
     assert pool_calls == ["confirm"]  # the lock is free again: on the loop

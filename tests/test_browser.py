@@ -1,15 +1,12 @@
 """The review page in real headless Chromium (Debian chromium + chromium-driver, Selenium).
 
 Each test runs the API on 127.0.0.1 with a free port in a thread, over a fresh SQLite
-file holding a pre-built demo alignment (tests/support/api.py), and stops it at the end.
+file holding a pre-built demo alignment (tests/support/api.py), and stops it at the end
+(the harness: tests/support/browser.py).
 """
 
 from __future__ import annotations
 
-import shutil
-import socket
-import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -24,123 +21,27 @@ if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
                 "apt-get install -y chromium chromium-driver", allow_module_level=True)
 webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip install '.[test]')")
 
-import uvicorn  # noqa: E402
-from selenium.common.exceptions import TimeoutException  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from aligner.store import review, service  # noqa: E402
 from aligner.store.models import Edit  # noqa: E402
-from api.main import create_app  # noqa: E402
-from api.settings import Settings  # noqa: E402
-from support.api import SCRIPT_TEXT, DigitEncoder, store_demo_alignment  # noqa: E402
-
-N = 30          # sentence pairs of the demo bitext → 29 beads (bead 1 is 2-2)
-SCRIPT_AT = 5   # the sentence pair carrying <script> text (bead 4)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    """uvicorn in a thread; ``url``, ``app``, ``aid`` (the demo alignment)."""
-
-    def __init__(self, db: Path, n: int) -> None:
-        self.app = create_app(Settings(db=db), encoder_provider=lambda name=None: DigitEncoder())
-        self.aid = store_demo_alignment(self.app.state.session_factory, n, html_at=SCRIPT_AT)
-        port = _free_port()
-        self.url = f"http://127.0.0.1:{port}/"
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=port,
-                                                    log_level="warning", lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> "LiveServer":
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            assert time.monotonic() < deadline, "test server did not start"
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-    def session(self):
-        return self.app.state.session_factory()
-
-
-@pytest.fixture(scope="module")
-def driver():
-    profile = tempfile.mkdtemp(prefix="aligner-chromium-")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = str(CHROMIUM)
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={profile}", "--window-size=1400,900"):
-        opts.add_argument(flag)
-    drv = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
-    drv.set_page_load_timeout(30)
-    yield drv
-    drv.quit()
-    shutil.rmtree(profile, ignore_errors=True)
-
-
-@pytest.fixture()
-def live(tmp_path):
-    with LiveServer(tmp_path / "browser.db", N) as srv:
-        yield srv
-
-
-# --- helpers -------------------------------------------------------------------------
-
-def wait(drv, cond, timeout=15, what="condition"):
-    try:
-        return WebDriverWait(drv, timeout).until(lambda d: cond(d))
-    except TimeoutException:
-        raise AssertionError(f"timed out waiting for {what}; toast: {toast(drv)!r}") from None
-
-
-def toast(drv) -> str:
-    els = drv.find_elements(By.ID, "toast")
-    return els[0].get_attribute("textContent") if els else ""
-
-
-def open_page(drv, url):
-    drv.get(url)
-    wait(drv, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1",
-         what="page ready")
-    wait(drv, lambda d: d.find_elements(By.CSS_SELECTOR, '.bead[data-pos="0"]'), what="first bead")
-
-
-def press(drv, keys, ctrl=False):
-    chain = ActionChains(drv)
-    if ctrl:
-        chain.key_down(Keys.CONTROL).send_keys(keys).key_up(Keys.CONTROL)
-    else:
-        chain.send_keys(keys)
-    chain.perform()
-
-
-def wait_version(drv, v):
-    wait(drv, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-version") == str(v)
-         and d.find_element(By.TAG_NAME, "body").get_attribute("data-busy") == "0",
-         what=f"version {v}")
-
-
-def row(drv, pos):
-    return drv.find_element(By.CSS_SELECTOR, f'.bead[data-pos="{pos}"]')
-
-
-def selected_pos(drv) -> int:
-    return int(drv.find_element(By.CSS_SELECTOR, ".bead.selected").get_attribute("data-pos"))
+from support.api import SCRIPT_TEXT  # noqa: E402
+from support.browser import (  # noqa: E402, F401 - fixtures
+    N,
+    SCRIPT_AT,
+    LiveServer,
+    driver,
+    live,
+    open_page,
+    press,
+    row,
+    selected_pos,
+    toast,
+    wait,
+    wait_version,
+)
 
 
 def shape_in_db(live, pos):
@@ -390,7 +291,7 @@ def test_renderings_view_shows_one_column_per_rendering(driver, live):
 def test_concordance_from_the_page(driver, live):
     _second_rendering(live)
     open_page(driver, live.url)
-    press(driver, "/")
+    press(driver, "q")  # "/" finds in this alignment; q in every document (issue 14)
     box = driver.find_element(By.ID, "search-input")
     assert driver.switch_to.active_element == box
     box.send_keys("номер 7 о", Keys.ENTER)

@@ -13,7 +13,7 @@ import aligner
 from aligner.document import document_from_text
 from aligner.errors import AlignerError
 from aligner.evaluate import parse_beads
-from aligner.export import EXPORT_FORMATS, render_export, write_export
+from aligner.export import EXPORT_FORMATS, FORMATS, render_export, write_export
 from aligner.types import Alignment, Bead, Crossing
 
 RU_TEXT = (
@@ -66,7 +66,9 @@ def test_tmx_reread_with_translate_toolkit(bitext):
     from translate.storage.tmx import tmxfile
 
     src, tgt, alignment = bitext
-    store = tmxfile.parsestring(render_export("tmx", src, tgt, alignment))
+    default = tmxfile.parsestring(render_export("tmx", src, tgt, alignment)).units
+    assert [u.target for u in default] == [joined(tgt, b.tgt) for b in alignment.beads if b.tgt]
+    store = tmxfile.parsestring(render_export("tmx", src, tgt, alignment, {"keep_nulls": True}))
     units = store.units
     assert len(units) == len(alignment.beads)
     for unit, bead in zip(units, alignment.beads):
@@ -78,7 +80,7 @@ def test_tmx_reread_with_translate_toolkit(bitext):
         assert props["x-flags"] == ",".join(bead.flags)
         assert props["x-source-ids"] == ",".join(map(str, bead.src))
         assert props["x-target-ids"] == ",".join(map(str, bead.tgt))
-    assert units[2].target == ""  # the omission stays visible as an empty target segment
+    assert units[2].target == ""  # kept, the omission shows as an empty target segment
 
     header = store.document.getroot().find("header")
     assert header.get("srclang") == "ru"
@@ -176,10 +178,14 @@ def test_write_export_to_path_and_streams_agree(bitext, tmp_path, fmt):
     write_export(path, fmt, src, tgt, alignment)
     assert path.read_bytes() == expected
     text_stream, byte_stream = io.StringIO(), io.BytesIO()
-    write_export(text_stream, fmt, src, tgt, alignment)
     write_export(byte_stream, fmt, src, tgt, alignment)
-    assert text_stream.getvalue() == expected.decode("utf-8")
     assert byte_stream.getvalue() == expected
+    if FORMATS[fmt].media_type == "application/zip":  # a zip is no text
+        with pytest.raises(AlignerError, match="zip"):
+            write_export(text_stream, fmt, src, tgt, alignment)
+        return
+    write_export(text_stream, fmt, src, tgt, alignment)
+    assert text_stream.getvalue() == expected.decode("utf-8")
 
 
 def test_unknown_format_is_a_user_error(bitext):

@@ -58,7 +58,9 @@ def test_tei_standoff_links_with_status(db):
         ("link", "1-1", "unreviewed", "#src.s4 #tgt.s5"),
     ]
     assert items[5] == ("ptr", "1-0", "unreviewed", "#src.s5")
-    assert grp[2].get("resp") == "#reviewer" and grp[0].get("resp") is None
+    # @resp: the reviewer who decided the bead (its <respStmt> names her); none if nobody did
+    assert grp[2].get("resp") == grp[0].get("resp") == "#reviewer.1" and grp[4].get("resp") is None
+    assert root.find(".//tei:respStmt[@xml:id='reviewer.1']/tei:name", NS | {"xml": XML}).text == "anna"
     assert float(grp[4].get("cert")) == pytest.approx(0.9)
     cross = root.find(".//tei:standOff/tei:linkGrp[@type='crossing']", NS)
     assert [l.get("target") for l in cross] == ["#src.s5 #tgt.s7"]
@@ -86,9 +88,11 @@ def test_file_formats_from_store_carry_review_status(db):
     assert data["source"]["label"] == "TEST RECONSTRUCTION — not the archival text"
     tsv = export_bytes(session, aid, "tsv").decode()
     assert "confirmed" in tsv and "rejected" in tsv and RU[0] in tsv
-    tmx = etree.fromstring(export_bytes(session, aid, "tmx"))
+    tmx = etree.fromstring(export_bytes(session, aid, "tmx", {"keep_nulls": True}))
     statuses = [p.text for p in tmx.iter("prop") if p.get("type") == "x-status"]
     assert statuses[:4] == ["confirmed", "rejected", "confirmed", "confirmed"]
+    tmx = etree.fromstring(export_bytes(session, aid, "tmx"))  # 1-0 / 0-1 left out by default
+    assert len(tmx.findall(".//tu")) == 5
     vec = export_bytes(session, aid, "vecalign").decode().splitlines()
     assert vec[:4] == ["[0]:[0]:0.9000", "[1]:[1]:0.9000", "[2]:[2]:0.3000", "[]:[3]:0.3000"]
     assert len(vec) == 8

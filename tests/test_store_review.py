@@ -71,7 +71,8 @@ def test_merge_next_and_previous(store):
     r = review.merge(s, aid, 1, b[1]["id"], "next", user="anna")
     assert shape(s, aid)[1] == ((1, 2), (1, 2, 3))
     merged = beads(s, aid)[1]
-    assert (merged["id"], merged["origin"], merged["status"]) == (b[1]["id"], "manual", "confirmed")
+    # merging does not confirm: the reviewer confirms the result (issue 14)
+    assert (merged["id"], merged["origin"], merged["status"]) == (b[1]["id"], "manual", "unreviewed")
     assert r.bead_ids == (b[1]["id"],)
     review.merge(s, aid, r.version, b[4]["id"], "previous", user="anna")
     assert shape(s, aid)[2] == ((3, 4), (4,))
@@ -309,8 +310,7 @@ def test_realign_keeps_confirmed_anchors(store):
     s, aid = store
     b = beads(s, aid)
     v = review.confirm(s, aid, 1, [b[0]["id"], b[5]["id"]], user="anna").version
-    v = review.merge(s, aid, v, b[1]["id"], "next", user="anna").version  # manual → confirmed
-    v = review.unreview(s, aid, v, b[1]["id"], user="anna").version  # make it re-alignable
+    v = review.merge(s, aid, v, b[1]["id"], "next", user="anna").version  # unreviewed: re-alignable
     r = realign(s, aid, v, encoder_provider=lambda _name: FakeEncoder(), user="bot")
     after = beads(s, aid)
     assert after[0]["id"] == b[0]["id"] and after[0]["status"] == "confirmed"

@@ -33,3 +33,47 @@ def settings_line(alignment: Alignment) -> str:
 def text_of(doc: Document, ids: tuple[int, ...]) -> str:
     """The sentences ``ids`` of ``doc`` joined by spaces."""
     return " ".join(doc.sentences[i].text for i in ids)
+
+
+def note_dicts(bead) -> list[dict]:
+    """A bead's notes as ``[{"text", "user", "created"}]`` (JSON-ready)."""
+    return [{"text": n.text, "user": n.user, "created": n.created} for n in bead.notes]
+
+
+def corrections(src: Document, tgt: Document) -> list[dict]:
+    """Sentences a reviewer corrected: ``[{"side": "source"|"target", "sentence": index
+    (0-based), "original": text as segmented, "text": corrected text}]``, source first."""
+    return [{"side": side, "sentence": s.index, "original": s.original, "text": s.text}
+            for side, doc in (("source", src), ("target", tgt))
+            for s in doc.sentences if s.corrected]
+
+
+def join_notes(notes) -> str:
+    """Notes in one cell: ``"user: text | user: text"``, with ``\\`` and ``|`` inside a
+    text escaped as ``\\\\`` and ``\\|`` (so :func:`split_notes` gives them back exactly)."""
+    return " | ".join(f"{n.user}: " + " ".join(n.text.split()).replace("\\", "\\\\").replace("|", "\\|")
+                      for n in notes)
+
+
+def split_notes(cell: str) -> list[tuple[str, str]]:
+    """``[(user, text)]`` from a :func:`join_notes` cell (a part without ``"user: "`` has
+    user "")."""
+    parts, buf, i = [], [], 0
+    while i < len(cell):
+        c = cell[i]
+        if c == "\\" and i + 1 < len(cell):
+            buf.append(cell[i + 1])
+            i += 2
+            continue
+        if cell.startswith(" | ", i):
+            parts.append("".join(buf))
+            buf, i = [], i + 3
+            continue
+        buf.append(c)
+        i += 1
+    parts.append("".join(buf))
+    out = []
+    for part in (p for p in parts if p.strip()):
+        user, sep, text = part.partition(": ")
+        out.append((user, text) if sep and user and ":" not in user else ("", part))
+    return out

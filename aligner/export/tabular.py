@@ -6,13 +6,22 @@ import csv
 import io
 import json
 
-from aligner.export.common import provenance_dict, settings_dict, settings_line, text_of
+from aligner.export.common import (
+    corrections,
+    join_notes,
+    note_dicts,
+    provenance_dict,
+    settings_dict,
+    settings_line,
+    text_of,
+)
 from aligner.types import Alignment, Document
 
 
 def to_json(src: Document, tgt: Document, alignment: Alignment) -> str:
     """JSON export: documents with provenance, the settings, then beads (ids, texts, score,
-    type, flags, review status) and crossing candidates and links."""
+    type, flags, review status, reviewer, notes), the sentences reviewers corrected (with
+    their original text), and crossing candidates and links."""
     data = {
         "source": provenance_dict(src),
         "target": provenance_dict(tgt),
@@ -24,10 +33,12 @@ def to_json(src: Document, tgt: Document, alignment: Alignment) -> str:
                 "source": list(b.src), "target": list(b.tgt),
                 "source_text": text_of(src, b.src), "target_text": text_of(tgt, b.tgt),
                 "score": round(b.score, 4), "type": b.type, "flags": list(b.flags),
-                "status": b.status,
+                "status": b.status, "reviewer": b.reviewer, "origin": b.origin,
+                "notes": note_dicts(b),
             }
             for b in alignment.beads
         ],
+        "corrections": corrections(src, tgt),
         "crossings": [
             {"source": list(c.src), "target": list(c.tgt), "score": c.score, "reason": c.reason}
             for c in alignment.crossings
@@ -38,10 +49,16 @@ def to_json(src: Document, tgt: Document, alignment: Alignment) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
-def to_tsv(src: Document, tgt: Document, alignment: Alignment) -> str:
+def to_tsv(src: Document, tgt: Document, alignment: Alignment, *, notes: bool = False,
+           hunalign_join: bool = False) -> str:
     """TSV export: ``#`` provenance and settings lines, header, then source, target, score,
-    type, flags, status, sentence ids; a row whose source text starts with ``#`` is quoted,
-    so it is never taken for a comment."""
+    type, flags, status, sentence ids, reviewer, and with ``notes`` the reviewers' notes
+    (``user: text``, several joined by `` | ``: :func:`~aligner.export.common.join_notes`); a row whose source text starts with ``#``
+    is quoted, so it is never taken for a comment. ``hunalign_join``: a bead's sentences
+    are joined by hunalign's ``" ~~~ "`` rather than a space, so a re-import
+    (:mod:`aligner.imports.tabular`) gives them back one by one."""
+    join = (lambda doc, ids: " ~~~ ".join(doc.sentences[i].text for i in ids)) \
+        if hunalign_join else text_of
     out = io.StringIO()
     for role, doc in (("source", src), ("target", tgt)):
         p = doc.provenance
@@ -51,10 +68,14 @@ def to_tsv(src: Document, tgt: Document, alignment: Alignment) -> str:
     writer = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     # A row starting with "#" would read as a comment line; such rows are quoted whole.
     quoted = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_ALL)
-    writer.writerow(["source", "target", "score", "type", "flags", "status", "source_ids", "target_ids"])
+    writer.writerow(["source", "target", "score", "type", "flags", "status", "source_ids",
+                     "target_ids", "reviewer"] + (["notes"] if notes else []))
     for b in alignment.beads:
-        row = [text_of(src, b.src), text_of(tgt, b.tgt), f"{b.score:.4f}", b.type,
-               ",".join(b.flags), b.status, ",".join(map(str, b.src)), ",".join(map(str, b.tgt))]
+        row = [join(src, b.src), join(tgt, b.tgt), f"{b.score:.4f}", b.type,
+               ",".join(b.flags), b.status, ",".join(map(str, b.src)), ",".join(map(str, b.tgt)),
+               b.reviewer]
+        if notes:
+            row.append(join_notes(b.notes))
         (quoted if row[0].startswith("#") else writer).writerow(row)
     return out.getvalue()
 
@@ -68,7 +89,11 @@ def to_vecalign(alignment: Alignment) -> str:
 
 
 def vecalign_sidecar(src: Document, tgt: Document, alignment: Alignment) -> str:
-    """What the bead format has no room for: provenance, encoder, settings (JSON)."""
+    """What the bead format has no room for (JSON): provenance, encoder, settings, and the
+    review — each bead's status, reviewer and notes (in bead order), the corrected sentences."""
     return json.dumps({"source": provenance_dict(src), "target": provenance_dict(tgt),
-                       "encoder": alignment.encoder, "settings": settings_dict(alignment)},
+                       "encoder": alignment.encoder, "settings": settings_dict(alignment),
+                       "review": [{"status": b.status, "reviewer": b.reviewer, "notes": note_dicts(b)}
+                                  for b in alignment.beads],
+                       "corrections": corrections(src, tgt)},
                       ensure_ascii=False, indent=1) + "\n"

@@ -6,8 +6,13 @@ The file holds both texts as ``<s xml:id="src.s1">`` sentences grouped in ``<p>`
 ``<link target="#src.s3 #tgt.s3 #tgt.s4">`` per bead with sentences on both sides, and a
 ``<ptr>`` per 1-0/0-1 bead (TEI requires two targets on ``<link>``), in bead order.
 ``@type`` is the bead type ("1-2"), ``@subtype`` the review status (unreviewed | confirmed |
-rejected), ``@cert`` the confidence in [0, 1], ``@resp="#reviewer"`` on beads made by a
-manual edit. Reviewer crossing links go in a second ``<linkGrp type="crossing">``.
+rejected), ``@cert`` the confidence in [0, 1], ``@resp`` the reviewer who set the status or
+made the bead (a ``<respStmt>`` per reviewer in the header; ``#reviewer`` for a bead made by a
+manual edit whose reviewer is not known). Reviewer crossing links go in a second
+``<linkGrp type="crossing">``, the reviewers' notes in ``<noteGrp type="review">`` (each
+``<note target="#b12" resp="#reviewer.1" when="...">``). A sentence a reviewer corrected
+holds ``<choice><sic>as segmented</sic><corr resp="#reviewer">corrected</corr></choice>``
+(§3.5.1 "Apparent Errors") and ``@type="corrected"``.
 Provenance (file, SHA-256, kind) and settings are in the header; a test reconstruction is
 labelled so.
 """
@@ -52,7 +57,12 @@ def _text(group, key: str, doc: Document) -> None:
         if s.page is not None and s.page != page:
             _el(p, "pb", n=s.page)
             page = s.page
-        _el(p, "s", s.text, xml_id=f"{key}.s{k + 1}")
+        if s.corrected:
+            choice = _el(_el(p, "s", xml_id=f"{key}.s{k + 1}", type="corrected"), "choice")
+            _el(choice, "sic", s.original)
+            _el(choice, "corr", s.text, resp="#reviewer")
+        else:
+            _el(p, "s", s.text, xml_id=f"{key}.s{k + 1}")
     if p is None:
         _el(body, "p")
 
@@ -71,6 +81,13 @@ def to_tei(src: Document, tgt: Document, alignment: Alignment) -> bytes:
     rs = _el(ts, "respStmt", xml_id="reviewer")
     _el(rs, "resp", "manual alignment review")
     _el(rs, "name", "reviewers named in the store's edit log")
+    names = sorted({b.reviewer for b in alignment.beads if b.reviewer}
+                   | {n.user for b in alignment.beads for n in b.notes if n.user})
+    who = {name: f"#reviewer.{k + 1}" for k, name in enumerate(names)}
+    for name, ref_ in who.items():
+        rs = _el(ts, "respStmt", xml_id=ref_[1:])
+        _el(rs, "resp", "alignment review")
+        _el(rs, "name", name)
     _el(_el(fd, "publicationStmt"), "p", "Exported from the aligner.")
     lb = _el(_el(fd, "sourceDesc"), "listBibl")
     _bibl(lb, "src", src, "source")
@@ -80,7 +97,7 @@ def to_tei(src: Document, tgt: Document, alignment: Alignment) -> bytes:
              if "version" in info else "")
     _el(ed, "p", f"Sentence alignment by encoder {alignment.encoder}{state}. "
         "link/@type = bead type, @subtype = review status, @cert = confidence, "
-        "@resp=#reviewer marks beads made by a reviewer's edit.")
+        "@resp names the reviewer who set the status or made the bead.")
     _el(ed, "p", f"Aligner settings: {settings_line(alignment)}", type="settings")
 
     group = _el(_el(root, "text"), "group")
@@ -94,9 +111,22 @@ def to_tei(src: Document, tgt: Document, alignment: Alignment) -> bytes:
         targets = " ".join([ref("src", i) for i in b.src] + [ref("tgt", j) for j in b.tgt])
         attrs = dict(xml_id=f"b{b.id if b.id is not None else pos + 1}", type=b.type,
                      subtype=b.status, cert=f"{max(0.0, min(1.0, b.score)):.3f}", target=targets)
-        if b.origin == "manual":
+        if b.reviewer:
+            attrs["resp"] = who[b.reviewer]
+        elif b.origin == "manual":
             attrs["resp"] = "#reviewer"
         _el(grp, "link" if b.src and b.tgt else "ptr", **attrs)
+    noted = [(pos, b) for pos, b in enumerate(alignment.beads) if b.notes]
+    if noted:
+        ng = _el(stand, "noteGrp", type="review")
+        for pos, b in noted:
+            for n in b.notes:
+                attrs = {"target": f"#b{b.id if b.id is not None else pos + 1}"}
+                if n.user:
+                    attrs["resp"] = who[n.user]
+                if n.created:
+                    attrs["when"] = n.created
+                _el(ng, "note", n.text, **attrs)
     if alignment.links:
         cg = _el(stand, "linkGrp", type="crossing")
         for k, link in enumerate(alignment.links):

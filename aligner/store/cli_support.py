@@ -37,16 +37,20 @@ def open_existing(db: str):
 
 
 def run_export(db: str, alignment_id: int, fmt: str, output: str | None,
-               echo: Callable[..., None]) -> None:
-    """Write the export to ``output`` or stdout (``None`` or ``"-"``)."""
+               echo: Callable[..., None], options: dict | None = None) -> None:
+    """Write the export (with the format's ``options``) to ``output`` or stdout (``None``
+    or ``"-"``)."""
+    from aligner.export import export_options
+
+    export_options(fmt, options)  # a bad format or option fails before the store is opened
     engine, factory = open_existing(db)
     try:
         with factory() as session:
             if output is None or output == "-":
-                sys.stdout.buffer.write(export_bytes(session, alignment_id, fmt))
+                sys.stdout.buffer.write(export_bytes(session, alignment_id, fmt, options))
                 sys.stdout.buffer.flush()
                 return
-            export_alignment(session, alignment_id, fmt, output)
+            export_alignment(session, alignment_id, fmt, output, options)
     finally:
         engine.dispose()
     echo(f"wrote {output} ({fmt}, alignment {alignment_id})", err=True)

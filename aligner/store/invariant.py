@@ -14,9 +14,10 @@ from aligner.store.regions import _EDGE, _ORDS, _SENTENCE_COUNT, read_beads, run
 B, BS, S = BeadRow, BeadSentence, SentenceRow
 
 
-def require_sole_user(session: Session, alignment_id: int, document_id: int) -> None:
+def require_sole_user(session: Session, alignment_id: int, document_id: int,
+                      what: str = "re-segmenting") -> None:
     """InvariantError if another alignment uses the document (re-segmenting it here
-    would silently change that alignment too)."""
+    would silently change that alignment too); ``what`` names the edit in the message."""
     others = session.scalars(select(AlignmentRow.id).where(
         AlignmentRow.id != alignment_id,
         (AlignmentRow.src_document_id == document_id)
@@ -24,7 +25,7 @@ def require_sole_user(session: Session, alignment_id: int, document_id: int) -> 
     if others:
         raise InvariantError(
             f"document {document_id} is also used by alignment(s) "
-            f"{', '.join(map(str, others))}; re-segmenting it would change them too")
+            f"{', '.join(map(str, others))}; {what} it would change them too")
 
 
 # --- invariant -----------------------------------------------------------------------

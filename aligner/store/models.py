@@ -127,6 +127,9 @@ class SentenceRow(Base):
     raw_end: Mapped[int] = mapped_column(Integer)
     page: Mapped[int | None] = mapped_column(Integer)
     paragraph: Mapped[int] = mapped_column(Integer, default=0)
+    #: The text as segmented, kept when a reviewer corrects ``text`` (OCR errors, typos);
+    #: NULL while the sentence is uncorrected. The raw text is never changed.
+    original_text: Mapped[str | None] = mapped_column(Text)
 
 
 class AlignmentRow(Base):
@@ -152,6 +155,9 @@ class AlignmentRow(Base):
     updated: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     state: Mapped[str] = mapped_column(String(16), default="aligned")
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: For an alignment imported from a file made elsewhere (:mod:`aligner.imports`):
+    #: ``{"format", "file", "sha256", "tool", "via", "imported"}``; NULL for our own.
+    imported: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class BeadRow(Base):
@@ -174,6 +180,8 @@ class BeadRow(Base):
     origin: Mapped[str] = mapped_column(String(8), default="auto")
     status: Mapped[str] = mapped_column(String(12), default="unreviewed")
     flags: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    #: Who set the current status (confirmed/rejected) or made the bead; NULL if unreviewed.
+    reviewer: Mapped[str | None] = mapped_column(String(100))
 
 
 class BeadSentence(Base):

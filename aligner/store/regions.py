@@ -6,9 +6,10 @@ Every review operation is expressed as *replace state A by state B*, where a sta
      "sentences": {"document_id": 2, "start_ord": 17, "rows": [sentence, ...]},  # optional
      "links": [link, ...]}                                    # crossing links touched
 
-    bead     = {"id", "status", "score", "origin", "flags", "src": [sentence id],
+    bead     = {"id", "status", "score", "origin", "flags", "reviewer", "src": [sentence id],
                 "tgt": [sentence id], "notes": [note id]}
-    sentence = {"id", "text", "start", "end", "raw_start", "raw_end", "page", "paragraph"}
+    sentence = {"id", "text", "start", "end", "raw_start", "raw_end", "page", "paragraph",
+                "original"}
     link     = {"id", "crossing_id", "src": [sentence id], "tgt": [...], "user", "created"}
 
 The edit log stores A as ``before`` and B as ``after``; undo applies after→before and
@@ -19,7 +20,8 @@ when none changes size (status and flag edits); positions and ords are shifted w
 two-phase update so the UNIQUE(position) / UNIQUE(ord) constraints hold at every row.
 Notes are not part of the compared state (adding a note does not bump the version): they
 follow their bead, and a note on a bead that disappears moves to the bead that now holds
-that bead's first sentence.
+that bead's first sentence. States logged before a key existed ("reviewer", "original")
+read it as None.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ _AID, _START, _STOP = bindparam("aid"), bindparam("start"), bindparam("stop")
 _IN_RANGE = (B.alignment_id == _AID, B.position >= _START, B.position < _STOP)
 _BEAD_COUNT = select(func.count()).select_from(B).where(B.alignment_id == _AID)
 _POSITION_OF = select(B.position).where(B.id == bindparam("bead"), B.alignment_id == _AID)
-_READ_BEADS = (select(B.id, B.position, B.status, B.score, B.origin, B.flags)
+_READ_BEADS = (select(B.id, B.position, B.status, B.score, B.origin, B.flags, B.reviewer)
                .where(*_IN_RANGE).order_by(B.position))
 _READ_MEMBERS = (select(BS.bead_id, BS.side, BS.sentence_id).join(B, B.id == BS.bead_id)
                  .where(*_IN_RANGE).order_by(BS.bead_id, BS.side, BS.ord))
@@ -119,7 +121,8 @@ def read_beads(session: Session, alignment_id: int, start: int, stop: int) -> li
     where = {"aid": alignment_id, "start": start, "stop": stop}
     rows = run(session, _READ_BEADS, where).all()
     beads = {r.id: {"id": r.id, "status": r.status, "score": r.score, "origin": r.origin,
-                    "flags": list(r.flags or []), "src": [], "tgt": [], "notes": []}
+                    "flags": list(r.flags or []), "reviewer": r.reviewer, "src": [], "tgt": [],
+                    "notes": []}
              for r in rows}
     if [r.position for r in rows] != list(range(start, start + len(rows))):
         raise InvariantError(f"alignment {alignment_id}: bead positions are not contiguous")
@@ -141,7 +144,7 @@ def read_sentences(session: Session, document_id: int, start_ord: int, stop_ord:
 def sentence_dict(r: SentenceRow) -> dict:
     return {"id": r.id, "text": r.text, "start": r.start_char, "end": r.end_char,
             "raw_start": r.raw_start, "raw_end": r.raw_end, "page": r.page,
-            "paragraph": r.paragraph}
+            "paragraph": r.paragraph, "original": r.original_text}
 
 
 def read_links(session: Session, alignment_id: int, link_ids=None) -> list[dict]:
@@ -159,9 +162,13 @@ def link_dict(r: CrossingLink) -> dict:
 
 def _comparable(state: dict) -> dict:
     regions = [{"start": r["start"],
-                "beads": [{k: v for k, v in b.items() if k != "notes"} for b in r["beads"]]}
+                "beads": [{"reviewer": None, **{k: v for k, v in b.items() if k != "notes"}}
+                          for b in r["beads"]]}
                for r in state["regions"]]
-    return {"regions": regions, "sentences": state.get("sentences"),
+    sentences = state.get("sentences")
+    if sentences:
+        sentences = {**sentences, "rows": [{"original": None, **r} for r in sentences["rows"]]}
+    return {"regions": regions, "sentences": sentences,
             "links": sorted(state.get("links", []), key=lambda l: l["id"])}
 
 
@@ -230,7 +237,8 @@ def _apply_sentences(session: Session, old: dict, new: dict) -> dict[int, int]:
     for i, r in enumerate(new["rows"]):
         values = {"document_id": doc, "ord": start + i, "text": r["text"], "start_char": r["start"],
                   "end_char": r["end"], "raw_start": r["raw_start"], "raw_end": r["raw_end"],
-                  "page": r["page"], "paragraph": r["paragraph"]}
+                  "page": r["page"], "paragraph": r["paragraph"],
+                  "original_text": r.get("original")}
         if r["id"] in existing:
             session.execute(update(S).where(S.id == r["id"]).values(values))
         elif r["id"] > 0:  # redo: re-create with its old id
@@ -250,14 +258,16 @@ def _apply_region(session: Session, alignment_id: int, old: dict, new: dict) -> 
     old_ids, new_ids_in_order = [b["id"] for b in old["beads"]], [b["id"] for b in new["beads"]]
     _shift(session, "bead", alignment_id, start, len(old["beads"]),
            len(new["beads"]) - len(old["beads"]), _moving(old_ids, new_ids_in_order))
-    before = {b["id"]: (start + k, b["status"], b["score"], b["origin"], list(b["flags"]))
-              for k, b in enumerate(old["beads"])}
+    before = {b["id"]: (start + k, b["status"], b["score"], b["origin"], list(b["flags"]),
+                        b.get("reviewer")) for k, b in enumerate(old["beads"])}
     existing = set(kept)
     for i, b in enumerate(new["beads"]):
         values = {"alignment_id": alignment_id, "position": start + i, "status": b["status"],
-                  "score": b["score"], "origin": b["origin"], "flags": list(b["flags"])}
+                  "score": b["score"], "origin": b["origin"], "flags": list(b["flags"]),
+                  "reviewer": b.get("reviewer")}
         if b["id"] in existing:
-            if before[b["id"]] != (start + i, b["status"], b["score"], b["origin"], values["flags"]):
+            if before[b["id"]] != (start + i, b["status"], b["score"], b["origin"], values["flags"],
+                                   values["reviewer"]):
                 run(session, _UPDATE_BEAD, {"bead_id": b["id"], **values})
         elif b["id"] is not None:
             run(session, _INSERT_BEAD, {"id": b["id"], **values})

@@ -118,7 +118,7 @@ def list_pivots(session: Session, project_id: int | None = None) -> list[dict]:
 
 
 def parallel_view(session: Session, document_id: int, alignment_ids: list[int] | None = None,
-                  offset: int = 0, limit: int = 100) -> dict:
+                  offset: int = 0, limit: int = 100, ord: int | None = None) -> dict:
     """Rows of the pivot document with every rendering of it, one column per alignment.
 
     ``alignment_ids`` picks and orders the columns (default: every alignment containing
@@ -131,8 +131,11 @@ def parallel_view(session: Session, document_id: int, alignment_ids: list[int] |
     [{"id", "position", "type", "score", "status", "flags"}]} per column]}]}``; a cell's
     bead types are given as source-target counts of that alignment.
 
+    ``ord``: the page is the one holding the row of pivot sentence ``ord`` (0-based; from a
+    concordance hit), which the result names as ``"focus_row"`` (``offset`` is then ignored).
+
     Raises NotFoundError (unknown document or alignment), StoreError (an alignment
-    that does not contain the document, bad paging).
+    that does not contain the document, bad paging, an ``ord`` past the document's end).
     """
     pivot = _document(session, document_id)
     if pivot is None:
@@ -169,6 +172,12 @@ def parallel_view(session: Session, document_id: int, alignment_ids: list[int] |
         for i in range(start, stop):
             row_of_ord[i] = r
     total = len(starts) if pivot_sentences else 0
+    focus = None
+    if ord is not None:
+        if not 0 <= ord < len(pivot_sentences):
+            raise StoreError(f"document {document_id} has no sentence {ord} (0-based)")
+        focus = row_of_ord[ord]
+        offset = focus // limit * limit
     first, last = offset, min(total, offset + limit)
     rows = [{"index": r,
              "pivot": pivot_sentences[starts[r]:(starts[r + 1] if r + 1 < total
@@ -189,4 +198,4 @@ def parallel_view(session: Session, document_id: int, alignment_ids: list[int] |
         for cell in row["cells"]:
             cell["sentences"] = [texts[sid] for sid in cell["sentences"]]
     return {"document": document_summary(pivot), "columns": columns, "total": total,
-            "offset": offset, "limit": limit, "rows": rows}
+            "offset": offset, "limit": limit, "rows": rows, "focus_row": focus}

@@ -63,14 +63,15 @@ def align_command(
     from aligner.embed import get_encoder
     from aligner.export import FORMATS, write_export
     from aligner.pipeline import ReadOptions, align_pair, read_document, store_pair
-    from aligner.progress import ProgressBar
+    from aligner.progress import ProgressBar, reporting
 
     check_format(fmt, tuple(FORMATS))
     config = align_config(settings, partial=partial, max_side=max_side)
     options = ReadOptions(presplit=presplit, encoding=encoding, ocr=not no_ocr,
                           strip_markup=strip_markup)
-    src_doc = read_document(src, src_lang, role="source", kind=src_kind, options=options)
-    tgt_doc = read_document(tgt, tgt_lang, role="translation", kind=tgt_kind, options=options)
+    with ProgressBar(enabled=not quiet) as bar, reporting(bar.update):  # long texts take a while
+        src_doc = read_document(src, src_lang, role="source", kind=src_kind, options=options)
+        tgt_doc = read_document(tgt, tgt_lang, role="translation", kind=tgt_kind, options=options)
     for doc in (src_doc, tgt_doc):
         if doc.provenance.kind == "reconstruction" and not quiet:
             typer.echo(f"note: {doc.provenance.file} is a {doc.provenance.label}", err=True)
@@ -120,10 +121,12 @@ def segment_command(
     import json
 
     from aligner.pipeline import ReadOptions, read_document
+    from aligner.progress import ProgressBar, reporting
 
     check_format(fmt, ("text", "json"))
-    doc = read_document(file, lang, options=ReadOptions(
-        presplit=presplit, encoding=encoding, ocr=not no_ocr, strip_markup=strip_markup))
+    with ProgressBar() as bar, reporting(bar.update):  # shown on a terminal only
+        doc = read_document(file, lang, options=ReadOptions(
+            presplit=presplit, encoding=encoding, ocr=not no_ocr, strip_markup=strip_markup))
     if doc.provenance.kind == "reconstruction":
         typer.echo(f"note: {doc.provenance.file} is a {doc.provenance.label}", err=True)
     if fmt == "json":

@@ -107,3 +107,15 @@ def check_format(fmt: str, allowed: tuple[str, ...]) -> str:
     if fmt not in allowed:
         raise AlignerError(f"unknown --format {fmt!r}; use one of {', '.join(allowed)}")
     return fmt
+
+
+def parse_options(items: list[str] | None) -> dict[str, str]:
+    """``["keep_nulls=yes"]`` → ``{"keep_nulls": "yes"}`` (``--option``); the format checks
+    names and values. AlignerError for an item without ``=``."""
+    out = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise AlignerError(f"--option {item!r}: write NAME=VALUE, e.g. keep_nulls=yes")
+        out[name.strip()] = value.strip()
+    return out

@@ -14,6 +14,7 @@ from api.cli.common import (
     StripMarkup,
     check_format,
     existing_store,
+    parse_options,
     user_errors,
 )
 
@@ -66,11 +67,15 @@ def export_command(
     alignment: int = typer.Option(..., "--alignment", help="Alignment id (see the review page)."),
     fmt: str = typer.Option("tmx", "--format", help="One of: " + ", ".join(FORMATS)),
     output: str = typer.Option(None, "-o", "--output", help="Output file (default: stdout)."),
+    option: list[str] = typer.Option(None, "--option", metavar="NAME=VALUE",
+                                     help="A format option (repeatable), e.g. --option "
+                                          "keep_nulls=yes; `aligner formats` lists them."),
 ) -> None:
-    """Export a stored alignment, with each bead's review status and the alignment's settings."""
+    """Export a stored alignment, with each bead's review status and reviewer, the notes,
+    the corrected texts and the alignment's settings."""
     from aligner.store.cli_support import run_export
 
-    run_export(db, alignment, fmt, output, typer.echo)
+    run_export(db, alignment, fmt, output, typer.echo, options=parse_options(option))
 
 
 @user_errors

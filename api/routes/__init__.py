@@ -5,11 +5,21 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.routes import alignments, documents, export, projects, review, views, words
+from api.routes import (
+    alignments,
+    documents,
+    export,
+    imports,
+    projects,
+    review,
+    views,
+    words,
+    workflow,
+)
 
 #: In OpenAPI (and /docs) order.
-ROUTERS = (projects.router, documents.router, alignments.router, review.router, export.router,
-           views.router, words.router)
+ROUTERS = (projects.router, documents.router, alignments.router, review.router, workflow.router,
+           export.router, imports.router, views.router, words.router)
 
 
 def health() -> dict:

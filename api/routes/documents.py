@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
 
 from aligner.pipeline import ReadOptions, read_document
+from aligner.read import DEFAULT_MAX_BYTES
 from aligner.store import service
 from api.deps import SessionDep, SettingsDep
 from api.schemas import DocumentOut, ErrorOut, Kind, RawTextOut, Role, SentenceContextOut
@@ -52,7 +53,9 @@ def _store_upload(session, project_id, data, name, lang, role, kind, title, note
     doc = read_document(data, lang, role=role, filename=name, kind=kind, title=title or None,
                         note=note or None,
                         options=ReadOptions(presplit=presplit, encoding=encoding or None,
-                                            strip_markup=strip_markup, max_bytes=limit))
+                                            strip_markup=strip_markup,
+                                            # what can be aligned in reasonable time
+                                            max_bytes=min(limit, DEFAULT_MAX_BYTES)))
     doc_id = service.import_document(session, project_id, doc, role)
     return service.get_document(session, doc_id)
 

@@ -1,8 +1,8 @@
-"""Export downloads of an alignment (TMX, TSV, JSON, Vecalign, TEI stand-off)."""
+"""Export downloads of an alignment (every format of :data:`aligner.export.FORMATS`)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 
 from aligner.store import service
 from aligner.store.export import MEDIA_TYPES, SUFFIXES, export_bytes
@@ -15,8 +15,9 @@ router = APIRouter(tags=["export"])
 
 @router.get("/formats", response_model=list[ExportFormatOut], summary="Export formats")
 def export_formats():
-    """Every export format (the page's Export menu reads this list)."""
-    return [{"name": f.name, "label": f.label, "suffix": f.suffix, "media_type": f.media_type}
+    """Every export format with its options (the page's Export menu reads this list)."""
+    return [{"name": f.name, "label": f.label, "suffix": f.suffix, "media_type": f.media_type,
+             "options": [{"name": o.name, "help": o.help, "default": o.default} for o in f.options]}
             for f in FORMATS.values()]
 
 
@@ -25,12 +26,16 @@ def export_formats():
             responses={200: {"content": {m.split(";")[0]: {} for m in MEDIA_TYPES.values()},
                              "description": "the file, as an attachment"},
                        404: {"model": ErrorOut}})
-def export_alignment(alignment_id: int, session: SessionDep, format: ExportFormat = "tmx"):
-    """The current state of the alignment, with review statuses; a test reconstruction is
-    labelled as such inside the file (and, for every format, in the file name and the
-    ``X-Source-Provenance`` / ``X-Target-Provenance`` headers)."""
+def export_alignment(alignment_id: int, request: Request, session: SessionDep,
+                     format: ExportFormat = "tmx"):
+    """The current state of the alignment, with review statuses, reviewers, notes and
+    corrected texts; a test reconstruction is labelled as such inside the file (and, for
+    every format, in the file name and the ``X-Source-Provenance`` / ``X-Target-Provenance``
+    headers). The format's options are further query parameters (``GET /api/formats``
+    lists them), e.g. ``?format=tmx&keep_nulls=true``; an unknown one is a 400."""
+    options = {k: v for k, v in request.query_params.items() if k != "format"}
     try:
-        data = export_bytes(session, alignment_id, format)
+        data = export_bytes(session, alignment_id, format, options)
     except ImportError as exc:  # an exporter module missing from this installation
         raise HTTPException(503, f"{format} export is not available in this installation "
                                  f"({exc.name})") from None

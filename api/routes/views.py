@@ -35,10 +35,12 @@ def renderings(
         description="columns to show, in order (default: every alignment with the document)")] = None,
     offset: Annotated[int, Query(ge=0, description="first row (0-based)")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_ROWS_PER_PAGE, description="rows per page")] = 100,
+    ord: Annotated[int | None, Query(ge=0, description=(
+        "give the page holding this sentence's row (0-based ord), named focus_row"))] = None,
 ):
     """Rows follow the coarsest grouping of the document's sentences on which all the
     alignments agree; a document with no alignment is shown alone (one column)."""
-    return parallel_view(session, document_id, alignment_id, offset, limit)
+    return parallel_view(session, document_id, alignment_id, offset, limit, ord)
 
 
 @router.get("/alignments/{alignment_id}/fidelity", response_model=FidelityOut,

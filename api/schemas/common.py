@@ -42,9 +42,11 @@ class StaleOut(ErrorOut):
 
 class ExportFormatOut(BaseModel):
     """One export format: ``name`` for ``?format=``, a ``label`` for menus, the file
-    ``suffix`` and ``media_type``."""
+    ``suffix`` and ``media_type``, and its yes/no ``options`` (``{"name", "help",
+    "default"}``; query parameters of the export)."""
 
     name: str
     label: str
     suffix: str
     media_type: str
+    options: list[dict] = []

@@ -79,6 +79,7 @@ class SentenceContextOut(BaseModel):
     highlight_end: int
     kind: str
     label: str
+    original: str | None = None
 
 
 class AlignmentOut(BaseModel):
@@ -100,13 +101,17 @@ class AlignmentOut(BaseModel):
     state: str = ""
     version: int
     beads: int
+    imported: dict[str, Any] | None = None
 
 
 class SentenceOut(BaseModel):
+    """``original``: the text as segmented, when a reviewer corrected ``text``."""
+
     id: Id
     ord: int
     text: str
     page: int | None = None
+    original: str | None = None
 
 
 class BeadOut(BaseModel):

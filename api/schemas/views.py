@@ -55,6 +55,7 @@ class RenderingsOut(BaseModel):
     offset: int
     limit: int
     rows: list[RenderingRowOut]
+    focus_row: int | None = None
 
 
 class FlagOut(BaseModel):

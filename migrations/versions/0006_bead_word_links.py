@@ -1,7 +1,7 @@
 """bead_word_links: cached word links of a bead (issue 15)
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-10
 
 One row per bead: the word links computed for it on demand (``aligner.store.word_links``),
@@ -18,7 +18,7 @@ from alembic import op
 
 
 revision: str = '0006'
-down_revision: Union[str, Sequence[str], None] = '0003'
+down_revision: Union[str, Sequence[str], None] = '0005'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -14,16 +14,20 @@ InvariantError (the edit would break the invariant, or does not apply here).
 Invariant (:func:`check_invariant`): every sentence of both documents is in exactly one
 bead of the alignment; no bead is empty; beads are in document order on both sides.
 
-Beads produced by a structural manual edit (merge, split, move, detach) get
-``origin="manual"`` and ``status="confirmed"``: the reviewer has just decided them, and
-:func:`realign_unconfirmed` keeps confirmed beads as fixed anchors. How edits are
+Beads produced by a structural manual edit get ``origin="manual"``; split, move and detach
+also confirm them (the reviewer has just decided them, and :func:`realign_unconfirmed` keeps
+confirmed beads as fixed anchors), while a merge leaves the merged bead *unreviewed*: merging
+is often one step of several, and the reviewer confirms the result. A status edit that
+changes nothing is refused (it would add an empty version to undo). ``bead.reviewer`` names
+who set a bead's status or made it (None while unreviewed). How edits are
 stored and undone: :mod:`aligner.store.regions`. Every edit that changes a bead's sentences
 recomputes that bead's flags (:func:`aligner.store.fidelity.refresh_codes`).
 
 Modules: :mod:`~aligner.store.review.transaction` (the version check, apply, log, commit),
-:mod:`~aligner.store.review.beads` (status, merge, split, move, detach),
+:mod:`~aligner.store.review.beads` (status, bulk status, merge, split, move, detach),
 :mod:`~aligner.store.review.links` (crossing links), :mod:`~aligner.store.review.sentences`
-(re-segmentation), :mod:`~aligner.store.review.undo` (undo, redo, re-align),
+(re-segmentation), :mod:`~aligner.store.review.text` (corrected sentence text, applied
+OCR suggestions), :mod:`~aligner.store.review.undo` (undo, redo, re-align),
 :mod:`~aligner.store.review.log` (notes, history).
 """
 
@@ -38,19 +42,22 @@ from aligner.store.review.beads import (
     move_sentence,
     reject,
     set_status,
+    set_status_bulk,
     split_bead,
     unreview,
 )
 from aligner.store.review.links import link_crossing, unlink_crossing
 from aligner.store.review.log import add_note, bead_history, can_undo_redo, history, list_notes
 from aligner.store.review.sentences import join_sentence, split_sentence
+from aligner.store.review.text import apply_suggestion, edit_sentence
 from aligner.store.review.transaction import EditResult, require_version
 from aligner.store.review.undo import realign_unconfirmed, redo, undo, undo_redo_size
 
 __all__ = [
-    "Direction", "EditResult", "Side", "Status", "add_note", "bead_history", "can_undo_redo",
-    "check_invariant", "confirm", "detach", "history", "join_sentence", "link_crossing",
-    "list_notes", "merge", "move_sentence", "realign_unconfirmed", "redo", "reject",
-    "require_version", "set_status", "split_bead", "split_sentence", "undo",
+    "Direction", "EditResult", "Side", "Status", "add_note", "apply_suggestion",
+    "bead_history", "can_undo_redo", "check_invariant", "confirm", "detach", "edit_sentence",
+    "history", "join_sentence", "link_crossing", "list_notes", "merge", "move_sentence",
+    "realign_unconfirmed", "redo", "reject", "require_version", "set_status",
+    "set_status_bulk", "split_bead", "split_sentence", "undo",
     "undo_redo_size", "unlink_crossing", "unreview",
 ]

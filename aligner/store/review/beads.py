@@ -1,5 +1,6 @@
-"""Edits of beads: review status, merge, split, move a sentence across a boundary,
-detach into 1-0/0-1 beads."""
+"""Edits of beads: review status (of given beads, or in bulk: every unreviewed bead at or
+above a score, or up to a position), merge, split, move a sentence across a boundary, detach
+into 1-0/0-1 beads."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import copy
 from collections.abc import Sequence
 from typing import Literal
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from aligner.store.errors import InvariantError
-from aligner.store.models import STATUSES
-from aligner.store.regions import bead_count, position_of, read_beads
+from aligner.store.models import STATUSES, BeadRow
+from aligner.store.regions import bead_count, position_of, read_beads, run
 from aligner.store.review.transaction import (
     EditResult,
     _as_ids,
@@ -32,17 +34,76 @@ def set_status(session: Session, alignment_id: int, expected_version: int,
                bead_ids: Sequence[int] | int, status: Status, *, user: str) -> EditResult:
     """Set the review status of one or more beads (``"unreviewed"``, ``"confirmed"``,
     ``"rejected"``). One undoable edit however many beads."""
-    if status not in STATUSES:
-        raise InvariantError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+    _check_status(status)
     ids = _as_ids(bead_ids)
 
     def build():
         positions = [position_of(session, alignment_id, b) for b in ids]
-        return _single_regions(session, alignment_id, positions,
-                               lambda b: b.__setitem__("status", status))
+        old, new = _single_regions(session, alignment_id, positions,
+                                   lambda b: b.__setitem__("status", status))
+        return _only_changed(old, new, f"bead {ids[0]} is already {status}" if len(ids) == 1
+                             else f"the {len(ids)} beads given are already {status}")
 
     op = {"confirmed": "confirm", "rejected": "reject", "unreviewed": "unreview"}[status]
     return _edit(session, alignment_id, expected_version, user, op, build, reflag=False)
+
+
+def _check_status(status: str) -> None:
+    if status not in STATUSES:
+        raise InvariantError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+
+
+def _only_changed(old: dict, new: dict, nothing: str) -> tuple[dict, dict]:
+    """The (old, new) regions whose bead changes; InvariantError(``nothing``) if none does
+    (a status edit that changes nothing would add an empty version to undo)."""
+    pairs = [(o, n) for o, n in zip(old["regions"], new["regions"]) if o["beads"] != n["beads"]]
+    if not pairs:
+        raise InvariantError(nothing)
+    return {"regions": [o for o, _ in pairs]}, {"regions": [n for _, n in pairs]}
+
+
+_STATUS_SCAN = (select(BeadRow.position, BeadRow.score).where(
+    BeadRow.alignment_id == bindparam("aid"), BeadRow.status == "unreviewed")
+    .order_by(BeadRow.position))
+
+
+def set_status_bulk(session: Session, alignment_id: int, expected_version: int,
+                    status: Status = "confirmed", *, min_score: float | None = None,
+                    end: int | None = None, user: str) -> EditResult:
+    """Set the status of every *unreviewed* bead with a score of at least ``min_score``
+    and/or at a position before ``end`` (0-based, exclusive: ``end = p + 1`` is "up to
+    and including the bead at ``p``", InterText's confirm-above-the-cursor). One
+    undoable edit; beads already reviewed keep their status. InvariantError if neither
+    bound is given or no bead matches."""
+    _check_status(status)
+    if min_score is None and end is None:
+        raise InvariantError("give min_score and/or end: which unreviewed beads to change")
+
+    def build():
+        hits = [p for p, score in run(session, _STATUS_SCAN, {"aid": alignment_id})
+                if (min_score is None or score >= min_score) and (end is None or p < end)]
+        if not hits:
+            where = " and ".join(w for w in (
+                f"score >= {min_score}" if min_score is not None else "",
+                f"position < {end}" if end is not None else "") if w)
+            raise InvariantError(f"no unreviewed bead with {where}")
+        beads = read_beads(session, alignment_id, hits[0], hits[-1] + 1)
+        old, new, run_start = [], [], None
+        for k, p in enumerate(hits):  # one region per run of consecutive positions
+            if run_start is None:
+                run_start = p
+            if k + 1 == len(hits) or hits[k + 1] != p + 1:
+                part = beads[run_start - hits[0]:p + 1 - hits[0]]
+                changed = copy.deepcopy(part)
+                for b in changed:
+                    b["status"] = status
+                old.append({"start": run_start, "beads": part})
+                new.append({"start": run_start, "beads": changed})
+                run_start = None
+        return {"regions": old}, {"regions": new}
+
+    op = {"confirmed": "confirm", "rejected": "reject", "unreviewed": "unreview"}[status]
+    return _edit(session, alignment_id, expected_version, user, f"{op}-bulk", build, reflag=False)
 
 
 def confirm(session: Session, alignment_id: int, expected_version: int,
@@ -79,16 +140,19 @@ def _neighbour(session: Session, alignment_id: int, bead_id: int, direction: str
 def merge(session: Session, alignment_id: int, expected_version: int, bead_id: int,
           direction: Direction = "next", *, user: str) -> EditResult:
     """Merge a bead with the next (or previous) bead into one bead (keeps the earlier
-    bead's id; notes move to it). InvariantError if there is no such neighbour."""
+    bead's id; notes move to it). The merged bead is ``manual`` and *unreviewed*: merging
+    is often one step of several, and the reviewer confirms the result (``c``).
+    InvariantError if there is no such neighbour."""
 
     def build():
         p, q = _neighbour(session, alignment_id, bead_id, direction)
         start = min(p, q)
         old = read_beads(session, alignment_id, start, start + 2)
         a, b = copy.deepcopy(old)
-        merged = _manual({"id": a["id"], "status": "", "origin": "", "score": min(a["score"], b["score"]),
-                          "flags": _union(a["flags"], b["flags"]), "src": a["src"] + b["src"],
-                          "tgt": a["tgt"] + b["tgt"], "notes": a["notes"] + b["notes"]})
+        merged = {"id": a["id"], "status": "unreviewed", "origin": "manual",
+                  "score": min(a["score"], b["score"]), "flags": _union(a["flags"], b["flags"]),
+                  "src": a["src"] + b["src"], "tgt": a["tgt"] + b["tgt"],
+                  "notes": a["notes"] + b["notes"]}
         return {"regions": [{"start": start, "beads": old}]}, \
                {"regions": [{"start": start, "beads": [merged]}]}
 

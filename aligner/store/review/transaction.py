@@ -159,6 +159,7 @@ def _edit(session: Session, alignment_id: int, expected_version: int, user: str,
     try:
         version = _claim(session, alignment_id, expected_version)
         old, new = build()
+        _stamp_reviewers(old, new, user)
         new = apply_state(session, alignment_id, old, new)
         if reflag:
             _refresh_flags(session, alignment_id, new)
@@ -168,6 +169,21 @@ def _edit(session: Session, alignment_id: int, expected_version: int, user: str,
         session.rollback()
         raise
     return EditResult(alignment_id, version, edit_id, operation, tuple(_bead_ids(new)))
+
+
+def _stamp_reviewers(old: dict, new: dict, user: str) -> None:
+    """Set each new bead's ``reviewer``: None while unreviewed; ``user`` for a bead this
+    edit decided (a new bead, a changed status, changed sentences); else the one it had."""
+    before = {b["id"]: b for r in old["regions"] for b in r["beads"]}
+    for b in (b for r in new["regions"] for b in r["beads"]):
+        prev = before.get(b["id"])
+        if b["status"] == "unreviewed":
+            b["reviewer"] = None
+        elif prev is None or prev["status"] != b["status"] \
+                or (prev["src"], prev["tgt"]) != (b["src"], b["tgt"]):
+            b["reviewer"] = user
+        else:
+            b["reviewer"] = prev.get("reviewer")
 
 
 def _as_ids(bead_ids: Sequence[int] | int) -> list[int]:

@@ -14,24 +14,28 @@ from aligner.store.models import (
     CrossingLink,
     CrossingRow,
     DocumentRow,
+    Note,
     Project,
     SentenceRow,
     utcnow,
 )
 from aligner.store.service.common import _get, _iso, _writing
 from aligner.store.service.documents import _provenance_dict, load_document, sentence_ids
-from aligner.types import Alignment, Bead, Crossing, Document
+from aligner.types import Alignment, Bead, BeadNote, Crossing, Document
 
 
 def store_alignment(session: Session, src_doc_id: int, tgt_doc_id: int, alignment: Alignment,
-                    *, encoder_version: str | None = None) -> int:
+                    *, encoder_version: str | None = None, imported: dict | None = None) -> int:
     """Store an alignment of two stored documents; return its id (version 1).
 
     ``alignment.beads`` use sentence indices of the documents as stored; the beads must
     cover every sentence of both documents exactly once, in order (else InvariantError).
     Crossing candidates are stored too. ``alignment.encoder`` is ``"<name> <version>"``
     (as :func:`aligner.align.align_texts` writes it); ``encoder_version`` overrides the
-    version part. Raises NotFoundError.
+    version part. ``imported`` marks an alignment made by another tool (its provenance,
+    :mod:`aligner.imports`): then each bead's ``status``, ``origin``, ``reviewer`` and
+    ``notes`` are stored as given (else beads start ``auto``/``unreviewed``). Raises
+    NotFoundError.
     """
     with _writing(session):
         _get(session, DocumentRow, src_doc_id, "document")
@@ -53,15 +57,24 @@ def store_alignment(session: Session, src_doc_id: int, tgt_doc_id: int, alignmen
                           encoder_name=name, params=params, fidelity=alignment.fidelity or None,
                           encoder_version=encoder_version if encoder_version is not None
                           else (version or str(params.get("encoder_version", ""))),
-                          created=utcnow(), updated=utcnow(), state="aligned", version=1)
+                          created=utcnow(), updated=utcnow(), state="aligned", version=1,
+                          imported=imported)
         session.add(al)
         session.flush()
         aid = al.id
         bead_ids = []
         for pos, b in enumerate(alignment.beads):
+            review = ({"origin": b.origin, "status": b.status, "reviewer": b.reviewer or None}
+                      if imported is not None else {"origin": "auto", "status": "unreviewed"})
             bead_ids.append(session.execute(insert(BeadRow).values(
-                alignment_id=aid, position=pos, score=float(b.score), origin="auto",
-                status="unreviewed", flags=list(b.flags))).inserted_primary_key[0])
+                alignment_id=aid, position=pos, score=float(b.score), flags=list(b.flags),
+                **review)).inserted_primary_key[0])
+        notes = [{"alignment_id": aid, "bead_id": bid, "text": n.text, "user": n.user or "import",
+                  "created": _when(n.created)}
+                 for bid, b in zip(bead_ids, alignment.beads) for n in b.notes] \
+            if imported is not None else []
+        if notes:
+            session.execute(insert(Note), notes)
         members = [{"bead_id": bid, "alignment_id": aid, "sentence_id": ids[i], "side": side,
                     "ord": k}
                    for bid, b in zip(bead_ids, alignment.beads)
@@ -81,6 +94,16 @@ def store_alignment(session: Session, src_doc_id: int, tgt_doc_id: int, alignmen
     return aid
 
 
+def _when(iso: str):
+    """A note's creation time from ISO 8601 text; now if missing or unreadable."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso) if iso else utcnow()
+    except ValueError:
+        return utcnow()
+
+
 def _alignment_dict(session: Session, a: AlignmentRow) -> dict:
     src = session.get(DocumentRow, a.src_document_id)
     tgt = session.get(DocumentRow, a.tgt_document_id)
@@ -91,14 +114,15 @@ def _alignment_dict(session: Session, a: AlignmentRow) -> dict:
             "src_provenance": _provenance_dict(src), "tgt_provenance": _provenance_dict(tgt),
             "encoder": a.encoder_name, "encoder_version": a.encoder_version,
             "params": dict(a.params or {}), "created": _iso(a.created), "updated": _iso(a.updated),
-            "state": a.state, "version": a.version, "beads": n}
+            "state": a.state, "version": a.version, "beads": n, "imported": a.imported}
 
 
 def get_alignment(session: Session, alignment_id: int) -> dict:
     """``{"id", "project_id", "src_document_id", "tgt_document_id", "src_lang", "tgt_lang",
     "src_title", "tgt_title", "src_provenance", "tgt_provenance" (dicts as in get_document),
     "encoder", "encoder_version", "params", "created", "updated", "state", "version",
-    "beads": n}``. Raises NotFoundError."""
+    "beads": n, "imported": provenance dict of an imported alignment or None}``. Raises
+    NotFoundError."""
     return _alignment_dict(session, _get(session, AlignmentRow, alignment_id, "alignment"))
 
 
@@ -129,7 +153,8 @@ def bead_sentence_ords(session: Session, alignment_id: int) -> list[tuple[list[i
 
 def load_alignment(session: Session, alignment_id: int) -> Alignment:
     """Rebuild an :class:`aligner.types.Alignment` (sentence ids → indices = ``ord``), with
-    each bead's review state (``status``, ``origin``, ``id``), the reviewers' crossing links,
+    each bead's review state (``status``, ``origin``, ``id``, ``reviewer``, ``notes``), the
+    reviewers' crossing links,
     the settings it was made with (``params``) and ``info`` (``alignment_id``, ``version``,
     ``state``, ``encoder_version``). Raises NotFoundError."""
     a = _get(session, AlignmentRow, alignment_id, "alignment")
@@ -138,8 +163,13 @@ def load_alignment(session: Session, alignment_id: int) -> Alignment:
     beads_rows = session.scalars(select(BeadRow).where(BeadRow.alignment_id == alignment_id)
                                  .order_by(BeadRow.position)).all()
     members = bead_sentence_ords(session, alignment_id)
+    notes: dict[int, list[BeadNote]] = {}
+    for n in session.scalars(select(Note).where(Note.alignment_id == alignment_id,
+                                                Note.bead_id.is_not(None)).order_by(Note.id)):
+        notes.setdefault(n.bead_id, []).append(BeadNote(n.text, n.user, _iso(n.created)))
     beads = [Bead(src=tuple(s), tgt=tuple(t), score=r.score, flags=list(r.flags or []),
-                  status=r.status, origin=r.origin, id=r.id)
+                  status=r.status, origin=r.origin, id=r.id, reviewer=r.reviewer or "",
+                  notes=notes.get(r.id, []))
              for r, (s, t) in zip(beads_rows, members)]
     crossings = [Crossing(src=tuple(ords[i] for i in c.src_sentence_ids if i in ords),
                           tgt=tuple(ords[j] for j in c.tgt_sentence_ids if j in ords),
@@ -155,7 +185,8 @@ def load_alignment(session: Session, alignment_id: int) -> Alignment:
     return Alignment(beads=beads, crossings=crossings, encoder=encoder, params=dict(a.params or {}),
                      fidelity=dict(a.fidelity or {}), links=links,
                      info={"alignment_id": a.id, "version": a.version, "state": a.state,
-                           "encoder_version": a.encoder_version})
+                           "encoder_version": a.encoder_version,
+                           **({"imported": a.imported} if a.imported else {})})
 
 
 def load_bitext(session: Session, alignment_id: int) -> tuple[Document, Document, Alignment]:

@@ -105,7 +105,8 @@ def import_document(session: Session, project_id: int, doc: Document, role: Role
             session.execute(insert(SentenceRow), [
                 {"document_id": doc_id, "ord": s.index, "text": s.text, "start_char": s.start,
                  "end_char": s.end, "raw_start": s.raw_start, "raw_end": s.raw_end,
-                 "page": s.page, "paragraph": s.paragraph} for s in doc.sentences])
+                 "page": s.page, "paragraph": s.paragraph, "original_text": s.original}
+                for s in doc.sentences])
     return doc_id
 
 
@@ -155,7 +156,7 @@ def load_document(session: Session, document_id: int) -> Document:
                            .order_by(SentenceRow.ord)).all()
     sentences = [Sentence(index=r.ord, text=r.text, start=r.start_char, end=r.end_char,
                           raw_start=r.raw_start, raw_end=r.raw_end, page=r.page,
-                          paragraph=r.paragraph) for r in rows]
+                          paragraph=r.paragraph, original=r.original_text) for r in rows]
     prov = Provenance(file=d.origin_file, sha256=d.sha256, kind=d.kind, encoding=d.encoding,
                       note=d.notes)
     return Document(lang=d.lang, raw_text=d.raw_text, clean_text=d.clean_text,
@@ -181,7 +182,8 @@ def sentence_context(session: Session, document_id: int, ord: int) -> dict:
     """A sentence inside its raw page, with the span to highlight: ``{"document_id",
     "sentence_id", "ord", "text", "raw_start", "raw_end", "page", "page_count",
     "page_start", "page_end", "page_text", "highlight_start", "highlight_end", "kind",
-    "label"}`` (offsets into the raw text; ``highlight_*`` into ``page_text``). Only that
+    "label", "original"}`` (offsets into the raw text; ``highlight_*`` into ``page_text``;
+    ``original``: the text as segmented if a reviewer corrected ``text``, else None). Only that
     page of the raw text is read (a document may be megabytes). Raises NotFoundError."""
     doc = session.execute(
         select(DocumentRow.page_starts, DocumentRow.kind, func.length(DocumentRow.raw_text))
@@ -207,5 +209,5 @@ def sentence_context(session: Session, document_id: int, ord: int) -> dict:
         "page_text": page_text,
         "highlight_start": min(max(sent.raw_start - start, 0), len(page_text)),
         "highlight_end": min(max(sent.raw_end - start, 0), len(page_text)),
-        "kind": kind, "label": Provenance("", "", kind).label,
+        "kind": kind, "label": Provenance("", "", kind).label, "original": sent.original_text,
     }

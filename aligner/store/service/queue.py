@@ -5,7 +5,7 @@ Bead dicts (returned by :func:`list_beads`, :func:`get_bead`, :func:`next_bead`)
 
     {"id": 17, "position": 4, "type": "2-1", "score": 0.83, "origin": "auto",
      "status": "unreviewed", "flags": ["low-confidence"], "notes": 0,
-     "src": [{"id": 9, "ord": 4, "text": "...", "page": 2}, ...],
+     "src": [{"id": 9, "ord": 4, "text": "...", "page": 2}, ...],  # + "original" if corrected
      "tgt": [{"id": 40, "ord": 4, "text": "...", "page": 1}]}
 """
 
@@ -137,13 +137,14 @@ def _full(session: Session, alignment_id: int, summaries: list[dict]) -> list[di
     if not ids:
         return []
     sent: dict[int, dict[str, list[dict]]] = {i: {"src": [], "tgt": []} for i in ids}
-    for bid, side, sid, o, text, page in session.execute(
+    for bid, side, sid, o, text, page, original in session.execute(
             select(BeadSentence.bead_id, BeadSentence.side, SentenceRow.id, SentenceRow.ord,
-                   SentenceRow.text, SentenceRow.page)
+                   SentenceRow.text, SentenceRow.page, SentenceRow.original_text)
             .join(SentenceRow, SentenceRow.id == BeadSentence.sentence_id)
             .where(BeadSentence.bead_id.in_(ids))
             .order_by(BeadSentence.bead_id, BeadSentence.side, BeadSentence.ord)):
-        sent[bid][side].append({"id": sid, "ord": o, "text": text, "page": page})
+        sent[bid][side].append({"id": sid, "ord": o, "text": text, "page": page,
+                                **({"original": original} if original is not None else {})})
     notes = dict(session.execute(select(Note.bead_id, func.count()).where(Note.bead_id.in_(ids))
                                  .group_by(Note.bead_id)).all())
     return [{"id": b["id"], "position": b["position"], "type": f"{b['n'][0]}-{b['n'][1]}",

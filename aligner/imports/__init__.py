@@ -1,0 +1,155 @@
+"""Alignments made elsewhere, imported for review: TMX, InterText XML, Vecalign/Bertalign
+``.align`` files with their two sentence files, LF Aligner / hunalign TSV (and our own
+exports of those formats, which come back exactly: beads, statuses, reviewers, notes).
+
+One registry (:data:`IMPORT_FORMATS`) serves the CLI (``aligner import``), the API
+(``POST /api/projects/{id}/imports``) and the page's Import dialog. Reading
+(:func:`read_import`) gives an :class:`Imported` (documents, beads, provenance); storing it
+(:func:`store_import`) adds the fidelity flags (numbers, names, omissions, OCR suspects:
+:func:`aligner.fidelity.flag_alignment`) and keeps where it came from
+(``alignment.imported``: format, file, SHA-256, tool, and how — CLI, API or page).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from aligner.errors import InputError
+from aligner.imports.common import Imported
+from aligner.read import size_error
+
+Files = dict[str, tuple[str, bytes]]  # role ("alignment", "source", "target") → (name, bytes)
+#: Largest file an import reads (bytes): nothing is segmented or encoded, so more than
+#: :data:`aligner.read.DEFAULT_MAX_BYTES` (a TMX is several times its texts).
+IMPORT_MAX_BYTES = 64 * 1024 * 1024
+
+
+def _tmx(files: Files, src_lang, tgt_lang, cost) -> Imported:
+    from aligner.imports.tmx import read_tmx
+
+    return read_tmx(files["alignment"][1], files["alignment"][0], src_lang=src_lang, tgt_lang=tgt_lang)
+
+
+def _intertext(files: Files, src_lang, tgt_lang, cost) -> Imported:
+    from aligner.imports.intertext import read_intertext
+
+    return read_intertext(files["alignment"], files.get("source"), files.get("target"),
+                          src_lang=src_lang, tgt_lang=tgt_lang)
+
+
+def _vecalign(files: Files, src_lang, tgt_lang, cost) -> Imported:
+    from aligner.imports.tabular import read_vecalign
+
+    return read_vecalign(files["alignment"], files["source"], files["target"], src_lang=src_lang,
+                         tgt_lang=tgt_lang, cost=cost)
+
+
+def _tsv(files: Files, src_lang, tgt_lang, cost) -> Imported:
+    from aligner.imports.tabular import read_tsv
+
+    return read_tsv(files["alignment"][1], files["alignment"][0], src_lang=src_lang, tgt_lang=tgt_lang)
+
+
+@dataclass(frozen=True)
+class ImportFormat:
+    """An import format: ``name``, a ``label`` for the page, the files it takes besides
+    the alignment file (``"source"``, ``"target"``: required, or optional for InterText
+    when the alignment file is a zip holding them), whether the languages must be given,
+    and its reader."""
+
+    name: str
+    label: str
+    files: tuple[str, ...]
+    files_required: bool
+    needs_langs: bool
+    read: Callable[[Files, str | None, str | None, bool], Imported]
+
+
+IMPORT_FORMATS: dict[str, ImportFormat] = {f.name: f for f in (
+    ImportFormat("tmx", "TMX (translation memory, CAT tools)", (), False, False, _tmx),
+    ImportFormat("intertext", "InterText XML (linkGrp + the two documents, or a zip of them)",
+                 ("source", "target"), False, False, _intertext),
+    ImportFormat("vecalign", "Vecalign/Bertalign .align + source and target sentence files",
+                 ("source", "target"), True, True, _vecalign),
+    ImportFormat("tsv", "LF Aligner / hunalign TSV (source<TAB>target)", (), False, True, _tsv),
+)}
+
+
+def guess_format(name: str, data: bytes) -> str:
+    """The import format a file most likely is, from its name and first bytes."""
+    head = data[:4096].lstrip()
+    suffix = PurePosixPath(name.lower()).suffix
+    if data[:4] == b"PK\x03\x04" or b"<linkGrp" in head:
+        return "intertext"
+    if suffix == ".tmx" or b"<tmx" in head:
+        return "tmx"
+    if suffix == ".align" or head[:1] == b"[":
+        return "vecalign"
+    return "tsv"
+
+
+def read_import(fmt: str | None, files: Files, *, src_lang: str | None = None,
+                tgt_lang: str | None = None, cost: bool = False,
+                max_bytes: int = IMPORT_MAX_BYTES) -> Imported:
+    """Read an alignment made elsewhere. ``fmt``: one of :data:`IMPORT_FORMATS` (None:
+    :func:`guess_format`); ``files``: ``{"alignment": (name, bytes)}`` plus ``"source"``
+    and ``"target"`` where the format takes them; ``cost``: Vecalign's third field is a
+    cost. The provenance gets the alignment file's name and SHA-256. Raises InputError
+    (unknown format, a file missing or too large, bad content) — one line each."""
+    if "alignment" not in files:
+        raise InputError("give the alignment file")
+    name, data = files["alignment"]
+    fmt = fmt or guess_format(name, data)
+    spec = IMPORT_FORMATS.get(fmt)
+    if spec is None:
+        raise InputError(f"unknown import format {fmt!r}; use one of {', '.join(IMPORT_FORMATS)}")
+    for role, (fname, fdata) in files.items():
+        if len(fdata) > max_bytes:
+            raise InputError(size_error(fname, len(fdata), max_bytes, hint=False))
+        if not fdata.strip():
+            raise InputError(f"{fname}: file is empty")
+    unknown = set(files) - {"alignment", *spec.files}
+    if unknown:
+        raise InputError(f"{fmt} import takes no {sorted(unknown)[0]} file")
+    if spec.files_required:
+        missing = [r for r in spec.files if r not in files]
+        if missing:
+            raise InputError(f"{fmt} import needs the {missing[0]} sentence file too")
+    if spec.needs_langs and not (src_lang and tgt_lang):
+        raise InputError(f"{fmt} files do not name their languages: give the source and "
+                         "target language (e.g. ru and en)")
+    imported = spec.read(files, src_lang, tgt_lang, cost)
+    imported.provenance = {**imported.provenance, "format": fmt, "file": PurePosixPath(name).name,
+                           "sha256": hashlib.sha256(data).hexdigest()}
+    return imported
+
+
+def store_import(sessions: sessionmaker[Session], imported: Imported, *, project: str,
+                 via: str, user: str = "") -> int:
+    """Store an imported alignment in project ``project`` (created if needed; documents
+    de-duplicated as usual): fidelity flags computed on its beads (the file's own are
+    replaced), review states and notes kept, provenance in ``alignment.imported`` with
+    ``via`` ("cli", "api", "page") and the time. Returns the alignment id."""
+    from aligner.fidelity import FLAG_CODES, flag_alignment
+    from aligner.store.models import utcnow
+    from aligner.store.service import get_or_create_project, import_document, store_alignment
+
+    alignment = imported.alignment
+    for b in alignment.beads:
+        b.flags = [f for f in b.flags if f not in FLAG_CODES]
+    flag_alignment(imported.src, imported.tgt, alignment)
+    provenance = {**imported.provenance, "via": via, "user": user, "imported": utcnow().isoformat()}
+    with sessions() as session:
+        pid = get_or_create_project(session, project)
+        src_id = import_document(session, pid, imported.src, "source")
+        tgt_id = import_document(session, pid, imported.tgt, "translation")
+        return store_alignment(session, src_id, tgt_id, alignment, imported=provenance)
+
+
+__all__ = ["IMPORT_FORMATS", "IMPORT_MAX_BYTES", "ImportFormat", "Imported", "guess_format", "read_import",
+           "store_import"]

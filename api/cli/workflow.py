@@ -1,0 +1,84 @@
+"""``aligner import-alignment`` (an alignment made by another tool, stored for review) and
+``aligner formats`` (the export and import formats with their options)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from api.cli.common import DEFAULT_DB, DEFAULT_PROJECT, Db, Project, user_errors
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import-alignment")(import_alignment_command)
+    app.command("formats")(formats_command)
+
+
+def _file(path: str | None) -> tuple[str, bytes] | None:
+    if path is None:
+        return None
+    from aligner.errors import InputError
+    from aligner.imports import IMPORT_MAX_BYTES
+    from aligner.read import size_error
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p.name or path}: no such file ({path})")
+    if p.stat().st_size > IMPORT_MAX_BYTES:
+        raise InputError(size_error(p.name, p.stat().st_size, IMPORT_MAX_BYTES, hint=False))
+    return p.name, p.read_bytes()
+
+
+@user_errors
+def import_alignment_command(
+    file: str = typer.Argument(..., help="The alignment: .tmx, InterText linkGrp .xml (or a zip "
+                                         "with its documents), .align, or .tsv."),
+    source: str = typer.Option(None, "--source", help="Source document / sentence file "
+                                                      "(InterText fromDoc; Vecalign source lines)."),
+    target: str = typer.Option(None, "--target", help="Target document / sentence file."),
+    fmt: str = typer.Option(None, "--format", help="tmx | intertext | vecalign | tsv "
+                                                   "(default: from the file)."),
+    src_lang: str = typer.Option(None, "--src-lang", help="Source language, if the file does not say."),
+    tgt_lang: str = typer.Option(None, "--tgt-lang", help="Target language, if the file does not say."),
+    cost: bool = typer.Option(False, "--cost", help="Vecalign: the third field is a cost "
+                                                    "(score = 1 - cost)."),
+    db: Db = DEFAULT_DB,
+    project: Project = DEFAULT_PROJECT,
+) -> None:
+    """Store an alignment made elsewhere (TMX, InterText, Vecalign/Bertalign, LF Aligner /
+    hunalign TSV) for review, with its provenance; statuses and notes it carries are kept.
+
+    Example: aligner import-alignment novel.en-ru.tmx --db aligner.db
+    """
+    from aligner.imports import read_import, store_import
+    from aligner.store.db import open_store
+
+    files = {role: f for role, f in (("alignment", _file(file)), ("source", _file(source)),
+                                     ("target", _file(target))) if f is not None}
+    imported = read_import(fmt, files, src_lang=src_lang, tgt_lang=tgt_lang, cost=cost)
+    _, sessions = open_store(db)
+    aid = store_import(sessions, imported, project=project, via="cli")
+    beads = imported.alignment.beads
+    reviewed = sum(b.status != "unreviewed" for b in beads)
+    typer.echo(f"imported {imported.provenance['format']} {Path(file).name} as alignment {aid}: "
+               f"{len(imported.src.sentences)} {imported.src.lang} / {len(imported.tgt.sentences)} "
+               f"{imported.tgt.lang} sentences, {len(beads)} beads ({reviewed} reviewed, "
+               f"{sum(len(b.notes) for b in beads)} notes)")
+
+
+@user_errors
+def formats_command() -> None:
+    """List the export formats (with their --option NAME=yes|no) and the import formats."""
+    from aligner.export import FORMATS
+    from aligner.imports import IMPORT_FORMATS
+
+    typer.echo("export (aligner export --format NAME [--option NAME=yes]):")
+    for f in FORMATS.values():
+        typer.echo(f"  {f.name:<10} {f.label}")
+        for o in f.options:
+            typer.echo(f"  {'':<10}   --option {o.name}=yes  {o.help}")
+    typer.echo("import (aligner import-alignment FILE --format NAME):")
+    for f in IMPORT_FORMATS.values():
+        extra = " + --source/--target" if f.files else ""
+        typer.echo(f"  {f.name:<10} {f.label}{extra}")

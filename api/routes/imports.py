@@ -1,0 +1,80 @@
+"""Alignments made elsewhere, uploaded for review (TMX, InterText XML, Vecalign/Bertalign
+``.align`` with its sentence files, LF Aligner / hunalign TSV)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
+
+from aligner.imports import IMPORT_FORMATS, read_import, store_import
+from aligner.store import service
+from api.deps import SessionDep, SettingsDep, UserDep
+from api.schemas import ErrorOut
+from api.schemas.workflow import ImportedOut, ImportFormatOut
+
+router = APIRouter(tags=["imports"])
+
+
+@router.get("/import-formats", response_model=list[ImportFormatOut],
+            summary="Formats an alignment made elsewhere can be imported from")
+def import_formats():
+    return [{"name": f.name, "label": f.label, "files": list(f.files),
+             "files_required": f.files_required, "needs_langs": f.needs_langs}
+            for f in IMPORT_FORMATS.values()]
+
+
+async def _read(upload: UploadFile | None, limit: int) -> tuple[str, bytes] | None:
+    if upload is None:
+        return None
+    data = await upload.read(limit + 1)
+    name = upload.filename or "upload"
+    if len(data) > limit:
+        raise HTTPException(413, f"{name}: file is larger than the upload limit of {limit:,} "
+                                 "bytes (server setting ALIGNER_MAX_UPLOAD_BYTES)")
+    return name, data
+
+
+@router.post("/projects/{project_id}/imports", response_model=ImportedOut,
+             status_code=status.HTTP_201_CREATED,
+             summary="Import an alignment made by another tool, for review",
+             responses={400: {"model": ErrorOut}, 404: {"model": ErrorOut},
+                        413: {"model": ErrorOut}})
+async def import_alignment(
+    project_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: UserDep,
+    alignment: Annotated[UploadFile, File(description="the alignment file (TMX, InterText linkGrp "
+                                                      "or zip, .align, TSV)")],
+    source: Annotated[UploadFile | None, File(description="source document / sentence file")] = None,
+    target: Annotated[UploadFile | None, File(description="target document / sentence file")] = None,
+    format: Annotated[str | None, Form(description="tmx | intertext | vecalign | tsv (default: "
+                                                   "from the file)")] = None,
+    src_lang: Annotated[str | None, Form(max_length=16)] = None,
+    tgt_lang: Annotated[str | None, Form(max_length=16)] = None,
+    cost: Annotated[bool, Form(description="Vecalign's third field is a cost (score = 1 − cost)")] = False,
+    via: Annotated[str, Form(pattern="^(api|page)$", description="api, or page for the review page")] = "api",
+):
+    """Read the files, compute the fidelity flags, store both documents and the alignment
+    with its provenance; the review states and notes the file carries are kept."""
+    project = service.get_project(session, project_id)  # 404 before reading anything
+    session.rollback()  # end the read: the import commits in sessions of its own
+    limit = settings.max_upload_bytes
+    files = {role: f for role, f in (("alignment", await _read(alignment, limit)),
+                                     ("source", await _read(source, limit)),
+                                     ("target", await _read(target, limit))) if f is not None}
+
+    def run() -> dict:
+        imported = read_import(format or None, files, src_lang=src_lang or None,
+                               tgt_lang=tgt_lang or None, cost=cost, max_bytes=limit)
+        aid = store_import(request.app.state.session_factory, imported,
+                           project=project["name"], via=via, user=user)
+        with request.app.state.session_factory() as fresh:
+            meta = service.get_alignment(fresh, aid)
+        return {"alignment_id": aid, "project_id": project_id, "beads": meta["beads"],
+                "imported": meta["imported"]}
+
+    return await run_in_threadpool(run)

@@ -1,0 +1,21 @@
+/* Room for the beads: the side panel can be hidden (p, the Panel button), which gives its
+ * width to the two text columns; the choice is remembered in this browser.
+ */
+import { $ } from "./dom.js";
+
+const KEY = "aligner-panel";
+
+export function setPanel(open) {
+  document.body.dataset.panel = open ? "open" : "closed";
+  $("#panel-btn").setAttribute("aria-pressed", open ? "true" : "false");
+  localStorage.setItem(KEY, open ? "open" : "closed");
+}
+
+export function togglePanel() {
+  setPanel(document.body.dataset.panel === "closed");
+}
+
+export function initLayout() {
+  setPanel(localStorage.getItem(KEY) !== "closed");
+  $("#panel-btn").addEventListener("click", togglePanel);
+}
