@@ -155,7 +155,7 @@ class AlignmentRow(Base):
 
 
 class BeadRow(Base):
-    """A bead (link) at ``position`` in its alignment."""
+    """A bead (link) at ``position`` in its alignment; ``version`` as in :class:`AlignmentRow`."""
 
     __tablename__ = "bead"
     __table_args__ = (
@@ -174,6 +174,9 @@ class BeadRow(Base):
     origin: Mapped[str] = mapped_column(String(8), default="auto")
     status: Mapped[str] = mapped_column(String(12), default="unreviewed")
     flags: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    #: The alignment version of the last edit that wrote this bead (1: as aligned): the
+    #: per-bead optimistic check (aligner.store.review.transaction) compares it.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class BeadSentence(Base):
@@ -283,3 +286,7 @@ class Note(Base):
     text: Mapped[str] = mapped_column(Text)
     user: Mapped[str] = mapped_column(String(100), default="")
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# Tables of other areas, registered on the same metadata (Alembic, create_all).
+from aligner.store.accounts import models as _account_models  # noqa: E402,F401
