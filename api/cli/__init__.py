@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from api.cli import align, batch, serve, store
+from api.cli import align, batch, serve, store, users
 
 app = typer.Typer(
     name="aligner",
@@ -20,7 +20,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for _area in (align, store, batch, serve):
+for _area in (align, store, batch, serve, users):
     _area.register(app)
 
 

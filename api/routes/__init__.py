@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.routes import alignments, documents, export, projects, review, views
+from api.routes import alignments, auth, documents, export, projects, review, views
 
 #: In OpenAPI (and /docs) order.
-ROUTERS = (projects.router, documents.router, alignments.router, review.router, export.router,
+ROUTERS = (auth.router, projects.router, documents.router, alignments.router, review.router, export.router,
            views.router)
 
 
