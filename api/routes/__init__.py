@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.routes import alignments, auth, documents, export, projects, review, views
+from api.routes import alignments, auth, documents, export, projects, review, search_export, views
 
 #: In OpenAPI (and /docs) order.
 ROUTERS = (auth.router, projects.router, documents.router, alignments.router, review.router, export.router,
-           views.router)
+           views.router, search_export.router)
 
 
 def health() -> dict:
