@@ -31,6 +31,8 @@ _HAS_INDEX: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 #: Vocabulary words known to be stored, per engine (saves re-inserting them).
 _KNOWN_WORDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _MAX_KNOWN = 500_000
+#: pg_trgm similarity a vocabulary word needs to be a variant candidate (PostgreSQL).
+TRGM_THRESHOLD = 0.15
 
 
 def has_index(conn: Connection) -> bool:
@@ -176,20 +178,26 @@ def any_ids(conn: Connection, groups: list[list[str]], *, lang: str | None = Non
     return _query(conn, q, "", lang, project_id, offset, limit, count)
 
 
-def variants(conn: Connection, word: str, minimum: float, limit: int = 400) -> list[tuple[str, str, float]]:
+def variants(conn: Connection, word: str, minimum: float, limit: int = 2000) -> list[tuple[str, str, float]]:
     """``(word, stem, ratio)`` of vocabulary words whose rapidfuzz ratio to ``word`` (a
     folded word) is at least ``minimum`` (0–100), best first; candidates come from the
-    trigram index (words sharing trigrams with ``word``)."""
+    trigram index: the ``limit`` words sharing the most (rarest) trigrams with ``word``,
+    padded with spaces (FTS5 bm25 rank; pg_trgm similarity)."""
     from rapidfuzz import fuzz
 
     if len(word) < 3:
         rows = conn.execute(text("SELECT word, stem FROM search_vocab WHERE word = :w"), {"w": word}).all()
     elif conn.dialect.name == "postgresql":
+        # pg_trgm's default threshold (0.3) misses short words with a swapped letter
+        # ("pots"/"post": 0.25); rapidfuzz decides below. For this transaction only.
+        conn.execute(text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"),
+                     {"t": str(TRGM_THRESHOLD)})
         rows = conn.execute(text("SELECT word, stem FROM search_vocab WHERE word % :w "
                                  "ORDER BY similarity(word, :w) DESC LIMIT :n"),
                             {"w": word, "n": limit}).all()
     else:
-        grams = " OR ".join(sorted({f'"{word[i:i + 3]}"' for i in range(len(word) - 2)}))
+        padded = f" {word} "
+        grams = " OR ".join(sorted({f'"{padded[i:i + 3]}"' for i in range(len(padded) - 2)}))
         rows = conn.execute(text("SELECT v.word, v.stem FROM search_vocab_trgm t JOIN search_vocab v "
                                  "ON v.id = t.rowid WHERE search_vocab_trgm MATCH :q "
                                  "ORDER BY t.rank LIMIT :n"), {"q": grams, "n": limit}).all()

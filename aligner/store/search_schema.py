@@ -10,7 +10,7 @@ PostgreSQL, and the ORM never reads them (:mod:`aligner.store.search_index` does
   variants of a query word up here).
 * SQLite: ``sentence_fts`` (FTS5, rowid = sentence id, column ``stems``, the
   ``unicode61 remove_diacritics 2`` tokenizer), ``search_vocab_trgm`` (FTS5 ``trigram``
-  tokenizer over the vocabulary, SQLite ≥ 3.34); a delete trigger drops a sentence's row.
+  tokenizer over the vocabulary, each word padded with spaces as pg_trgm pads it; SQLite ≥ 3.34); a delete trigger drops a sentence's row.
 * PostgreSQL: ``sentence_search(sentence_id → sentence ON DELETE CASCADE, stems, tsv)``
   with ``tsv = to_tsvector('simple', stems)`` (a stored generated column) under a GIN
   index, and a ``pg_trgm`` GIN index on ``search_vocab.word``. ``CREATE EXTENSION
@@ -33,10 +33,11 @@ _SQLITE = [
     "CREATE TABLE search_vocab (id INTEGER PRIMARY KEY, word VARCHAR(40) NOT NULL UNIQUE, "
     "stem VARCHAR(40) NOT NULL)",
     "CREATE VIRTUAL TABLE sentence_fts USING fts5(stems, tokenize = 'unicode61 remove_diacritics 2')",
-    "CREATE VIRTUAL TABLE search_vocab_trgm USING fts5(word, content = 'search_vocab', "
-    "content_rowid = 'id', tokenize = 'trigram')",
+    # Words padded with a space at both ends, as pg_trgm pads them: a short word with a
+    # misread middle letter ("jaran"/"japan") still shares its first and last trigrams.
+    "CREATE VIRTUAL TABLE search_vocab_trgm USING fts5(word, tokenize = 'trigram')",
     "CREATE TRIGGER search_vocab_ai AFTER INSERT ON search_vocab BEGIN "
-    "INSERT INTO search_vocab_trgm(rowid, word) VALUES (new.id, new.word); END",
+    "INSERT INTO search_vocab_trgm(rowid, word) VALUES (new.id, ' ' || new.word || ' '); END",
     "CREATE TRIGGER search_queue_ai AFTER INSERT ON sentence BEGIN "
     "INSERT INTO search_queue(sentence_id) VALUES (new.id); END",
     "CREATE TRIGGER search_queue_au AFTER UPDATE OF text ON sentence BEGIN "
