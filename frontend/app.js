@@ -11,6 +11,7 @@
  *   raw.js        raw page, sentence edits   keys.js       keyboard map, help
  *   renderings.js renderings side by side    search.js     concordance
  *   hash.js       in-page links              newalign.js   upload dialog
+ *   login.js      sign-in, account, CSRF     poll.js       other reviewers' edits
  *
  * Some modules import each other in a cycle (nav → details → ops → nav): safe, because no
  * module uses an import while it loads, only later, when an event calls it.
@@ -27,6 +28,8 @@ import { openRenderings, leaveRenderings, loadRenderingRows, openRenderingsForCu
 import { runSearch } from "./search.js";
 import { followHash } from "./hash.js";
 import { openNewDialog, closeNewDialog, submitNew } from "./newalign.js";
+import { signIn, wireAccount } from "./login.js";
+import { startPolling } from "./poll.js";
 
 function wireReview() {
   document.addEventListener("keydown", onKey);
@@ -48,15 +51,6 @@ function wireReview() {
   $("#split-sent-btn").addEventListener("click", splitSentenceAtCursor);
   $("#join-sent-btn").addEventListener("click", joinSentenceWithNext);
   $("#note-form").addEventListener("submit", addNote);
-  const userBtn = $("#user-btn");
-  userBtn.textContent = `Reviewer: ${state.user}`;
-  userBtn.addEventListener("click", () => {
-    const name = (prompt("Your name for the edit log:", state.user) || "").trim();
-    if (!name) return;
-    state.user = name.slice(0, 100);
-    localStorage.setItem("aligner-user", state.user);
-    userBtn.textContent = `Reviewer: ${state.user}`;
-  });
   $("#new-btn").addEventListener("click", openNewDialog);
   $("#new-cancel").addEventListener("click", closeNewDialog);
   $("#new-form").addEventListener("submit", submitNew);
@@ -75,7 +69,10 @@ function wireViews() {
 async function main() {
   wireReview();
   wireViews();
+  wireAccount();
   try {
+    await signIn();
+    startPolling();
     await loadAlignments();
     const doc = Number(new URLSearchParams(location.hash.slice(1)).get("d"));
     if (doc) { await openRenderings(doc); return; }
