@@ -135,3 +135,21 @@ def test_undo_is_per_reviewer_and_refuses_over_another_reviewers_edit(db):
     assert review.undo(s, aid, v, user="anna").operation == "undo merge"
     s.close()
     engine.dispose()
+
+
+def test_undo_after_others_shifted_the_positions(db):
+    url, aid = db
+    engine, s = _session(url)
+    b = service.list_beads(s, aid)["beads"]
+    v = review.confirm(s, aid, 1, b[5]["id"], user="anna").version        # anna: bead at 5
+    v = review.merge(s, aid, v, b[0]["id"], user="ivan").version            # ivan: 0+1, shifts 5 → 4
+    v = review.split_sentence(s, aid, v, b[4]["src"][0]["id"], 3, user="ivan").version  # ords shift
+    r = review.undo(s, aid, v, user="anna")                                  # found by id, not place
+    assert r.operation == "undo confirm"
+    assert next(x for x in service.list_beads(s, aid)["beads"] if x["id"] == b[5]["id"])["status"] == "unreviewed"
+    v = review.redo(s, aid, r.version, user="anna").version
+    v = review.undo(s, aid, v, user="ivan").version                          # ivan's split, after anna's
+    assert review.undo(s, aid, v, user="ivan").operation == "undo merge"
+    review.check_invariant(s, aid)
+    s.close()
+    engine.dispose()

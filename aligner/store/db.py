@@ -69,6 +69,10 @@ def make_engine(path_or_url: str | os.PathLike | URL, *, foreign_keys: bool = Tr
             if not parent.is_dir():
                 raise StoreError(f"database directory {parent} does not exist")
             kwargs.update(connect_args={"check_same_thread": False})
+    if url.get_backend_name() == "postgresql":
+        # A server's thread pool (40 threads) and its jobs share the engine: room for a
+        # team's concurrent edits without queueing for a connection.
+        kwargs.update(pool_size=10, max_overflow=30, pool_pre_ping=True)
     engine = create_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":
         _install_sqlite_hooks(engine, foreign_keys=foreign_keys, memory=_is_memory(url))

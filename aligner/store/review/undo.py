@@ -19,8 +19,8 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from aligner.store.errors import InvariantError, StaleVersionError
-from aligner.store.models import Edit, EditBead
-from aligner.store.regions import apply_state, bead_count, read_beads, run, verify_state
+from aligner.store.models import Edit, EditBead, SentenceRow
+from aligner.store.regions import apply_state, bead_count, position_of, read_beads, run, verify_state
 from aligner.store.review.transaction import (
     _INSERT_EDIT_BEADS,
     _SET_UNDO_STATE,
@@ -79,6 +79,22 @@ def _refuse_over_others(session: Session, alignment_id: int, edit: Edit, user: s
             current=current, changes=[f"{r.operation} by {r.user}" for r in blocking])
 
 
+def _rebase(session: Session, alignment_id: int, src: dict, dst: dict) -> tuple[dict, dict]:
+    """Copies of the logged states with each region moved to where its first bead is now,
+    and the sentence run to where its first sentence is now: other reviewers' edits
+    elsewhere shift positions and ords, not the beads and sentences themselves."""
+    src, dst = copy.deepcopy(src), copy.deepcopy(dst)
+    for rs, rd in zip(src["regions"], dst["regions"]):
+        if rs["beads"]:
+            rs["start"] = rd["start"] = position_of(session, alignment_id, rs["beads"][0]["id"])
+    if src.get("sentences") and src["sentences"]["rows"]:
+        first = src["sentences"]["rows"][0]["id"]
+        now = session.scalar(select(SentenceRow.ord).where(SentenceRow.id == first))
+        if now is not None:
+            src["sentences"]["start_ord"] = dst["sentences"]["start_ord"] = now
+    return src, dst
+
+
 def _undo_redo(session: Session, alignment_id: int, expected_version: int, user: str,
                which: str) -> EditResult:
     user = _user(user)
@@ -91,8 +107,9 @@ def _undo_redo(session: Session, alignment_id: int, expected_version: int, user:
         src, dst = (edit.after, edit.before) if which == "undo" else (edit.before, edit.after)
         _check_footprint(session, alignment_id, expected_version, version - 1, _bead_ids(src))
         _refuse_over_others(session, alignment_id, edit, user, which, version - 1)
+        src, dst = _rebase(session, alignment_id, src, dst)
         verify_state(session, alignment_id, src)
-        dst = apply_state(session, alignment_id, copy.deepcopy(src), copy.deepcopy(dst))
+        dst = apply_state(session, alignment_id, src, dst)
         _touch(session, version, dst)
         run(session, _SET_UNDO_STATE,
             {"edit_id": edit.id, "undo_state": "undone" if which == "undo" else "active"})
