@@ -81,7 +81,10 @@ def _rows(session: Session, ids: list[int]) -> list[_Row]:
 def _documents(session: Session, ids: set[int]) -> dict[int, DocumentRow]:
     if not ids:
         return {}
-    return {d.id: d for d in session.scalars(select(DocumentRow).where(DocumentRow.id.in_(ids)))}
+    # The columns a hit shows, not the documents' texts and offset maps (megabytes each).
+    cols = (DocumentRow.id, DocumentRow.title, DocumentRow.origin_file, DocumentRow.lang,
+            DocumentRow.sha256, DocumentRow.kind)
+    return {d.id: d for d in session.execute(select(*cols).where(DocumentRow.id.in_(ids)))}
 
 
 def _label(d: DocumentRow) -> str:
