@@ -140,3 +140,21 @@ def test_backup_of_a_live_sqlite_store(tmp_path):
 def test_backup_of_a_missing_store_is_one_line(tmp_path, missing):
     r = CliRunner().invoke(cli, ["db", "backup", str(tmp_path / "c.db"), "--db", str(tmp_path / missing)])
     assert r.exit_code == 2 and "no such database" in r.output and "Traceback" not in r.output
+
+
+def test_backup_of_a_postgresql_store_runs_pg_dump(tmp_path, pg_databases):
+    import shutil
+
+    if shutil.which("pg_dump") is None:
+        pytest.skip("pg_dump (Debian postgresql-client) is not on PATH")
+    url = pg_databases.create()
+    try:
+        engine = make_engine(url)
+        store_demo_alignment(make_session_factory(engine), 10)
+        engine.dispose()
+        out = tmp_path / "aligner.dump"
+        r = CliRunner().invoke(cli, ["db", "backup", str(out), "--db", url])
+        assert r.exit_code == 0, r.output
+        assert "pg_dump" in r.output and out.read_bytes()[:5] == b"PGDMP"  # custom-format archive
+    finally:
+        pg_databases.drop(url)
