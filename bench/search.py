@@ -4,7 +4,7 @@ on SQLite and on PostgreSQL (a throw-away cluster started for the run).
 The store: the Russian and English texts of the bilinguator works
 (``../shared/eval-data/bilinguator-ru-en/texts/*/*_{ru,en}.txt``, markup stripped,
 paragraphs split at sentence ends by a plain regex — the segmenter's quality does not
-matter here), imported ``--copies`` times (12 → 1,003,500 sentences), each copy a document
+matter here), imported ``--copies`` times (16 → 1,053,952 sentences), each copy a document
 of its own with a distinct marker word in every sentence ("qcopyk"), through the normal
 import path (``service.import_document``: sentences, then the search index built from the
 queue on commit). Build time is printed.
@@ -20,8 +20,8 @@ no rendering marks), each timed ``--repeat`` times:
 
 Prints p50/p95 per kind and database. Goal: p95 < 200 ms on SQLite.
 
-    python bench/search.py --db sqlite --copies 12
-    python bench/search.py --db postgresql --copies 12
+    python bench/search.py --db sqlite
+    python bench/search.py --db postgresql
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def _pct(values: list[float], q: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
-    ap.add_argument("--copies", type=int, default=12)
+    ap.add_argument("--copies", type=int, default=16)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--keep", metavar="PATH", help="SQLite: build (or reuse) the store here")
     args = ap.parse_args(argv)
@@ -145,7 +145,14 @@ def main(argv: list[str] | None = None) -> int:
     texts = works()
     cleanup = lambda: None  # noqa: E731
     if args.db == "sqlite":
-        url = args.keep or str(Path(tempfile.mkdtemp(prefix="aligner-search-")) / "search.db")
+        if args.keep:
+            url = args.keep
+        else:
+            import shutil
+
+            folder = Path(tempfile.mkdtemp(prefix="aligner-search-"))
+            url = str(folder / "search.db")
+            cleanup = lambda: shutil.rmtree(folder, ignore_errors=True)  # noqa: E731
     else:
         from support.pg import Cluster, Databases, find_binaries
 

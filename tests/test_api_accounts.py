@@ -206,3 +206,16 @@ def test_cli_user_add_list_passwd_role_token_remove(db_url):
     app = create_app(Settings(db=db_url, auth="accounts"), encoder_provider=lambda n=None: DigitEncoder())
     with TestClient(app) as c:  # a fresh server: the removed account's token is gone
         assert c.get("/api/auth/me", headers=bearer(token)).status_code == 401
+
+
+def test_serve_refuses_to_listen_beyond_loopback_without_accounts(tmp_path):
+    from support.pg import free_port
+
+    db = str(tmp_path / "open.db")
+    r = CliRunner().invoke(cli, ["serve", "--db", db, "--host", "0.0.0.0", "--port", str(free_port()),
+                                 "--no-import"])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert "listening on 0.0.0.0 needs accounts" in r.output and "aligner user add" in r.output
+    r = CliRunner().invoke(cli, ["serve", "--db", db, "--host", "0.0.0.0", "--port", str(free_port()),
+                                 "--auth", "local", "--no-import"])
+    assert r.exit_code == 2 and "only on 127.0.0.1" in r.output

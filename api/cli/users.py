@@ -37,6 +37,16 @@ def _sessions(db: str, *, create: bool = False):
     return open_existing(db)
 
 
+def _in_store(db: str, action, *, create: bool = False):
+    """``action(session)`` on the store ``db``; its result."""
+    engine, sessions = _sessions(db, create=create)
+    try:
+        with sessions() as session:
+            return action(session)
+    finally:
+        engine.dispose()
+
+
 def _password(from_stdin: bool) -> str:
     from aligner.errors import AlignerError
 
@@ -57,12 +67,7 @@ def add_command(username: str = typer.Argument(..., help="Account name (letters,
 
     check_username(username), check_role(role)
     password = _password(password_stdin)
-    engine, sessions = _sessions(db, create=True)
-    try:
-        with sessions() as session:
-            made = add_user(session, username, password, role)
-    finally:
-        engine.dispose()
+    made = _in_store(db, lambda s: add_user(s, username, password, role), create=True)
     typer.echo(f"added {made['role']} {made['username']}")
 
 
@@ -71,12 +76,7 @@ def list_command(db: Db = DEFAULT_DB) -> None:
     """List the accounts: name, role, API tokens, created."""
     from aligner.store.accounts.service import list_users
 
-    engine, sessions = _sessions(db)
-    try:
-        with sessions() as session:
-            users = list_users(session)
-    finally:
-        engine.dispose()
+    users = _in_store(db, list_users)
     if not users:
         typer.echo("no accounts (the server runs in local mode on 127.0.0.1 only); add one with "
                    "`aligner user add NAME --role admin`")
@@ -91,12 +91,7 @@ def passwd_command(username: str = typer.Argument(...), db: Db = DEFAULT_DB,
     from aligner.store.accounts.service import set_password
 
     password = _password(password_stdin)
-    engine, sessions = _sessions(db)
-    try:
-        with sessions() as session:
-            set_password(session, username, password)
-    finally:
-        engine.dispose()
+    _in_store(db, lambda s: set_password(s, username, password))
     typer.echo(f"password of {username} changed")
 
 
@@ -106,12 +101,7 @@ def role_command(username: str = typer.Argument(...), role: str = typer.Argument
     """Change an account's role."""
     from aligner.store.accounts.service import set_role
 
-    engine, sessions = _sessions(db)
-    try:
-        with sessions() as session:
-            set_role(session, username, role)
-    finally:
-        engine.dispose()
+    _in_store(db, lambda s: set_role(s, username, role))
     typer.echo(f"{username} is now a {role}")
 
 
@@ -120,12 +110,7 @@ def remove_command(username: str = typer.Argument(...), db: Db = DEFAULT_DB) -> 
     """Remove an account, its page sessions and API tokens (its edits keep its name)."""
     from aligner.store.accounts.service import remove_user
 
-    engine, sessions = _sessions(db)
-    try:
-        with sessions() as session:
-            remove_user(session, username)
-    finally:
-        engine.dispose()
+    _in_store(db, lambda s: remove_user(s, username))
     typer.echo(f"removed {username}")
 
 
@@ -135,10 +120,4 @@ def token_command(username: str = typer.Argument(...), label: str = typer.Option
     """Make an API token for scripts (printed once): send it as `Authorization: Bearer TOKEN`."""
     from aligner.store.accounts.service import create_token
 
-    engine, sessions = _sessions(db)
-    try:
-        with sessions() as session:
-            token = create_token(session, username, label)
-    finally:
-        engine.dispose()
-    typer.echo(token)
+    typer.echo(_in_store(db, lambda s: create_token(s, username, label)))
