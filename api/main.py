@@ -84,6 +84,7 @@ def create_app(settings: Settings, *, encoder_provider: Callable[[str | None], o
     # SQLite: edits are serialised in-process and small ones run on the event loop
     # (api.routes.review); PostgreSQL: row locks serialise the edits of one alignment.
     app.state.sqlite = engine.dialect.name == "sqlite"
+    app.state.alignment_lock = _KeyedLocks()
     app.state.login_limiter = LoginLimiter()
     app.state.principals = PrincipalCache(session_factory)
 
@@ -197,6 +198,19 @@ def _install_error_handlers(app: FastAPI) -> None:
             detail = "no such URL (the API is under /api, its documentation at /docs)"
         return JSONResponse({"detail": detail}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
+
+
+class _KeyedLocks:
+    """``locks(key)``: one ``threading.Lock`` per key (here: per alignment id), made on
+    first use."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict = {}
+
+    def __call__(self, key) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
 
 
 class CatchAll:

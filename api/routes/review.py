@@ -76,12 +76,15 @@ async def _apply(request: Request, edit, alignment_id: int, version: int, *args,
     and SQLite's write lock are free at once: a thread hand-off, and the GIL passing back
     and forth between the loop and a worker, cost more than such an edit. Else, or if
     SQLite is busy (that attempt was rolled back whole), it runs in the thread pool.
-    PostgreSQL: in the thread pool, on a pooled connection; the alignment's row lock
-    serialises its edits. Either way the edit's own footprint check is the guarantee."""
+    PostgreSQL: in the thread pool, on a pooled connection, one edit of an alignment at a
+    time per process (the alignment's row lock serialises them anyway; waiting on a
+    Python lock wakes one waiter, where 20 transactions queued on one row wake all at
+    each commit). Either way the edit's own footprint check is the guarantee."""
     state = request.app.state
     if not state.sqlite:
         return JSONResponse(await run_in_threadpool(_write, state, edit, alignment_id, version,
-                                                    *args, locked=False, **kwargs))
+                                                    *args, lock=state.alignment_lock(alignment_id),
+                                                    **kwargs))
     reader = state.loop_sessions.reader()
     review.require_version(reader, alignment_id, version, names)
     if (inline if isinstance(inline, bool) else inline(reader, alignment_id)) \
@@ -98,13 +101,9 @@ async def _apply(request: Request, edit, alignment_id: int, version: int, *args,
     return JSONResponse(out)
 
 
-def _write(state, edit, alignment_id: int, version: int, *args, locked: bool = True,
-           **kwargs) -> dict:
-    with state.session_factory() as session:
-        if not locked:
-            return _out(edit(session, alignment_id, version, *args, **kwargs))
-        with state.write_lock:
-            return _out(edit(session, alignment_id, version, *args, **kwargs))
+def _write(state, edit, alignment_id: int, version: int, *args, lock=None, **kwargs) -> dict:
+    with state.session_factory() as session, (lock or state.write_lock):
+        return _out(edit(session, alignment_id, version, *args, **kwargs))
 
 
 def _small(which: str, user: str) -> Callable[[Session, int], bool]:
