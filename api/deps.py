@@ -1,30 +1,27 @@
 """FastAPI dependencies, as ``Annotated`` aliases for route signatures.
 
 ``SessionDep``: a store session per request (closed afterwards; store writers commit
-themselves). ``UserDep``: the reviewer's name from the ``X-User`` header (recorded in the
-edit log). ``JobsDep``/``SettingsDep``/``EncoderDep``: objects made once by
+themselves). ``PrincipalDep``: the signed-in account (:mod:`api.auth`); ``UserDep``: its
+name, which the edit log, notes and history record. ``JobsDep``/``SettingsDep``/``EncoderDep``: objects made once by
 :func:`api.main.create_app` and kept on ``app.state``. :class:`LoopSessions`: sessions
 for the short store calls ``async`` routes make on the event loop itself.
 """
 
 from __future__ import annotations
 
-import re
 import threading
-from urllib.parse import unquote
 from collections.abc import AsyncIterator
 from typing import Annotated, Callable
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from aligner.store.accounts.service import Principal
 from aligner.store.db import IMMEDIATE
 from api.jobs import JobManager
 from api.settings import Settings
-
-_USER_RE = re.compile(r"^[\w .@'-]{1,100}$")
 
 
 # The dependencies are ``async def`` although they do not await: FastAPI runs a plain
@@ -53,17 +50,18 @@ async def get_encoder_provider(request: Request) -> Callable[[str | None], objec
     return request.app.state.encoder_provider
 
 
-async def get_user(x_user: Annotated[str | None, Header(
-        description="reviewer name for the edit log (percent-encoded UTF-8 allowed)")] = None) -> str:
-    """The reviewer name (default ``"reviewer"``); 400 if it has odd characters.
+async def get_principal(request: Request) -> Principal:
+    """The signed-in account of the request (api.auth.AuthGate put it there); 401 on a
+    public path that needs one."""
+    principal = getattr(request.state, "principal", None)
+    if principal is None:
+        raise HTTPException(401, "sign in first")
+    return principal
 
-    HTTP headers carry Latin-1 only, so the page sends the name percent-encoded."""
-    if x_user is None or not x_user.strip():
-        return "reviewer"
-    name = unquote(x_user).strip()
-    if not _USER_RE.match(name):
-        raise HTTPException(400, "X-User header: use 1–100 letters, digits, spaces or . @ ' - _")
-    return name
+
+async def get_user(principal: Annotated[Principal, Depends(get_principal)]) -> str:
+    """The signed-in account's name: what the edit log, notes and history record."""
+    return principal.username
 
 
 class LoopSessions:
@@ -134,3 +132,4 @@ SessionDep = Annotated[Session, Depends(get_session)]
 JobsDep = Annotated[JobManager, Depends(get_jobs)]
 EncoderDep = Annotated[Callable[[str | None], object], Depends(get_encoder_provider)]
 UserDep = Annotated[str, Depends(get_user)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]

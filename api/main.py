@@ -1,8 +1,9 @@
 """The FastAPI app factory: routes under ``/api``, the review page at ``/``, docs at ``/docs``.
 
 Error contract: every error is a JSON ``{"detail": "..."}`` a person can act on.
+not signed in → 401, not allowed (role, CSRF) → 403 (:mod:`api.auth`);
 NotFoundError → 404; StaleVersionError → 409 (``code: stale_version``, with the current
-version and the edits since); InvariantError → 409 (``code: invariant``); other user
+version, the edits since and the beads in conflict); InvariantError → 409 (``code: invariant``); other user
 errors (bad file, unknown language) → 400; a body that does not validate → 422 naming the
 field; an upload over the limit → 413; ModelError → 503. Anything unexpected is logged
 with its traceback and answered with a plain 500 message (never a traceback).
@@ -25,6 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from aligner.errors import AlignerError, InputError, ModelError, UnknownLanguageError
 from aligner.store import InvariantError, NotFoundError, StaleVersionError
 from aligner.store.db import open_store
+from api.auth import AuthGate, LoginLimiter, PrincipalCache
 from api.deps import LoopSessions
 from api.jobs import JobManager
 from api.routes import include_routes
@@ -79,9 +81,17 @@ def create_app(settings: Settings, *, encoder_provider: Callable[[str | None], o
     # of up to 100 ms.
     app.state.write_lock = threading.Lock()
     app.state.loop_sessions = loop_sessions
+    # SQLite: edits are serialised in-process and small ones run on the event loop
+    # (api.routes.review); PostgreSQL: row locks serialise the edits of one alignment.
+    app.state.sqlite = engine.dialect.name == "sqlite"
+    app.state.alignment_lock = _KeyedLocks()
+    app.state.login_limiter = LoginLimiter()
+    app.state.principals = PrincipalCache(session_factory)
 
     _install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + _MULTIPART_OVERHEAD)
+    app.add_middleware(AuthGate, mode=settings.auth, cache=app.state.principals,
+                       local_user=settings.local_user)
     app.add_middleware(CatchAll)
     include_routes(app)
     _mount_frontend(app, settings)
@@ -154,7 +164,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StaleVersionError)
     async def stale(_req: Request, exc: StaleVersionError):
         return _error(409, str(exc), code="stale_version", current_version=exc.current_version,
-                      expected_version=exc.expected_version, changes=exc.changes)
+                      expected_version=exc.expected_version, changes=exc.changes,
+                      bead_ids=list(exc.bead_ids))
 
     @app.exception_handler(InvariantError)
     async def invariant(_req: Request, exc: InvariantError):
@@ -187,6 +198,19 @@ def _install_error_handlers(app: FastAPI) -> None:
             detail = "no such URL (the API is under /api, its documentation at /docs)"
         return JSONResponse({"detail": detail}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
+
+
+class _KeyedLocks:
+    """``locks(key)``: one ``threading.Lock`` per key (here: per alignment id), made on
+    first use."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict = {}
+
+    def __call__(self, key) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
 
 
 class CatchAll:

@@ -39,6 +39,39 @@ def prepare_database(settings: Settings, *, import_corpus: bool = True, echo=pri
         engine.dispose()
 
 
+def is_loopback(host: str) -> bool:
+    """True if ``host`` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def choose_auth(host: str, wanted: str | None, accounts: int) -> str:
+    """The server's mode (api.auth): ``wanted`` (``local``/``accounts``) or, by default,
+    ``local`` on a loopback address while the store has no account, else ``accounts``.
+    AlignerError (refuse to start) for local mode on another address, or accounts mode
+    with no account to sign in with."""
+    first_admin = "add the first admin with `aligner user add NAME --role admin --db …`"
+    if wanted not in (None, "local", "accounts"):
+        raise AlignerError(f"unknown --auth {wanted!r}; use local or accounts")
+    loopback = is_loopback(host)
+    if wanted == "local" and not loopback:
+        raise AlignerError(f"--auth local serves everyone as admin, so only on 127.0.0.1; "
+                           f"to listen on {host}, {first_admin}")
+    mode = wanted or ("local" if loopback and accounts == 0 else "accounts")
+    if mode == "accounts" and accounts == 0:
+        raise AlignerError(f"listening on {host} needs accounts, and the store has none: "
+                           f"{first_admin} (or listen on 127.0.0.1)" if not loopback else
+                           f"--auth accounts, and the store has no account: {first_admin}")
+    return mode
+
+
 def _check_can_listen(host: str, port: int) -> None:
     """Fail early with a one-line error if ``host:port`` is taken or not ours to bind."""
     try:
@@ -63,9 +96,23 @@ def _shown(db: str) -> str:
     return url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
 
 
+def _count_accounts(settings: Settings) -> int:
+    from aligner.store.accounts.service import count_users
+
+    engine, session_factory = open_store(settings.db)
+    try:
+        with session_factory() as session:
+            return count_users(session)
+    finally:
+        engine.dispose()
+
+
 def run_server(db: str, host: str = "127.0.0.1", port: int = 8000, *, import_corpus: bool = True,
-               encoder: str | None = None, align_config=None, echo=print) -> None:
-    """Prepare the database and serve the API and the review page until Ctrl+C."""
+               encoder: str | None = None, align_config=None, auth: str | None = None,
+               echo=print) -> None:
+    """Prepare the database and serve the API and the review page until Ctrl+C.
+
+    ``auth``: see :func:`choose_auth` (refuses to serve without accounts beyond loopback)."""
     import uvicorn
 
     from api.main import create_app
@@ -74,6 +121,14 @@ def run_server(db: str, host: str = "127.0.0.1", port: int = 8000, *, import_cor
         raise AlignerError(f"port {port} is not within 1..65535")
     settings = load_settings(db=db, encoder=encoder)
     _check_can_listen(host, port)
+    mode = choose_auth(host, auth, _count_accounts(settings))
+    import getpass
+
+    try:
+        local_user = getpass.getuser()[:100] or "local"
+    except Exception:  # noqa: BLE001 - no login name (containers): a plain name
+        local_user = "local"
+    settings = settings.model_copy(update={"auth": mode, "local_user": local_user})
     made = prepare_database(settings, import_corpus=import_corpus, echo=echo)
     if made:
         echo(f"imported the bundled corpus: alignment(s) {', '.join(map(str, made))}")
@@ -81,6 +136,8 @@ def run_server(db: str, host: str = "127.0.0.1", port: int = 8000, *, import_cor
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     echo(f"review page: http://{host}:{port}/   API docs: http://{host}:{port}/docs   "
          f"database: {_shown(settings.db)}")
+    echo(f"sign-in: signed in as {local_user} (admin) without a password — local mode, this "
+         "machine only" if mode == "local" else "sign-in: accounts (aligner user list)")
     try:
         uvicorn.run(app, host=host, port=port, log_level="info")
     except OSError as exc:  # e.g. port in use

@@ -7,6 +7,7 @@ readable message instead of failing on the first request.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,11 @@ class Settings(BaseSettings):
     ``encoder``: encoder name handed to :func:`aligner.embed.get_encoder` (None = default).
     ``frontend_dir``: folder with index.html/app.js/app.css served at ``/``.
     ``page_limit_max``: largest ``limit`` accepted when reading beads in pages.
+    ``auth``: ``accounts`` (sign in; roles) or ``local`` (no accounts: every request is
+    ``local_user``, an admin — only for a server bound to a loopback address; see
+    :mod:`api.auth`). ``session_hours``: how long a page session lasts.
+    ``cookie_secure``: the session cookie's Secure flag — ``auto`` (when the request came
+    over HTTPS, e.g. through a proxy with uvicorn's proxy headers), ``always``, ``never``.
     """
 
     model_config = SettingsConfigDict(env_prefix="ALIGNER_", extra="ignore")
@@ -36,6 +42,10 @@ class Settings(BaseSettings):
     frontend_dir: Path = FRONTEND_DIR
     page_limit_max: int = Field(default=1000, gt=0, le=100_000)
     job_workers: int = Field(default=1, ge=1, le=8)
+    auth: Literal["accounts", "local"] = "accounts"
+    local_user: str = Field(default="local", min_length=1, max_length=100)
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 31)
+    cookie_secure: Literal["auto", "always", "never"] = "auto"
 
     @field_validator("db", mode="before")
     @classmethod

@@ -113,7 +113,7 @@ def big_bitext(n: int) -> None:
     encode_part = stages.get("start", 0) + stages.get("encode", 0)  # sentences encoded once
     print(f"end to end: {total:.1f} s = {total / encode_once:.2f} x encode-once (mean of both)"
           "   [target <= 1.5 x]")
-    print(f"  stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items() if k != "end"))
+    print("  stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items() if k != "end"))
     print(f"  search (anchor pass + DP + refine DP, encoding excluded): {total - encode_part - _refine_encode(stages):.1f} s"
           "   [target < 10 s]")
     types: dict[str, int] = {}

@@ -1,5 +1,6 @@
-/* Talking to the server: one fetch wrapper that sends the reviewer's name, encodes JSON
- * bodies and turns every failure into an ApiError carrying the server's one-line detail.
+/* Talking to the server: one fetch wrapper that sends the session's CSRF token with every
+ * change, encodes JSON bodies and turns every failure into an ApiError carrying the
+ * server's one-line detail (a 401 also tells login.js that the session has ended).
  */
 import { state } from "./state.js";
 
@@ -12,7 +13,8 @@ export class ApiError extends Error {
 }
 
 export async function api(path, { method = "GET", body, form } = {}) {
-  const headers = { "X-User": encodeURIComponent(state.user) }; // headers are Latin-1 only
+  const headers = {};
+  if (method !== "GET" && state.csrf) headers["X-CSRF-Token"] = state.csrf;
   let payload;
   if (form) payload = form;
   else if (body !== undefined) {
@@ -29,6 +31,9 @@ export async function api(path, { method = "GET", body, form } = {}) {
   const text = await res.text();
   if (text) {
     try { data = JSON.parse(text); } catch { data = { detail: text.slice(0, 300) }; }
+  }
+  if (res.status === 401 && !path.startsWith("/api/auth/")) {
+    window.dispatchEvent(new Event("aligner-signed-out"));
   }
   if (!res.ok) {
     const detail = (data && data.detail) || `${res.status} ${res.statusText}`;

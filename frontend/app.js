@@ -17,6 +17,7 @@
  *   renderings.js renderings side by side    search.js     concordance
  *   hash.js       in-page links              newalign.js   upload dialog
  *   links.js      word links: hover/select a word to light its rendering
+ *   login.js      sign-in, account, CSRF     poll.js       other reviewers' edits
  *
  * Some modules import each other in a cycle (nav → details → ops → nav): safe, because no
  * module uses an import while it loads, only later, when an event calls it.
@@ -40,6 +41,8 @@ import { initImport } from "./importdialog.js";
 import { followHash } from "./hash.js";
 import { openNewDialog, closeNewDialog, submitNew } from "./newalign.js";
 import { wireLinks } from "./links.js";
+import { signIn, wireAccount } from "./login.js";
+import { startPolling } from "./poll.js";
 
 function wireReview() {
   document.addEventListener("keydown", onKey);
@@ -61,15 +64,6 @@ function wireReview() {
   $("#split-sent-btn").addEventListener("click", splitSentenceAtCursor);
   $("#join-sent-btn").addEventListener("click", joinSentenceWithNext);
   $("#note-form").addEventListener("submit", addNote);
-  const userBtn = $("#user-btn");
-  userBtn.textContent = `Reviewer: ${state.user}`;
-  userBtn.addEventListener("click", () => {
-    const name = (prompt("Your name for the edit log:", state.user) || "").trim();
-    if (!name) return;
-    state.user = name.slice(0, 100);
-    localStorage.setItem("aligner-user", state.user);
-    userBtn.textContent = `Reviewer: ${state.user}`;
-  });
   $("#new-btn").addEventListener("click", openNewDialog);
   $("#new-cancel").addEventListener("click", closeNewDialog);
   $("#new-form").addEventListener("submit", submitNew);
@@ -96,7 +90,10 @@ async function main() {
   wireReview();
   wireViews();
   wireLinks();
+  wireAccount();
   try {
+    await signIn();
+    startPolling();
     await loadAlignments();
     const hash = new URLSearchParams(location.hash.slice(1));
     const doc = Number(hash.get("d"));

@@ -13,7 +13,8 @@ export const state = {
   cur: 0,               // selected bead position
   crossings: [],
   progress: null,
-  user: localStorage.getItem("aligner-user") || "reviewer",
+  me: null,             // the signed-in account (/api/auth/me); login.js
+  csrf: null,           // its CSRF token, sent with every change
 };
 
 /* The alignment version the page shows; body[data-version] lets tests wait for an edit. */

@@ -43,3 +43,46 @@ def default_encoder():
     from aligner.embed import get_encoder
 
     return get_encoder()
+
+
+# --- stores on SQLite and on a real PostgreSQL server -------------------------------------
+
+@pytest.fixture(scope="session")
+def pg_databases():
+    """Fresh databases on a throw-away PostgreSQL cluster (one per test session, started
+    with initdb + pg_ctl in a temp folder, stopped at the end; tests/support/pg.py).
+    Skips, with the reason, where the server binaries or the driver are missing;
+    ALIGNER_TEST_POSTGRES=0 skips on purpose."""
+    import os
+
+    from support.pg import Cluster, Databases, find_binaries
+
+    if os.environ.get("ALIGNER_TEST_POSTGRES", "1") == "0":
+        pytest.skip("PostgreSQL tests switched off (ALIGNER_TEST_POSTGRES=0)")
+    bindir, why = find_binaries()
+    if bindir is None:
+        pytest.skip(why)
+    cluster = Cluster(bindir)
+    try:
+        yield Databases(cluster)
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A migrated, empty store: a SQLite file, then a PostgreSQL database (the tests that
+    take it run on both)."""
+    if request.param == "sqlite":
+        from aligner.store.db import upgrade_database
+
+        path = tmp_path / "store.db"
+        upgrade_database(path)
+        yield str(path)
+        return
+    dbs = request.getfixturevalue("pg_databases")
+    url = dbs.create()
+    try:
+        yield url
+    finally:
+        dbs.drop(url)

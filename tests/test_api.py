@@ -8,7 +8,6 @@ import warnings
 import pytest
 
 warnings.filterwarnings("ignore", message=".*httpx.*")
-from fastapi.testclient import TestClient  # noqa: E402
 
 from aligner.errors import ModelError  # noqa: E402
 from aligner.store import service  # noqa: E402
@@ -16,7 +15,7 @@ from api.main import create_app  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from support.api import SCRIPT_TEXT, DigitEncoder, synthetic_bitext  # noqa: E402
 from support.api_client import (  # noqa: E402, F401 - fixtures
-    N, aid, app, assert_error, beads, client, edit_log, op, shape, version,
+    N, aid, app, assert_error, beads, client, edit_log, local_client, op, shape, version,
 )
 
 
@@ -68,8 +67,8 @@ def test_document_upload_list_read_raw(client, tei_path):
 
 
 def test_tei_upload(tmp_path, tei_path):
-    settings = Settings(db=tmp_path / "tei.db")
-    with TestClient(create_app(settings, encoder_provider=lambda n=None: DigitEncoder())) as c:
+    settings = Settings(db=tmp_path / "tei.db", auth="local")
+    with local_client(create_app(settings, encoder_provider=lambda n=None: DigitEncoder())) as c:
         pid = c.post("/api/projects", json={"name": "frus"}).json()["id"]
         r = upload(c, pid, tei_path.read_bytes(), tei_path.name, "en", "translation", kind="archival")
         assert r.status_code == 201, r.text
@@ -170,8 +169,8 @@ def test_failed_job_reports_a_message(tmp_path):
     def no_model(name=None):
         raise ModelError("model 'x' is not in the local cache")
 
-    app = create_app(Settings(db=tmp_path / "j.db"), encoder_provider=no_model)
-    with TestClient(app) as c:
+    app = create_app(Settings(db=tmp_path / "j.db", auth="local"), encoder_provider=no_model)
+    with local_client(app) as c:
         pid, s, t = _two_docs(c)
         job = c.post(f"/api/projects/{pid}/alignments", json={"src_document_id": s, "tgt_document_id": t}).json()
         app.state.jobs.wait(job["id"])
@@ -261,7 +260,7 @@ def test_unexpected_error_is_a_plain_500(app, caplog):
         raise RuntimeError("secret internals")
 
     app.add_api_route("/api/boom", boom)
-    with TestClient(app) as c:  # raise_server_exceptions: would raise if anything escaped
+    with local_client(app) as c:  # raise_server_exceptions: would raise if anything escaped
         r = c.get("/api/boom")
     assert r.status_code == 500
     assert "internal error" in r.json()["detail"] and "secret" not in r.text and "Traceback" not in r.text

@@ -26,13 +26,13 @@ EN2 = ["The Japanese seized height 588 near Grodekovo on August 4.",
 
 @pytest.fixture()
 def app(tmp_path):
-    settings = Settings(db=tmp_path / "views.db")
+    settings = Settings(db=tmp_path / "views.db", auth="local")
     return create_app(settings, encoder_provider=lambda name=None: DigitEncoder())
 
 
 @pytest.fixture()
 def client(app):
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
 
 

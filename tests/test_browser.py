@@ -143,15 +143,15 @@ def test_click_shows_sentence_in_raw_page(driver, live):
 
 def test_stale_version_reloads_and_tells_the_user(driver, live):
     open_page(driver, live.url)
-    with live.session() as s:  # another reviewer confirms bead 3 meanwhile
-        bid = service.list_beads(s, live.aid, 3, 1)["beads"][0]["id"]
-        review.confirm(s, live.aid, 1, [bid], user="anna")
+    driver.execute_script("document.body.dataset.poll = 'off'")  # the conflict, not the poll, must tell
+    with live.session() as s:  # another reviewer rejects the selected bead (0) meanwhile
+        bid = service.list_beads(s, live.aid, 0, 1)["beads"][0]["id"]
+        review.reject(s, live.aid, 1, [bid], user="anna")
     press(driver, "c")
     wait(driver, lambda d: "Not applied" in toast(d), what="conflict message")
-    assert "confirm by anna" in toast(driver)
+    assert "reject by anna" in toast(driver)
     wait_version(driver, 2)
-    wait(driver, lambda d: row(d, 3).get_attribute("data-status") == "confirmed", what="reloaded bead")
-    assert row(driver, 0).get_attribute("data-status") == "unreviewed"  # our edit was not applied
+    wait(driver, lambda d: row(d, 0).get_attribute("data-status") == "rejected", what="reloaded bead")
     press(driver, "c")                                   # retry works
     wait_version(driver, 3)
     assert row(driver, 0).get_attribute("data-status") == "confirmed"

@@ -49,7 +49,7 @@ class LitvinovServer(LiveServer):
     """The API over the stored Litvinov alignment, the default encoder for links."""
 
     def __init__(self, db, encoder, src, tgt) -> None:  # noqa: D107 - LiveServer's, other data
-        self.app = create_app(Settings(db=db), encoder_provider=lambda name=None: encoder)
+        self.app = create_app(Settings(db=db, auth="local"), encoder_provider=lambda name=None: encoder)
         self.aid = store_pair(self.app.state.session_factory, src, tgt, align_pair(src, tgt, encoder),
                               project="seed").alignment_id
         port = _free_port()

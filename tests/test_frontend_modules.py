@@ -67,7 +67,8 @@ def test_page_loads_one_entry_module_and_modules_leak_no_globals():
 
 @pytest.fixture()
 def client(tmp_path):
-    with TestClient(create_app(Settings(db_path=tmp_path / "page.db"))) as c:
+    with TestClient(create_app(Settings(db_path=tmp_path / "page.db", auth="local")),
+                    base_url="http://127.0.0.1") as c:
         yield c
 
 

@@ -73,8 +73,8 @@ def test_batch_gives_the_cli_alignment(tmp_path, via_cli):
 
 
 def test_an_api_job_gives_the_cli_alignment(tmp_path, via_cli):
-    app = create_app(Settings(db=str(tmp_path / "api.db")))
-    with TestClient(app) as client:
+    app = create_app(Settings(db=str(tmp_path / "api.db"), auth="local"))
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         pid = client.post("/api/projects", json={"name": "litvinov"}).json()["id"]
         ids = []
         for name, lang, role in (("ru.reconstructed.txt", "ru", "source"),

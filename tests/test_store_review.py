@@ -18,8 +18,8 @@ from aligner.types import Crossing
 
 
 @pytest.fixture()
-def store():
-    engine, factory = open_store("sqlite://")
+def store(db_url):
+    engine, factory = open_store(db_url)
     session = factory()
     ids = populate(session, crossings=[Crossing(src=(4,), tgt=(6,), score=0.7, reason="match")])
     yield session, ids["alignment"]
@@ -208,18 +208,23 @@ def test_undo_redo_and_new_edit_clears_redo(store):
     v = review.merge(s, aid, 1, b[0]["id"], user="a").version
     after_merge = dump_state(s, aid)
     v = review.detach(s, aid, v, b[2]["id"], user="a").version
-    assert review.can_undo_redo(s, aid) == {"undo": "detach", "redo": None}
-    v = review.undo(s, aid, v, user="b").version
+    assert review.can_undo_redo(s, aid, "a") == {"undo": "detach", "redo": None}
+    assert review.can_undo_redo(s, aid, "b") == {"undo": None, "redo": None}  # per reviewer
+    with pytest.raises(InvariantError, match="nothing of yours to undo"):
+        review.undo(s, aid, v, user="b")
+    v = review.undo(s, aid, v, user="a").version
     assert dump_state(s, aid) == after_merge
-    v = review.undo(s, aid, v, user="b").version
+    v = review.undo(s, aid, v, user="a").version
     assert dump_state(s, aid) == start
-    assert review.can_undo_redo(s, aid) == {"undo": None, "redo": "merge"}
-    r = review.redo(s, aid, v, user="b")
+    assert review.can_undo_redo(s, aid, "a") == {"undo": None, "redo": "merge"}
+    r = review.redo(s, aid, v, user="a")
     assert dump_state(s, aid) == after_merge and r.operation == "redo merge"
-    v = review.confirm(s, aid, r.version, b[5]["id"], user="c").version  # clears "detach"
-    assert review.can_undo_redo(s, aid)["redo"] is None
-    with pytest.raises(InvariantError, match="nothing to redo"):
-        review.redo(s, aid, v, user="b")
+    v = review.confirm(s, aid, r.version, b[5]["id"], user="c").version  # not a's redo stack
+    assert review.can_undo_redo(s, aid, "a")["redo"] == "detach"
+    v = review.confirm(s, aid, v, b[5]["id"], user="a").version  # a's new edit clears it
+    assert review.can_undo_redo(s, aid, "a")["redo"] is None
+    with pytest.raises(InvariantError, match="nothing of yours to redo"):
+        review.redo(s, aid, v, user="a")
 
 
 def test_undo_restores_split_sentence_ids(store):
@@ -242,10 +247,19 @@ def test_stale_version_names_the_changes(store):
     before = dump_state(s, aid)
     with pytest.raises(StaleVersionError) as err:
         review.reject(s, aid, 1, b[3]["id"], user="olga")
-    assert str(err.value) == ("alignment 1 is at version 3, you edited version 1; "
-                              "since then: merge by anna, confirm by ivan")
-    assert err.value.current_version == 3
+    assert str(err.value) == (f"bead {b[3]['id']} changed since version 1 (the alignment is at "
+                              "version 3): confirm by ivan (v3)")
+    assert err.value.current_version == 3 and err.value.bead_ids == (b[3]["id"],)
+    assert err.value.changes == ["confirm by ivan"]
     assert dump_state(s, aid) == before
+    # a bead merged away since the client's version: a conflict naming the merge, not a 404
+    with pytest.raises(StaleVersionError, match=r"merge by anna \(v2\)"):
+        review.confirm(s, aid, 1, b[1]["id"], user="olga")
+    with pytest.raises(NotFoundError, match=f"bead {b[1]['id']} not found"):
+        review.confirm(s, aid, 3, b[1]["id"], user="olga")  # seen the merge: plain not found
+    # from the future (a store restored from a backup)
+    with pytest.raises(StaleVersionError, match="older than the version 9 you sent"):
+        review.confirm(s, aid, 9, b[3]["id"], user="olga")
 
 
 def test_stale_check_names_at_most_fifty_edits_and_counts_the_rest(store):
@@ -255,16 +269,18 @@ def test_stale_check_names_at_most_fifty_edits_and_counts_the_rest(store):
     for i in range(53):
         v = (review.confirm if i % 2 == 0 else review.unreview)(s, aid, v, b[1]["id"],
                                                                   user=f"u{i}").version
-    review.require_version(s, aid, v)  # current: no error
-    for check in (lambda: review.require_version(s, aid, 1),  # before the lock
-                  lambda: review.reject(s, aid, 1, b[2]["id"], user="late")):  # in the edit
+    review.require_version(s, aid, v, [b[1]["id"]])  # current: no error
+    review.require_version(s, aid, 1, [b[2]["id"]])  # another bead: no error either
+    for check in (lambda: review.require_version(s, aid, 1, [b[1]["id"]]),  # before the lock
+                  lambda: review.reject(s, aid, 1, b[1]["id"], user="late")):  # in the edit
         with pytest.raises(StaleVersionError) as err:
             check()
         assert err.value.current_version == 54 and err.value.expected_version == 1
         changes = err.value.changes
         assert len(changes) == 51 and changes[0] == "confirm by u0" and changes[49] == "unreview by u49"
         assert changes[-1] == "… 3 more"
-        assert str(err.value).endswith("confirm by u6, … 46 more")
+        assert str(err.value).endswith("confirm by u6 (v8), … 46 more")
+    assert review.reject(s, aid, 1, b[2]["id"], user="late").version == 55
     with pytest.raises(NotFoundError, match="alignment 99 not found"):
         review.require_version(s, 99, 1)
 

@@ -13,8 +13,8 @@ from aligner.types import Bead, Crossing
 
 
 @pytest.fixture()
-def session():
-    engine, factory = open_store("sqlite://")
+def session(db_url):
+    engine, factory = open_store(db_url)
     s = factory()
     yield s
     s.close()

@@ -129,12 +129,18 @@ def _mark(text: str, spans: list[tuple[int, int]], left: str = "[[", right: str 
     return "".join(out)
 
 
-def format_text(phrase: str, hits: list[Hit], *, fuzzy: bool = False) -> str:
+def format_text(phrase: str, hits: list[Hit], *, fuzzy: bool = False, total: int | None = None,
+                offset: int = 0, complete: bool = True) -> str:
     """A plain-text concordance: one block per rendering group, matches in [[…]];
-    sentence numbers from 1, as on the review page."""
-    if not hits:
+    sentence numbers from 1, as on the review page. With ``total`` (all hits, of which
+    ``hits`` is the page at ``offset``) the heading says which part is shown."""
+    total = len(hits) if total is None else total
+    if not total:
         return f"no {'fuzzy ' if fuzzy else ''}match for “{phrase}”"
-    lines = [f"“{phrase}”: {len(hits)} sentence(s){' (fuzzy)' if fuzzy else ''}"]
+    shown = "" if len(hits) == total else \
+        f", showing {offset + 1}–{offset + len(hits)}" if hits else f", none from {offset + 1}"
+    lines = [f"“{phrase}”: {'at least ' if not complete else ''}{total} sentence(s)"
+             f"{' (fuzzy)' if fuzzy else ''}{shown}"]
     for group in group_by_rendering(hits):
         title = (f"rendered «{group.label}» ({group.lang})" if group.key
                  else "no aligned rendering")
@@ -156,11 +162,16 @@ def format_text(phrase: str, hits: list[Hit], *, fuzzy: bool = False) -> str:
     return "\n".join(lines)
 
 
-def as_json(phrase: str, hits: list[Hit], *, fuzzy: bool = False) -> dict:
-    """JSON-ready concordance: the hits and the rendering groups (indices into hits)."""
+def as_json(phrase: str, hits: list[Hit], *, fuzzy: bool = False, total: int | None = None,
+            offset: int = 0, limit: int | None = None, complete: bool = True) -> dict:
+    """JSON-ready concordance: the hits and the rendering groups (indices into hits).
+    ``count`` is the number of hits in all (``total``; default ``len(hits)``), ``hits``
+    those of the page at ``offset``; ``complete`` False: at least ``count`` (fuzzy search
+    verified only part of its candidates)."""
     index = {id(h): i for i, h in enumerate(hits)}
     return {
-        "phrase": phrase, "fuzzy": fuzzy, "count": len(hits),
+        "phrase": phrase, "fuzzy": fuzzy, "count": len(hits) if total is None else total,
+        "offset": offset, "limit": limit, "complete": complete,
         "hits": [h.to_dict() for h in hits],
         "renderings": [{"key": g.key, "label": g.label, "lang": g.lang, "count": g.count,
                         "hits": [index[id(h)] for h, _ in g.entries]}

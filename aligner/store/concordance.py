@@ -1,15 +1,25 @@
-"""The phrase concordance over the store: find a phrase in every stored document and,
-for each hit, the aligned sentence(s) of every alignment that holds it
-(:mod:`aligner.concordance` does the matching; renderings are marked from the beads' word
-links, :mod:`aligner.store.concordance_links`).
+"""The phrase concordance over the store: find a phrase in every stored document through
+the search index (:mod:`aligner.store.search_index`) and, for each hit, the aligned
+sentence(s) of every alignment that holds it, its rendering marked from the bead's word links
+(:mod:`aligner.store.concordance_links`).
 
-Reading only, but for the word-link cache that marking renderings may fill.
+Exact search matches word forms: the phrase's words, stemmed (Snowball, Russian and
+English by script: «понимании» finds «понимание»), as consecutive words of a sentence.
+Fuzzy (OCR-tolerant) search finds every exact hit, plus sentences with a word window
+(n−1 … n+1 words for n query words) whose rapidfuzz ratio to the phrase is at least
+``min_score``: candidates are sentences holding, for every query word of four letters or
+more, one of its vocabulary variants (trigram index) — so a lost short word ("[in] our
+understanding") or a misread one ("Jaranese") is still found. A phrase of short words
+only is searched exactly.
+
+Results come a page at a time with the total: :func:`search_page`. Reading only (the index is
+brought up to date first, and marking renderings may fill the word-link cache).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,14 +29,36 @@ from aligner.concordance import (
     AlignedText,
     EmptyPhraseError,
     Hit,
-    exact_spans,
-    fuzzy_matches,
 )
-from aligner.concordance.match import _WORD
+from aligner.concordance.match import _WORD, _best_windows, _fuzzy_key
+from aligner.concordance.tokens import phrase_spans, query_stems, stem, tokens
+from aligner.store import search_index
 from aligner.store.models import AlignmentRow, BeadSentence, DocumentRow, SentenceRow
 from aligner.types import Provenance
 
-MAX_HITS = 500          # a phrase found more often is cut here (the rest is counted, not shown)
+#: Default page size of :func:`search_page`.
+PAGE = 50
+#: A query word this long or longer gets OCR variants in fuzzy search.
+LONG_WORD = 4
+#: Variants of a query word: vocabulary words whose ratio to it is at least this (0–100).
+VARIANT_MIN = 70.0
+#: Fuzzy candidates verified at most; beyond, the page says the count is incomplete.
+MAX_CANDIDATES = 20_000
+
+
+@dataclass
+class SearchPage:
+    """One page of hits. ``total``: hits in all (at least that many when ``complete`` is
+    False: fuzzy search verified only the first :data:`MAX_CANDIDATES` candidates);
+    ``hits``: those at ``[offset, offset + limit)``, in document order."""
+
+    phrase: str
+    fuzzy: bool
+    total: int
+    offset: int
+    limit: int | None
+    hits: list[Hit] = field(default_factory=list)
+    complete: bool = True
 
 
 @dataclass
@@ -37,21 +69,22 @@ class _Row:
     text: str
 
 
-def _sentence_rows(session: Session, lang: str | None, project_id: int | None) -> list[_Row]:
-    q = (select(SentenceRow.id, SentenceRow.document_id, SentenceRow.ord, SentenceRow.text)
-         .join(DocumentRow, DocumentRow.id == SentenceRow.document_id)
-         .order_by(SentenceRow.document_id, SentenceRow.ord))
-    if lang:
-        q = q.where(DocumentRow.lang == lang)
-    if project_id is not None:
-        q = q.where(DocumentRow.project_id == project_id)
-    return [_Row(*r) for r in session.execute(q)]
+def _rows(session: Session, ids: list[int]) -> list[_Row]:
+    if not ids:
+        return []
+    found = {r[0]: _Row(*r) for r in session.execute(
+        select(SentenceRow.id, SentenceRow.document_id, SentenceRow.ord, SentenceRow.text)
+        .where(SentenceRow.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
 
 
 def _documents(session: Session, ids: set[int]) -> dict[int, DocumentRow]:
     if not ids:
         return {}
-    return {d.id: d for d in session.scalars(select(DocumentRow).where(DocumentRow.id.in_(ids)))}
+    # The columns a hit shows, not the documents' texts and offset maps (megabytes each).
+    cols = (DocumentRow.id, DocumentRow.title, DocumentRow.origin_file, DocumentRow.lang,
+            DocumentRow.sha256, DocumentRow.kind)
+    return {d.id: d for d in session.execute(select(*cols).where(DocumentRow.id.in_(ids)))}
 
 
 def _label(d: DocumentRow) -> str:
@@ -96,31 +129,7 @@ def _aligned_texts(session: Session, sentence_ids: list[int]) -> dict[int, list[
     return result
 
 
-def search(session: Session, phrase: str, *, fuzzy: bool = False, lang: str | None = None,
-           encoder=None, project_id: int | None = None, min_score: float = FUZZY_MIN,
-           limit: int = MAX_HITS) -> list[Hit]:
-    """Find ``phrase`` in every stored document and show how it was rendered.
-
-    ``fuzzy=False``: case-insensitive substring of the :func:`normalise`-d text.
-    ``fuzzy=True``: case- and punctuation-insensitive; a word window (n−1 … n+1 words)
-    matching with rapidfuzz ratio ≥ ``min_score`` (0–100) is a hit — tolerant of OCR
-    errors ("Jaranese troops") and of a lost word ("[in] our understanding").
-    ``lang`` restricts the documents searched (ISO 639-1); ``project_id`` to one project.
-    ``encoder`` (:class:`aligner.embed.Encoder`) marks the rendering in each aligned text
-    from the bead's word links (:func:`~aligner.store.concordance_links.mark_hit_renderings_by_links`;
-    ends the session's transaction); without it renderings stay None. At most ``limit`` hits, in
-    document and sentence order. Raises :class:`EmptyPhraseError` for a phrase without
-    letters or digits.
-    """
-    if not _WORD.search(phrase or ""):
-        raise EmptyPhraseError("the search phrase has no letters or digits")
-    rows = _sentence_rows(session, lang, project_id)
-    if fuzzy:
-        matches = [(rows[i], spans, score)
-                   for i, spans, score in fuzzy_matches(phrase, [r.text for r in rows], min_score)]
-    else:
-        matches = [(row, spans, 100.0) for row in rows if (spans := exact_spans(phrase, row.text))]
-    matches = matches[:limit]
+def _hits(session: Session, matches: list[tuple[_Row, list, float]]) -> list[Hit]:
     docs = _documents(session, {row.document_id for row, _, _ in matches})
     aligned = _aligned_texts(session, [row.id for row, _, _ in matches])
     hits = []
@@ -130,8 +139,89 @@ def search(session: Session, phrase: str, *, fuzzy: bool = False, lang: str | No
                         provenance_label=_label(d), sentence_id=row.id, sentence_ord=row.ord,
                         text=row.text, spans=spans, score=score,
                         aligned=aligned.get(row.id, [])))
-    if encoder is not None:
+    return hits
+
+
+def _fuzzy_spans(phrase: str, stems: list[str], text: str, minimum: float) -> tuple[list, float]:
+    """Spans and score of a fuzzy hit: the word windows reaching ``minimum``, else (a word-form
+    match only) the exact phrase spans with 100."""
+    key = _fuzzy_key(phrase)
+    score, spans = _best_windows(key, len(key.split()), text, minimum)
+    if spans:
+        return spans, round(score, 1)
+    return phrase_spans(text, stems) or [(0, 0)], 100.0
+
+
+def _fuzzy(session: Session, phrase: str, stems: list[str], lang, project_id, offset, limit,
+           minimum: float) -> tuple[int, list[tuple[_Row, list, float]], bool]:
+    conn = session.connection()
+    words = [w for w, _, _ in tokens(phrase)]
+    long_words = [w for w in dict.fromkeys(words) if len(w) >= LONG_WORD]
+    if not long_words:  # short words only: nothing to be OCR-tolerant about
+        total, ids = search_index.phrase_ids(conn, stems, lang=lang, project_id=project_id,
+                                             offset=offset, limit=limit)
+        rows = _rows(session, ids)
+        return total, [(r, *_fuzzy_spans(phrase, stems, r.text, minimum)) for r in rows], True
+    groups = []
+    for w in long_words:
+        near = {s for _, s, _ in search_index.variants(conn, w, VARIANT_MIN if len(words) > 1 else minimum)}
+        groups.append(sorted(near | {stem(w)}))
+    if len(words) == 1:  # one word: a sentence with a variant is a hit, no windows to check
+        total, ids = search_index.any_ids(conn, groups, lang=lang, project_id=project_id,
+                                          offset=offset, limit=limit)
+        rows = _rows(session, ids)
+        return total, [(r, *_fuzzy_spans(phrase, stems, r.text, minimum)) for r in rows], True
+    _, exact = search_index.phrase_ids(conn, stems, lang=lang, project_id=project_id, count=False)
+    _, candidates = search_index.any_ids(conn, groups, lang=lang, project_id=project_id,
+                                         limit=MAX_CANDIDATES + 1, count=False)
+    complete = len(candidates) <= MAX_CANDIDATES
+    exact_set = set(exact)
+    from aligner.concordance.match import fuzzy_matches
+
+    rows = _rows(session, [i for i in candidates[:MAX_CANDIDATES] if i not in exact_set])
+    verified = {rows[i].id for i, _, _ in fuzzy_matches(phrase, [r.text for r in rows], minimum)}
+    ids = sorted(exact_set | verified)
+    page = ids[offset:None if limit is None else offset + limit]
+    return len(ids), [(r, *_fuzzy_spans(phrase, stems, r.text, minimum))
+                      for r in _rows(session, page)], complete
+
+
+def search_page(session: Session, phrase: str, *, fuzzy: bool = False, lang: str | None = None,
+                encoder=None, project_id: int | None = None, min_score: float = FUZZY_MIN,
+                offset: int = 0, limit: int | None = PAGE) -> SearchPage:
+    """Find ``phrase`` in every stored document (see the module); one page of hits with
+    the total count. ``lang`` restricts the documents searched (ISO 639-1);
+    ``project_id`` to one project; ``min_score`` (0–100) is the fuzzy window's rapidfuzz
+    ratio; ``limit`` None gives every hit. ``encoder`` (:class:`aligner.embed.Encoder`)
+    marks the rendering in each aligned text of the page. Raises
+    :class:`EmptyPhraseError` for a phrase without letters or digits."""
+    if not _WORD.search(phrase or ""):
+        raise EmptyPhraseError("the search phrase has no letters or digits")
+    offset = max(0, int(offset))
+    search_index.ensure_current(session)
+    stems = query_stems(phrase)
+    try:
+        if fuzzy:
+            total, matches, complete = _fuzzy(session, phrase, stems, lang, project_id, offset,
+                                              limit, min_score)
+        else:
+            total, ids = search_index.phrase_ids(session.connection(), stems, lang=lang,
+                                                 project_id=project_id, offset=offset, limit=limit)
+            matches = [(r, phrase_spans(r.text, stems) or [(0, 0)], 100.0)
+                       for r in _rows(session, ids)]
+            complete = True
+        hits = _hits(session, matches)
+    finally:
+        session.rollback()
+    if encoder is not None:  # renderings from the beads' word links (may fill their cache)
         from aligner.store.concordance_links import mark_hit_renderings_by_links
 
         mark_hit_renderings_by_links(session, phrase, hits, encoder, fuzzy=fuzzy)
-    return hits
+    return SearchPage(phrase, fuzzy, total, offset, limit, hits, complete)
+
+
+def search(session: Session, phrase: str, *, fuzzy: bool = False, lang: str | None = None,
+           encoder=None, project_id: int | None = None, min_score: float = FUZZY_MIN) -> list[Hit]:
+    """Every hit of ``phrase`` (:func:`search_page` without paging), in document order."""
+    return search_page(session, phrase, fuzzy=fuzzy, lang=lang, encoder=encoder,
+                       project_id=project_id, min_score=min_score, limit=None).hits

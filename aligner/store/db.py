@@ -69,6 +69,10 @@ def make_engine(path_or_url: str | os.PathLike | URL, *, foreign_keys: bool = Tr
             if not parent.is_dir():
                 raise StoreError(f"database directory {parent} does not exist")
             kwargs.update(connect_args={"check_same_thread": False})
+    if url.get_backend_name() == "postgresql":
+        # A server's thread pool (40 threads) and its jobs share the engine: room for a
+        # team's concurrent edits without queueing for a connection.
+        kwargs.update(pool_size=10, max_overflow=30, pool_pre_ping=True)
     engine = create_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":
         _install_sqlite_hooks(engine, foreign_keys=foreign_keys, memory=_is_memory(url))
@@ -95,7 +99,12 @@ def _install_sqlite_hooks(engine: Engine, *, foreign_keys: bool, memory: bool) -
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """A ``sessionmaker`` (``expire_on_commit=False`` so returned objects stay readable)."""
+    """A ``sessionmaker`` (``expire_on_commit=False`` so returned objects stay readable).
+    Every session commit also indexes the sentences it queued for search
+    (:func:`aligner.store.search_index.install`)."""
+    from aligner.store.search_index import install
+
+    install()
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
@@ -193,9 +202,12 @@ def open_store(path_or_url: str | os.PathLike | URL, *, upgrade: bool = True
     url = to_url(path_or_url)
     engine = make_engine(url)
     if _is_memory(url):
+        from aligner.store import search_schema
         from aligner.store.models import Base
 
         Base.metadata.create_all(engine)
+        with engine.begin() as conn:
+            search_schema.create(conn)
     elif upgrade:
         upgrade_database(url)
     return engine, make_session_factory(engine)

@@ -70,7 +70,10 @@ def _fit_on_current_beads(session: Session, alignment_id: int, src: list[str], t
 def context_for(session: Session, alignment_id: int) -> FidelityContext:
     """The alignment's fidelity context, cached per database, alignment and revision of
     both documents' texts (about a second per 10,000 sentences to build). NotFoundError."""
-    row = session.execute(select(AlignmentRow).where(AlignmentRow.id == alignment_id)).scalar()
+    # The key's columns only: the row's params and frozen context (JSON) load on a miss.
+    row = session.execute(select(AlignmentRow.id, AlignmentRow.created, AlignmentRow.src_document_id,
+                                 AlignmentRow.tgt_document_id)
+                          .where(AlignmentRow.id == alignment_id)).first()
     if row is None:
         raise NotFoundError(f"alignment {alignment_id} not found")
     docs = {d.id: d for d in session.execute(
@@ -85,6 +88,7 @@ def context_for(session: Session, alignment_id: int) -> FidelityContext:
             _contexts.move_to_end(key)
             return _contexts[key]
     src, tgt = _texts(session, src_doc.id), _texts(session, tgt_doc.id)
+    row = session.get(AlignmentRow, alignment_id)
     partial = alignment_is_partial(row.params)
     if row.fidelity is None:
         ctx = _fit_on_current_beads(session, alignment_id, src, tgt, (src_doc.lang, tgt_doc.lang),

@@ -161,7 +161,7 @@ class AlignmentRow(Base):
 
 
 class BeadRow(Base):
-    """A bead (link) at ``position`` in its alignment."""
+    """A bead (link) at ``position`` in its alignment; ``version`` as in :class:`AlignmentRow`."""
 
     __tablename__ = "bead"
     __table_args__ = (
@@ -182,6 +182,9 @@ class BeadRow(Base):
     flags: Mapped[list[Any]] = mapped_column(JSON, default=list)
     #: Who set the current status (confirmed/rejected) or made the bead; NULL if unreviewed.
     reviewer: Mapped[str | None] = mapped_column(String(100))
+    #: The alignment version of the last edit that wrote this bead (1: as aligned): the
+    #: per-bead optimistic check (aligner.store.review.transaction) compares it.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class BeadSentence(Base):
@@ -305,3 +308,7 @@ class BeadWordLinks(Base):
     key: Mapped[str] = mapped_column(String(64))
     links: Mapped[dict[str, Any]] = mapped_column(JSON)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# Tables of other areas, registered on the same metadata (Alembic, create_all).
+from aligner.store.accounts import models as _account_models  # noqa: E402,F401

@@ -112,7 +112,8 @@ def position_of(session: Session, alignment_id: int, bead_id: int) -> int:
     """Position of a bead of this alignment; NotFoundError if it is not one."""
     pos = run(session, _POSITION_OF, {"bead": bead_id, "aid": alignment_id}).scalar()
     if pos is None:
-        raise NotFoundError(f"bead {bead_id} not found in alignment {alignment_id}")
+        raise NotFoundError(f"bead {bead_id} not found in alignment {alignment_id}",
+                            bead_ids=(bead_id,))
     return pos
 
 

@@ -1,4 +1,5 @@
-"""Commands over the store: ``db upgrade``, ``import``, ``export``, ``search``, ``report``."""
+"""Commands over the store: ``db upgrade``, ``db backup``, ``import``, ``export``, ``search``,
+``report``."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ db_app = typer.Typer(help="Manage the store (SQLite file or SQLAlchemy URL).", n
 def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
     db_app.command("upgrade")(db_upgrade_command)
+    db_app.command("backup")(db_backup_command)
     app.command("import")(import_command)
     app.command("export")(export_command)
     app.command("search")(search_command)
@@ -39,6 +41,18 @@ def db_upgrade_command(
     from aligner.store.db import upgrade_database
 
     typer.echo(f"{db}: schema at revision {upgrade_database(db, revision)}")
+
+
+@user_errors
+def db_backup_command(
+    output: str = typer.Argument(..., help="The copy to write (a new SQLite file)."),
+    db: Db = DEFAULT_DB,
+) -> None:
+    """A consistent copy of a live store (SQLite's online backup API: safe while the server
+    edits). PostgreSQL: use pg_dump (see the README); this prints the command."""
+    from aligner.store.backup import backup
+
+    typer.echo(backup(db, output))
 
 
 @user_errors
@@ -84,28 +98,41 @@ def search_command(
     db: Db = DEFAULT_DB,
     fuzzy: bool = typer.Option(False, "--fuzzy", help="OCR-tolerant, case- and punctuation-insensitive."),
     lang: str = typer.Option(None, "--lang", help="Only search documents in this language."),
-    fmt: str = typer.Option("text", "--format", help="text | json"),
+    fmt: str = typer.Option("text", "--format", help="text | json | csv (csv: every hit, with ids)"),
+    offset: int = typer.Option(0, "--offset", min=0, help="First hit to show (text, json)."),
+    limit: int = typer.Option(50, "--limit", min=1, help="Hits to show (text, json)."),
     encoder: Encoder = None,
     no_renderings: bool = typer.Option(False, "--no-renderings", help="Do not mark renderings (no word links, no encoder)."),
 ) -> None:
-    """Phrase concordance: every sentence with PHRASE, its aligned sentences, grouped by rendering."""
+    """Phrase concordance: every sentence with PHRASE (word forms: «понимании» finds
+    «понимание»), its aligned sentences, grouped by rendering; says how many there are."""
     import json
 
     from aligner.concordance import as_json, format_text
-    from aligner.store.concordance import search
+    from aligner.concordance.export import csv_lines
+    from aligner.store.concordance import search_page
     from aligner.store.concordance_links import mark_hit_renderings_by_links
     from aligner.embed import get_encoder
 
-    check_format(fmt, ("text", "json"))
+    check_format(fmt, ("text", "json", "csv"))
     sessions = existing_store(db)
     with sessions() as session:
-        hits = search(session, phrase, fuzzy=fuzzy, lang=lang)
+        if fmt == "csv":
+            page = search_page(session, phrase, fuzzy=fuzzy, lang=lang, limit=None)
+            for line in csv_lines(page.hits):
+                typer.echo(line, nl=False)
+            return
+        page = search_page(session, phrase, fuzzy=fuzzy, lang=lang, offset=offset, limit=limit)
+        hits = page.hits
         if any(h.aligned for h in hits) and not no_renderings:  # load the encoder only if needed
             mark_hit_renderings_by_links(session, phrase, hits, get_encoder(encoder), fuzzy=fuzzy)
     if fmt == "json":
-        typer.echo(json.dumps(as_json(phrase, hits, fuzzy=fuzzy), ensure_ascii=False, indent=1))
+        typer.echo(json.dumps(as_json(phrase, hits, fuzzy=fuzzy, total=page.total, offset=offset,
+                                      limit=limit, complete=page.complete),
+                              ensure_ascii=False, indent=1))
     else:
-        typer.echo(format_text(phrase, hits, fuzzy=fuzzy))
+        typer.echo(format_text(phrase, hits, fuzzy=fuzzy, total=page.total, offset=offset,
+                               complete=page.complete))
 
 
 @user_errors

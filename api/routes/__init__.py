@@ -7,19 +7,22 @@ from fastapi import FastAPI
 
 from api.routes import (
     alignments,
+    auth,
     documents,
     export,
     imports,
     projects,
     review,
+    search_export,
     views,
     words,
     workflow,
 )
 
 #: In OpenAPI (and /docs) order.
-ROUTERS = (projects.router, documents.router, alignments.router, review.router, workflow.router,
-           export.router, imports.router, views.router, words.router)
+ROUTERS = (auth.router, projects.router, documents.router, alignments.router, review.router,
+           workflow.router, export.router, imports.router, views.router, search_export.router,
+           words.router)
 
 
 def health() -> dict:

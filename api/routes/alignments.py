@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from aligner.store import review, service
-from api.deps import JobsDep, SessionDep, SettingsDep
+from api.deps import JobsDep, SessionDep, SettingsDep, UserDep
 from api.schemas import (
     AlignJobIn,
     AlignmentOut,
@@ -84,10 +84,10 @@ def get_bead(alignment_id: int, bead_id: int, session: SessionDep):
 
 
 @router.get("/alignments/{alignment_id}/progress", response_model=ProgressOut,
-            summary="Review progress and what undo/redo would do", responses=NOT_FOUND)
-def get_progress(alignment_id: int, session: SessionDep):
+            summary="Review progress and what your undo/redo would do", responses=NOT_FOUND)
+def get_progress(alignment_id: int, session: SessionDep, user: UserDep):
     out = dict(service.progress(session, alignment_id))
-    out.update(review.can_undo_redo(session, alignment_id))
+    out.update(review.can_undo_redo(session, alignment_id, user))
     return out
 
 

@@ -1,9 +1,11 @@
-"""Review operations. Each takes the alignment ``version`` it was made against and returns
-the new version; a stale version is a 409 naming the edits made since."""
+"""Review operations. Each takes the alignment ``version`` the client last read and returns
+the new version; an edit whose beads changed after that version is a 409 naming the edits
+and who made them (:mod:`aligner.store.review.transaction`). ``GET .../changes?since=N``
+lists what changed after N (the page polls it)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 
 from fastapi import APIRouter, Request, status
@@ -15,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from aligner.pipeline import realign as realign_stored
 from aligner.store import review
 from api.deps import EncoderDep, SessionDep, UserDep, is_busy
+from api.schemas.auth import ChangesOut
 from api.schemas import (
     BeadIdsIn,
     CrossingLinkIn,
@@ -62,20 +65,28 @@ INLINE_MAX_BEADS = 20
 
 
 async def _apply(request: Request, edit, alignment_id: int, version: int, *args,
-                 inline: bool | Callable[[Session, int], bool] = True, **kwargs) -> JSONResponse:
-    """``edit(session, alignment_id, version, ...)`` under the write lock; the result as
-    JSON (EditOut).
+                 inline: bool | Callable[[Session, int], bool] = True, names: Sequence[int] = (),
+                 **kwargs) -> JSONResponse:
+    """``edit(session, alignment_id, version, ...)``; the result as JSON (EditOut).
 
-    A stale ``version`` is refused (409) first, on the event loop: one indexed read
-    (~0.1 ms), and under contention most edits are stale. A small edit (``inline`` true,
-    or ``inline(session, alignment_id)`` true) then runs on the loop too, if the write
-    lock and SQLite's write lock are free at once: a thread hand-off, and the GIL passing
-    back and forth between the loop and a worker, cost more than such an edit. Else, or
-    if SQLite is busy (that attempt was rolled back whole), it runs in the thread pool.
-    Either way the edit's own version UPDATE stays the guarantee."""
+    SQLite (one writer at a time): an edit naming beads changed since ``version``
+    (``names``) is refused (409) first, on the event loop — one indexed read, and under
+    contention most refused edits are. A small edit (``inline`` true, or
+    ``inline(session, alignment_id)`` true) then runs on the loop too, if the write lock
+    and SQLite's write lock are free at once: a thread hand-off, and the GIL passing back
+    and forth between the loop and a worker, cost more than such an edit. Else, or if
+    SQLite is busy (that attempt was rolled back whole), it runs in the thread pool.
+    PostgreSQL: in the thread pool, on a pooled connection, one edit of an alignment at a
+    time per process (the alignment's row lock serialises them anyway; waiting on a
+    Python lock wakes one waiter, where 20 transactions queued on one row wake all at
+    each commit). Either way the edit's own footprint check is the guarantee."""
     state = request.app.state
+    if not state.sqlite:
+        return JSONResponse(await run_in_threadpool(_write, state, edit, alignment_id, version,
+                                                    *args, lock=state.alignment_lock(alignment_id),
+                                                    **kwargs))
     reader = state.loop_sessions.reader()
-    review.require_version(reader, alignment_id, version)
+    review.require_version(reader, alignment_id, version, names)
     if (inline if isinstance(inline, bool) else inline(reader, alignment_id)) \
             and state.write_lock.acquire(blocking=False):
         try:
@@ -90,59 +101,65 @@ async def _apply(request: Request, edit, alignment_id: int, version: int, *args,
     return JSONResponse(out)
 
 
-def _write(state, edit, alignment_id: int, version: int, *args, **kwargs) -> dict:
-    with state.session_factory() as session, state.write_lock:
+def _write(state, edit, alignment_id: int, version: int, *args, lock=None, **kwargs) -> dict:
+    with state.session_factory() as session, (lock or state.write_lock):
         return _out(edit(session, alignment_id, version, *args, **kwargs))
 
 
-def _small(which: str) -> Callable[[Session, int], bool]:
+def _small(which: str, user: str) -> Callable[[Session, int], bool]:
     """``inline`` test for undo / redo: is the edit it would revert / re-apply small?"""
     def small(session: Session, alignment_id: int) -> bool:
-        return review.undo_redo_size(session, alignment_id, which) <= INLINE_MAX_BEADS
+        return review.undo_redo_size(session, alignment_id, which, user) <= INLINE_MAX_BEADS
 
     return small
+
+
+@router.get("/changes", response_model=ChangesOut, summary="What changed after version N "
+            "(for a page that polls: other reviewers' edits)", responses={404: {"model": ErrorOut}})
+def changes(alignment_id: int, since: int, session: SessionDep):
+    return review.changes_since(session, alignment_id, since)
 
 
 @_edit("/confirm", "Confirm beads")
 async def confirm(alignment_id: int, body: BeadIdsIn, request: Request, user: UserDep):
     return await _apply(request, review.confirm, alignment_id, body.version, body.bead_ids,
-                        user=user, inline=len(body.bead_ids) <= INLINE_MAX_BEADS)
+                        user=user, inline=len(body.bead_ids) <= INLINE_MAX_BEADS, names=body.bead_ids)
 
 
 @_edit("/reject", "Reject beads (mark as wrong)")
 async def reject(alignment_id: int, body: BeadIdsIn, request: Request, user: UserDep):
     return await _apply(request, review.reject, alignment_id, body.version, body.bead_ids,
-                        user=user, inline=len(body.bead_ids) <= INLINE_MAX_BEADS)
+                        user=user, inline=len(body.bead_ids) <= INLINE_MAX_BEADS, names=body.bead_ids)
 
 
 @_edit("/unreview", "Mark beads as unreviewed again")
 async def unreview(alignment_id: int, body: BeadIdsIn, request: Request, user: UserDep):
     return await _apply(request, review.unreview, alignment_id, body.version, body.bead_ids,
-                        user=user, inline=len(body.bead_ids) <= INLINE_MAX_BEADS)
+                        user=user, inline=len(body.bead_ids) <= INLINE_MAX_BEADS, names=body.bead_ids)
 
 
 @_edit("/merge", "Merge a bead with its next or previous bead")
 async def merge(alignment_id: int, body: MergeIn, request: Request, user: UserDep):
     return await _apply(request, review.merge, alignment_id, body.version, body.bead_id,
-                        body.direction, user=user)
+                        body.direction, user=user, names=[body.bead_id])
 
 
 @_edit("/split", "Split a bead in two")
 async def split(alignment_id: int, body: SplitIn, request: Request, user: UserDep):
     return await _apply(request, review.split_bead, alignment_id, body.version, body.bead_id,
-                        body.src_at, body.tgt_at, user=user)
+                        body.src_at, body.tgt_at, user=user, names=[body.bead_id])
 
 
 @_edit("/move", "Move a sentence to the neighbouring bead")
 async def move(alignment_id: int, body: MoveIn, request: Request, user: UserDep):
     return await _apply(request, review.move_sentence, alignment_id, body.version, body.bead_id,
-                        body.side, body.direction, user=user)
+                        body.side, body.direction, user=user, names=[body.bead_id])
 
 
 @_edit("/detach", "Make every sentence of a bead its own 1-0 / 0-1 bead")
 async def detach(alignment_id: int, body: DetachIn, request: Request, user: UserDep):
     return await _apply(request, review.detach, alignment_id, body.version, body.bead_id,
-                        user=user)
+                        user=user, names=[body.bead_id])
 
 
 @_edit("/crossing-links", "Record a crossing (out-of-order) link")
@@ -175,13 +192,13 @@ async def join_sentence(alignment_id: int, body: JoinSentenceIn, request: Reques
 @_edit("/undo", "Undo the last edit")
 async def undo(alignment_id: int, body: VersionIn, request: Request, user: UserDep):
     return await _apply(request, review.undo, alignment_id, body.version, user=user,
-                        inline=_small("undo"))
+                        inline=_small("undo", user))
 
 
 @_edit("/redo", "Redo the last undone edit")
 async def redo(alignment_id: int, body: VersionIn, request: Request, user: UserDep):
     return await _apply(request, review.redo, alignment_id, body.version, user=user,
-                        inline=_small("redo"))
+                        inline=_small("redo", user))
 
 
 @_edit("/realign", "Re-align the unconfirmed part with the alignment's own settings "

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from aligner.concordance import as_json
-from aligner.store.concordance import search
+from aligner.store.concordance import PAGE, search_page
 from aligner.store import service
 from aligner.store.fidelity import bead_fidelity, fidelity_report
 from aligner.store.renderings import MAX_ROWS_PER_PAGE, list_pivots, parallel_view
@@ -73,9 +73,14 @@ def concordance(
     lang: Annotated[str | None, Query(max_length=16, description="only documents in this language")] = None,
     project_id: int | None = None,
     renderings: Annotated[bool, Query(description="mark the span rendering the phrase (uses the encoder)")] = True,
+    offset: Annotated[int, Query(ge=0, description="first hit of the page (0-based)")] = 0,
+    limit: Annotated[int, Query(ge=1, le=500, description="hits per page")] = PAGE,
 ):
     """Each hit gives its sentence, the aligned sentence(s) of every alignment holding it,
-    and the sub-span most likely rendering the phrase; ``renderings`` groups the hits."""
-    hits = search(session, q, fuzzy=fuzzy, lang=lang, project_id=project_id,
-                  encoder=encoders(None) if renderings else None)
-    return as_json(q, hits, fuzzy=fuzzy)
+    and the sub-span most likely rendering the phrase; ``renderings`` groups the page's
+    hits. ``count`` is the number of hits in all (pages through with ``offset``); the
+    whole result as CSV or JSON: ``/api/search/export``."""
+    page = search_page(session, q, fuzzy=fuzzy, lang=lang, project_id=project_id, offset=offset,
+                       limit=limit, encoder=encoders(None) if renderings else None)
+    return as_json(q, page.hits, fuzzy=fuzzy, total=page.total, offset=offset, limit=limit,
+                   complete=page.complete)

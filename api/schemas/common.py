@@ -38,6 +38,7 @@ class StaleOut(ErrorOut):
     current_version: int
     expected_version: int
     changes: list[str] = []
+    bead_ids: list[int] = []
 
 
 class ExportFormatOut(BaseModel):

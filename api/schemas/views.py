@@ -128,10 +128,15 @@ class RenderingGroupOut(BaseModel):
 
 
 class ConcordanceOut(BaseModel):
-    """Hits of a phrase and how each was rendered; ``renderings`` index into ``hits``."""
+    """Hits of a phrase and how each was rendered; ``renderings`` index into ``hits``.
+    ``count``: hits in all (at least, when ``complete`` is False); ``hits``: the page at
+    ``offset`` of at most ``limit``."""
 
     phrase: str
     fuzzy: bool
     count: int
+    offset: int = 0
+    limit: int | None = None
+    complete: bool = True
     hits: list[HitOut]
     renderings: list[RenderingGroupOut]

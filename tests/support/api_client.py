@@ -1,4 +1,5 @@
-"""Fixtures and helpers of the HTTP API tests: an app over a real SQLite file with the demo
+"""Fixtures and helpers of the HTTP API tests: an app over a real store (SQLite file and
+PostgreSQL database, :func:`conftest.db_url`) with the demo
 alignment (tiny deterministic DigitEncoder, no real model), and small request helpers.
 Test modules import the fixtures (``from support.api_client import app, client, aid``)."""
 
@@ -20,16 +21,26 @@ from support.api import DigitEncoder, store_demo_alignment  # noqa: E402
 N = 12  # demo bitext size: beads 0:1-1, 1:2-2, 2:1-1 (low conf.), 3..10: 1-1 → 11 beads
 
 
+#: Where a test client sends its requests: a loopback name, as a local-mode server requires.
+LOCAL = "http://127.0.0.1"
+
+
+def local_client(app, **kwargs) -> TestClient:
+    """A TestClient of a local-mode app (no accounts: every request is the local admin)."""
+    return TestClient(app, base_url=LOCAL, **kwargs)
+
+
 @pytest.fixture()
-def app(tmp_path):
-    settings = Settings(db=tmp_path / "api.db", max_upload_bytes=50_000)
+def app(db_url):
+    """The API in local mode over a fresh store: a SQLite file, then a PostgreSQL database."""
+    settings = Settings(db=db_url, max_upload_bytes=50_000, auth="local")
     application = create_app(settings, encoder_provider=lambda name=None: DigitEncoder())
     yield application
 
 
 @pytest.fixture()
 def client(app):
-    with TestClient(app) as c:
+    with local_client(app) as c:
         yield c
 
 

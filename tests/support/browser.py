@@ -40,7 +40,7 @@ class LiveServer:
     ``store(session_factory)`` stores and returns)."""
 
     def __init__(self, db: Path, n: int, store=None) -> None:
-        self.app = create_app(Settings(db=db), encoder_provider=lambda name=None: DigitEncoder())
+        self.app = create_app(Settings(db=db, auth="local"), encoder_provider=lambda name=None: DigitEncoder())
         self.aid = (store or (lambda f: store_demo_alignment(f, n, html_at=SCRIPT_AT)))(
             self.app.state.session_factory)
         port = _free_port()

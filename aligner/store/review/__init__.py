@@ -1,14 +1,16 @@
 """Review operations on a stored alignment: each is one transaction with a version check.
 
 Every editing function takes ``(session, alignment_id, expected_version, ..., user=...)``,
-checks the version with ``UPDATE alignment SET version = version + 1 WHERE id = :id AND
-version = :expected`` inside the same transaction (so of two concurrent edits of the
-same version exactly one wins), applies the change, writes an undoable entry to the edit
-log, commits, and returns an :class:`EditResult`. On any error the transaction is
-rolled back and nothing changes.
+and runs in one transaction that bumps the alignment version, checks that none of the
+beads it touches was written after ``expected_version`` (the per-bead contract of
+:mod:`~aligner.store.review.transaction`: edits of different beads never collide; of the
+same bead from the same version exactly one wins), applies the change, writes an
+undoable entry to the edit log, commits, and returns an :class:`EditResult`. On any error
+the transaction is rolled back and nothing changes. Undo/redo is per reviewer.
 
 Errors: NotFoundError (unknown alignment/bead/sentence/crossing id), StaleVersionError
-(``expected_version`` is not the current one; the message lists the edits since),
+(a bead the edit touches changed after ``expected_version``; the message names those
+edits and their users),
 InvariantError (the edit would break the invariant, or does not apply here).
 
 Invariant (:func:`check_invariant`): every sentence of both documents is in exactly one
@@ -47,7 +49,14 @@ from aligner.store.review.beads import (
     unreview,
 )
 from aligner.store.review.links import link_crossing, unlink_crossing
-from aligner.store.review.log import add_note, bead_history, can_undo_redo, history, list_notes
+from aligner.store.review.log import (
+    add_note,
+    bead_history,
+    can_undo_redo,
+    changes_since,
+    history,
+    list_notes,
+)
 from aligner.store.review.sentences import join_sentence, split_sentence
 from aligner.store.review.text import apply_suggestion, edit_sentence
 from aligner.store.review.transaction import EditResult, require_version
@@ -55,9 +64,9 @@ from aligner.store.review.undo import realign_unconfirmed, redo, undo, undo_redo
 
 __all__ = [
     "Direction", "EditResult", "Side", "Status", "add_note", "apply_suggestion",
-    "bead_history", "can_undo_redo", "check_invariant", "confirm", "detach", "edit_sentence",
-    "history", "join_sentence", "link_crossing", "list_notes", "merge", "move_sentence",
-    "realign_unconfirmed", "redo", "reject", "require_version", "set_status",
+    "bead_history", "can_undo_redo", "changes_since", "check_invariant", "confirm", "detach",
+    "edit_sentence", "history", "join_sentence", "link_crossing", "list_notes", "merge",
+    "move_sentence", "realign_unconfirmed", "redo", "reject", "require_version", "set_status",
     "set_status_bulk", "split_bead", "split_sentence", "undo",
     "undo_redo_size", "unlink_crossing", "unreview",
 ]

@@ -12,7 +12,7 @@ from aligner.store.db import write_transaction
 from aligner.store.errors import InvariantError, NotFoundError
 from aligner.store.models import AlignmentRow, BeadRow, Edit, EditBead, Note, as_utc, utcnow
 from aligner.store.regions import position_of
-from aligner.store.review.transaction import _stale, _user
+from aligner.store.review.transaction import _check_footprint, _from_the_future, _user
 
 
 def _note_dict(n: Note) -> dict:
@@ -23,8 +23,8 @@ def _note_dict(n: Note) -> dict:
 def add_note(session: Session, alignment_id: int, expected_version: int | None, bead_id: int,
              text: str, *, user: str) -> dict:
     """Attach a note to a bead; returns ``{"id", "bead_id", "text", "user", "created"}``.
-    Notes do not change the alignment version (``expected_version`` may be None; if given
-    it is checked). InvariantError if ``text`` is blank or over 10 000 characters."""
+    Notes do not change the alignment version (``expected_version`` may be None; if given,
+    StaleVersionError if the bead changed after it). InvariantError if ``text`` is blank or over 10 000 characters."""
     text = (text or "").strip()
     if not text:
         raise InvariantError("a note needs some text")
@@ -35,9 +35,11 @@ def add_note(session: Session, alignment_id: int, expected_version: int | None, 
         current = session.scalar(select(AlignmentRow.version).where(AlignmentRow.id == alignment_id))
         if current is None:
             raise NotFoundError(f"alignment {alignment_id} not found")
-        if expected_version is not None and expected_version != current:
-            raise _stale(session, alignment_id, expected_version)
         position_of(session, alignment_id, bead_id)
+        if expected_version is not None and expected_version > current:
+            raise _from_the_future(alignment_id, expected_version, current)
+        if expected_version is not None:  # the bead the note is about must be as the client saw it
+            _check_footprint(session, alignment_id, expected_version, current, [bead_id])
         note = Note(alignment_id=alignment_id, bead_id=bead_id, text=text, user=_user(user),
                     created=utcnow())
         session.add(note)
@@ -100,11 +102,30 @@ def bead_history(session: Session, alignment_id: int, bead_id: int) -> dict:
             "notes": list_notes(session, alignment_id, bead_id)}
 
 
-def can_undo_redo(session: Session, alignment_id: int) -> dict:
-    """``{"undo": str | None, "redo": str | None}``: the operation names that undo/redo
-    would revert/re-apply, None if nothing. NotFoundError."""
+def can_undo_redo(session: Session, alignment_id: int, user: str | None = None) -> dict:
+    """``{"undo": str | None, "redo": str | None}``: the operation names that ``user``'s
+    undo/redo would revert/re-apply (anyone's when ``user`` is None), None if nothing.
+    NotFoundError."""
     _require_alignment(session, alignment_id)
     q = select(Edit.operation).where(Edit.alignment_id == alignment_id)
+    if user is not None:
+        q = q.where(Edit.user == _user(user))
     u = session.scalars(q.where(Edit.undo_state == "active").order_by(Edit.id.desc()).limit(1)).first()
     r = session.scalars(q.where(Edit.undo_state == "undone").order_by(Edit.id).limit(1)).first()
     return {"undo": u, "redo": r}
+
+
+def changes_since(session: Session, alignment_id: int, since: int, limit: int = 200) -> dict:
+    """What other clients changed after version ``since`` (for a page that polls):
+    ``{"version": current, "since": since, "edits": [{"version", "operation", "user",
+    "bead_ids"}], "more": bool}``, oldest first, at most ``limit`` edits (``more`` says
+    there were others: reload everything). NotFoundError for an unknown alignment."""
+    current = session.scalar(select(AlignmentRow.version).where(AlignmentRow.id == alignment_id))
+    if current is None:
+        raise NotFoundError(f"alignment {alignment_id} not found")
+    edits = session.scalars(select(Edit).where(Edit.alignment_id == alignment_id,
+                                               Edit.version_after > since)
+                            .order_by(Edit.version_after).limit(limit + 1)).all()
+    rows = [{k: e[k] for k in ("version", "operation", "user", "bead_ids")}
+            for e in _edit_dicts(session, edits[:limit])]
+    return {"version": current, "since": since, "edits": rows, "more": len(edits) > limit}

@@ -1,19 +1,40 @@
-"""The transaction every review edit runs in: claim the version, build the (old, new)
-states, apply them, refresh the flags of the beads it made, log it for undo, commit.
+"""The transaction every review edit runs in: claim the alignment, build the (old, new)
+states, check that the beads it touches have not changed since the client's version,
+apply, refresh the flags of the beads it made, log it for undo, commit.
 
-The version check is ``UPDATE alignment SET version = version + 1 WHERE id = :id AND
-version = :expected`` inside the edit's own transaction, so of two concurrent edits of the
-same version exactly one wins. On any error the transaction is rolled back and nothing
-changes.
+**The contract of ``expected_version``** (every operation built on :func:`_edit` inherits
+it; an operation only supplies ``build() -> (old, new)``):
+
+* ``expected_version`` is the alignment version the client last read (any read answers
+  it; so does every edit, and ``GET .../changes?since=N`` brings a client up to date).
+* Claim: ``UPDATE alignment SET version = version + 1 WHERE id = :id AND version >=
+  :expected`` is the transaction's first statement. Its row lock (PostgreSQL) or the
+  write lock (SQLite, ``BEGIN IMMEDIATE``) serialises the edits of one alignment, so
+  versions are handed out in commit order and the alignment version counts edits.
+  NotFoundError for an unknown alignment; StaleVersionError if ``expected`` is newer than
+  the alignment (a client of a store restored from a backup).
+* Footprint: every bead of the edit's ``old`` state — the beads it reads and rewrites,
+  and for an edit that moves a boundary (merge, move a sentence, join sentences) the
+  beads on both sides of it. If a footprint bead has ``bead.version > expected`` (an
+  edit the client has not seen wrote it), or a bead the client named is gone and an edit
+  since ``expected`` touched it, the edit is refused (StaleVersionError naming those
+  edits and who made them) and rolled back whole. Otherwise every bead of the ``new``
+  state gets ``bead.version`` = the new alignment version.
+* So two reviewers editing different beads both succeed whatever versions they send;
+  two editing the same bead from the same version: one succeeds, the other gets the
+  StaleVersionError (HTTP 409). Position shifts caused by others' edits elsewhere are
+  not conflicts (beads are named by id).
+
+On any error the transaction is rolled back and nothing changes.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, case, func, insert, select, true, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from aligner.store.db import write_transaction
@@ -26,9 +47,10 @@ from aligner.store.regions import apply_state, read_beads, read_links, run
 class EditResult:
     """What an edit did.
 
-    ``version``: the alignment's new version (send it as ``expected_version`` next time);
-    ``edit_id``: the edit-log entry; ``operation``: e.g. ``"merge"``; ``bead_ids``: beads
-    created or changed by the edit, in position order (for the page to refresh/focus).
+    ``version``: the alignment's new version (send it as ``expected_version`` next time,
+    once the client has re-read what it shows); ``edit_id``: the edit-log entry;
+    ``operation``: e.g. ``"merge"``; ``bead_ids``: beads created or changed by the edit,
+    in position order (for the page to refresh/focus).
     """
 
     alignment_id: int
@@ -45,29 +67,32 @@ def _user(user: str) -> str:
     return (user or "").strip()[:100] or "anonymous"
 
 
-def _describe(edit: Edit) -> str:
-    return f"{edit.operation} by {edit.user}"
+def _ids(name: str = "ids"):
+    return bindparam(name, expanding=True)
 
 
 # Statements run by every edit, built once (see aligner.store.regions.run).
 _AID = bindparam("aid")
 _CLAIM = (update(AlignmentRow)
-          .where(AlignmentRow.id == _AID, AlignmentRow.version == bindparam("expected"))
+          .where(AlignmentRow.id == _AID, AlignmentRow.version >= bindparam("expected"))
           .values(version=AlignmentRow.version + 1, updated=bindparam("now"),
                   state=case((AlignmentRow.state == "aligned", "in-review"),
                              else_=AlignmentRow.state)))
-_SINCE = (Edit.alignment_id == _AID, Edit.version_after > bindparam("expected"))
+_VERSION = select(AlignmentRow.version).where(AlignmentRow.id == _AID)
+_CHANGED = (select(BeadRow.id).where(BeadRow.id.in_(_ids()), BeadRow.version > bindparam("expected"))
+            .order_by(BeadRow.id))
+_TOUCH = update(BeadRow).where(BeadRow.id.in_(_ids())).values(version=bindparam("new_version"))
 #: How many of the edits since a stale version a 409 names.
 _STALE_NAMED = 50
-_EDITS_SINCE = (select(Edit.version_after, Edit.operation, Edit.user).where(*_SINCE)
-                .order_by(Edit.version_after).limit(_STALE_NAMED + 1).subquery())
-#: The version and the first edits made since ``expected``, in one statement: no row for
-#: an unknown alignment, one row without an edit when ``expected`` is current.
-_VERSION_AND_SINCE = (select(AlignmentRow.version, _EDITS_SINCE.c.operation, _EDITS_SINCE.c.user)
-                      .outerjoin(_EDITS_SINCE, true()).where(AlignmentRow.id == _AID)
-                      .order_by(_EDITS_SINCE.c.version_after))
-_COUNT_SINCE = select(func.count()).select_from(Edit).where(*_SINCE)
-_DROP_REDO = (update(Edit).where(Edit.alignment_id == _AID, Edit.undo_state == "undone")
+_SINCE = (Edit.alignment_id == _AID, Edit.version_after > bindparam("expected"))
+_EDITS_ON = (select(Edit.id, Edit.version_after, Edit.operation, Edit.user)
+             .where(*_SINCE, Edit.id.in_(select(EditBead.edit_id)
+                                         .where(EditBead.bead_id.in_(_ids()))))
+             .order_by(Edit.version_after).limit(_STALE_NAMED + 1))
+_COUNT_ON = (select(func.count()).select_from(Edit)
+             .where(*_SINCE, Edit.id.in_(select(EditBead.edit_id).where(EditBead.bead_id.in_(_ids())))))
+_DROP_REDO = (update(Edit).where(Edit.alignment_id == _AID, Edit.undo_state == "undone",
+                                 Edit.user == bindparam("by_user"))
               .values(undo_state="dropped"))
 _INSERT_EDIT = insert(Edit)
 _INSERT_EDIT_BEADS = insert(EditBead)
@@ -77,57 +102,99 @@ _SET_FLAGS = (update(BeadRow).where(BeadRow.id == bindparam("bead_id"))
 
 
 def _claim(session: Session, alignment_id: int, expected_version: int) -> int:
-    """Bump the version iff it is ``expected_version`` (first statement of the write
-    transaction); return the new version, else raise NotFoundError / StaleVersionError."""
+    """Bump the alignment version (first statement of the write transaction) unless
+    ``expected_version`` is newer than it; return the new version. NotFoundError for an
+    unknown alignment, StaleVersionError for a version from the future."""
     write_transaction(session)
-    res = run(session, _CLAIM, {"aid": alignment_id, "expected": expected_version, "now": utcnow()})
-    if res.rowcount == 1:
-        return expected_version + 1
-    raise _stale(session, alignment_id, expected_version) or StaleVersionError(
-        f"alignment {alignment_id} changed while the edit was made", alignment_id=alignment_id,
-        expected=expected_version, current=expected_version, changes=[])
+    params = {"aid": alignment_id, "expected": expected_version, "now": utcnow()}
+    claimed = run(session, _CLAIM, params).rowcount == 1
+    version = run(session, _VERSION, params).scalar()
+    if claimed:
+        return version
+    if version is None:
+        raise NotFoundError(f"alignment {alignment_id} not found")
+    raise _from_the_future(alignment_id, expected_version, version)
 
 
-def require_version(session: Session, alignment_id: int, expected_version: int) -> None:
-    """Raise StaleVersionError (NotFoundError for an unknown alignment) unless the
-    alignment is at ``expected_version`` now; ends the session's transaction.
-
-    A plain read, without the write lock: a caller that serialises edits can turn a stale
-    edit away before it queues for its lock (under contention most edits are stale). A
-    mismatch seen now is the right answer now; a match is checked again by the edit's own
-    version UPDATE, which stays the guarantee. One statement either way."""
-    try:
-        error = _stale(session, alignment_id, expected_version)
-    finally:
-        session.rollback()
-    if error is not None:
-        raise error
+def _from_the_future(alignment_id: int, expected: int, current: int) -> StaleVersionError:
+    return StaleVersionError(
+        f"alignment {alignment_id} is at version {current}, older than the version {expected} "
+        "you sent (was the store restored from a backup?); reload it", alignment_id=alignment_id,
+        expected=expected, current=current)
 
 
-def _stale(session: Session, alignment_id: int, expected: int) -> Exception | None:
-    """NotFoundError / StaleVersionError naming the edits since ``expected``, or None
-    if the alignment is at ``expected``."""
-    since = {"aid": alignment_id, "expected": expected}
-    rows = run(session, _VERSION_AND_SINCE, since).all()
-    if not rows:
-        return NotFoundError(f"alignment {alignment_id} not found")
-    current = rows[0][0]
-    if current == expected:
-        return None
-    # Only the operation and the user of the first few edits: the stale path runs under
-    # the write lock, and edits' before/after states can be large. Counted only when
-    # there are more than are named.
-    named = [(op, user) for _v, op, user in rows if op is not None]
-    changes = [f"{op} by {user}" for op, user in named[:_STALE_NAMED]]
-    total = len(named) if len(named) <= _STALE_NAMED else run(session, _COUNT_SINCE, since).scalar()
+def _check_footprint(session: Session, alignment_id: int, expected: int, current: int,
+                     bead_ids: Iterable[int | None]) -> None:
+    """StaleVersionError if a bead of ``bead_ids`` was written after version ``expected``."""
+    ids = [b for b in dict.fromkeys(bead_ids) if b is not None]
+    if not ids:
+        return
+    changed = run(session, _CHANGED, {"ids": ids, "expected": expected}).scalars().all()
+    if changed:
+        raise conflict(session, alignment_id, expected, current, changed)
+
+
+def conflict(session: Session, alignment_id: int, expected: int, current: int,
+             bead_ids: Sequence[int]) -> StaleVersionError:
+    """The StaleVersionError for beads changed since ``expected``: names the edits since
+    then that touched them, with their users (at most :data:`_STALE_NAMED`; the rest
+    counted), in one line."""
+    params = {"aid": alignment_id, "expected": expected, "ids": list(bead_ids)}
+    rows = run(session, _EDITS_ON, params).all()
+    changes = [f"{op} by {user}" for _id, _v, op, user in rows[:_STALE_NAMED]]
+    shown = [f"{op} by {user} (v{v})" for _id, v, op, user in rows[:_STALE_NAMED]]
+    total = len(rows) if len(rows) <= _STALE_NAMED else run(session, _COUNT_ON, params).scalar()
     if total > len(changes):
         changes.append(f"… {total - len(changes)} more")
-    msg = f"alignment {alignment_id} is at version {current}, you edited version {expected}"
-    if changes:  # name the edits, but keep the message to one readable line
-        shown = changes if len(changes) <= 8 else changes[:7] + [f"… {total - 7} more"]
-        msg += "; since then: " + ", ".join(shown)
+    which = (f"bead {bead_ids[0]}" if len(bead_ids) == 1
+             else "beads " + ", ".join(map(str, bead_ids[:10])) + (" …" if len(bead_ids) > 10 else ""))
+    msg = f"{which} changed since version {expected} (the alignment is at version {current})"
+    if shown:  # name the edits, but keep the message to one readable line
+        msg += ": " + ", ".join(shown[:7] if total > 8 else shown)
+        if total > 8:
+            msg += f", … {total - 7} more"
     return StaleVersionError(msg, alignment_id=alignment_id, expected=expected, current=current,
-                             changes=changes)
+                             changes=changes, bead_ids=tuple(bead_ids))
+
+
+def require_version(session: Session, alignment_id: int, expected_version: int,
+                    bead_ids: Sequence[int] = ()) -> None:
+    """Raise NotFoundError for an unknown alignment, StaleVersionError if
+    ``expected_version`` is newer than the alignment or one of ``bead_ids`` (beads the
+    edit names) was written after it; ends the session's transaction.
+
+    A plain read, without the write lock: a caller that serialises edits can turn a stale
+    edit away before it queues for its lock. A conflict seen now is the right answer
+    now; a pass is checked again, on the edit's whole footprint, inside the edit."""
+    try:
+        params = {"aid": alignment_id}
+        current = run(session, _VERSION, params).scalar()
+        if current is None:
+            raise NotFoundError(f"alignment {alignment_id} not found")
+        if expected_version > current:
+            raise _from_the_future(alignment_id, expected_version, current)
+        _check_footprint(session, alignment_id, expected_version, current, bead_ids)
+    finally:
+        session.rollback()
+
+
+def _gone(session: Session, alignment_id: int, expected: int, current: int,
+          exc: NotFoundError) -> StaleVersionError | None:
+    """A named bead that is gone because an edit since ``expected`` removed it: the
+    conflict to report instead of "not found" (None if no such edit)."""
+    if not exc.bead_ids:
+        return None
+    params = {"aid": alignment_id, "expected": expected, "ids": list(exc.bead_ids)}
+    if not run(session, _EDITS_ON, params).first():
+        return None
+    return conflict(session, alignment_id, expected, current, list(exc.bead_ids))
+
+
+def _touch(session: Session, version: int, state: dict) -> None:
+    """Stamp the beads of an applied state with the edit's version."""
+    ids = _bead_ids(state)
+    if ids:
+        run(session, _TOUCH, {"ids": ids, "new_version": version})
 
 
 def _bead_ids(state: dict) -> list[int]:
@@ -137,7 +204,7 @@ def _bead_ids(state: dict) -> list[int]:
 def _log(session: Session, alignment_id: int, version: int, operation: str, before: dict,
          after: dict, user: str, *, target: int | None = None) -> int:
     if target is None:  # a new edit clears the redo stack
-        run(session, _DROP_REDO, {"aid": alignment_id})
+        run(session, _DROP_REDO, {"aid": alignment_id, "by_user": user})
     edit_id = run(session, _INSERT_EDIT, dict(
         alignment_id=alignment_id, version_after=version, operation=operation, before=before,
         after=after, user=user, created=utcnow(),
@@ -152,15 +219,20 @@ def _log(session: Session, alignment_id: int, version: int, operation: str, befo
 def _edit(session: Session, alignment_id: int, expected_version: int, user: str,
           operation: str, build: Callable[[], tuple[dict, dict]], *,
           reflag: bool = True) -> EditResult:
-    """Run one edit: claim the version, build (old, new) states, apply, refresh the new
-    beads' flags (unless ``reflag`` is False: a status edit changes no bead's sentences),
-    log, commit."""
+    """Run one edit: claim the alignment, build (old, new) states, check the footprint
+    (the module's contract), apply, stamp and refresh the new beads' flags (unless
+    ``reflag`` is False: a status edit changes no bead's sentences), log, commit."""
     user = _user(user)
     try:
         version = _claim(session, alignment_id, expected_version)
-        old, new = build()
+        try:
+            old, new = build()
+        except NotFoundError as exc:
+            raise _gone(session, alignment_id, expected_version, version - 1, exc) or exc
+        _check_footprint(session, alignment_id, expected_version, version - 1, _bead_ids(old))
         _stamp_reviewers(old, new, user)
         new = apply_state(session, alignment_id, old, new)
+        _touch(session, version, new)
         if reflag:
             _refresh_flags(session, alignment_id, new)
         edit_id = _log(session, alignment_id, version, operation, old, new, user)

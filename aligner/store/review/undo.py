@@ -1,5 +1,13 @@
-"""Undo and redo (exact restores of the logged states), and re-alignment of the
-unconfirmed stretches between confirmed beads."""
+"""Undo and redo, per reviewer (exact restores of the logged states), and re-alignment of
+the unconfirmed stretches between confirmed beads.
+
+Each reviewer has an undo stack of their own edits and a redo stack of their own undone
+ones (a reviewer's new edit clears only their redo stack). Undo/redo is refused with
+StaleVersionError (HTTP 409) when another reviewer has since changed one of the beads
+the edit touched — it would overwrite their work — naming that edit; and, like every
+edit, when the beads changed after the client's ``expected_version``
+(:mod:`aligner.store.review.transaction`).
+"""
 
 from __future__ import annotations
 
@@ -10,19 +18,81 @@ from typing import Literal
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from aligner.store.errors import InvariantError
-from aligner.store.models import Edit, EditBead
-from aligner.store.regions import apply_state, bead_count, read_beads, run, verify_state
+from aligner.store.errors import InvariantError, StaleVersionError
+from aligner.store.models import Edit, EditBead, SentenceRow
+from aligner.store.regions import apply_state, bead_count, position_of, read_beads, run, verify_state
 from aligner.store.review.transaction import (
     _INSERT_EDIT_BEADS,
     _SET_UNDO_STATE,
     EditResult,
     _bead_ids,
+    _check_footprint,
     _claim,
     _edit,
     _log,
+    _touch,
     _user,
 )
+
+_STATE = {"undo": "active", "redo": "undone"}
+#: The edit undo / redo would revert / re-apply for a user: their newest active edit, or
+#: the undone edit they undid last (the oldest undone: undos go back in time).
+_NEXT_TO = {
+    which: select(Edit.id).where(Edit.alignment_id == bindparam("aid"), Edit.undo_state == state,
+                                 Edit.user == bindparam("user"))
+    .order_by(Edit.id.desc() if which == "undo" else Edit.id).limit(1).scalar_subquery()
+    for which, state in _STATE.items()}
+_TOUCHED_BY_NEXT = {which: select(func.count()).select_from(EditBead).where(EditBead.edit_id == q)
+                    for which, q in _NEXT_TO.items()}
+_LAST_TOUCH = select(func.max(Edit.version_after)).where(Edit.target_edit_id == bindparam("edit_id"))
+_LATER_BY_OTHERS = (
+    select(Edit.version_after, Edit.operation, Edit.user, Edit.undo_state, Edit.target_edit_id)
+    .where(Edit.alignment_id == bindparam("aid"), Edit.version_after > bindparam("since"),
+           Edit.user != bindparam("user"),
+           Edit.id.in_(select(EditBead.edit_id).where(EditBead.bead_id.in_(
+               select(EditBead.bead_id).where(EditBead.edit_id == bindparam("edit_id"))))))
+    .order_by(Edit.version_after))
+
+
+def _refuse_over_others(session: Session, alignment_id: int, edit: Edit, user: str,
+                        which: str, current: int) -> None:
+    """StaleVersionError if a reviewer other than ``user`` changed one of ``edit``'s beads
+    after ``user`` last applied (or undid) it. An edit of theirs that is itself undone does
+    not count; nor does their undo/redo of an edit made after that point (its effect is
+    that edit's)."""
+    since = max(edit.version_after,
+                run(session, _LAST_TOUCH, {"edit_id": edit.id}).scalar() or 0)
+    rows = run(session, _LATER_BY_OTHERS, {"aid": alignment_id, "since": since, "user": user,
+                                           "edit_id": edit.id}).all()
+    targets = {t for *_, t in rows if t is not None}
+    target_version = dict(session.execute(select(Edit.id, Edit.version_after)
+                                          .where(Edit.id.in_(targets))).all()) if targets else {}
+    blocking = [r for r in rows if r.undo_state == "active"
+                or (r.undo_state is None and target_version.get(r.target_edit_id, 0) <= since)]
+    if blocking:
+        first = blocking[0]
+        more = f" and {len(blocking) - 1} more" if len(blocking) > 1 else ""
+        raise StaleVersionError(
+            f"cannot {which} your {edit.operation} (version {edit.version_after}): its beads were "
+            f"changed since by {first.user} ({first.operation}, version {first.version_after}){more}; "
+            f"{which} would overwrite that", alignment_id=alignment_id, expected=since,
+            current=current, changes=[f"{r.operation} by {r.user}" for r in blocking])
+
+
+def _rebase(session: Session, alignment_id: int, src: dict, dst: dict) -> tuple[dict, dict]:
+    """Copies of the logged states with each region moved to where its first bead is now,
+    and the sentence run to where its first sentence is now: other reviewers' edits
+    elsewhere shift positions and ords, not the beads and sentences themselves."""
+    src, dst = copy.deepcopy(src), copy.deepcopy(dst)
+    for rs, rd in zip(src["regions"], dst["regions"]):
+        if rs["beads"]:
+            rs["start"] = rd["start"] = position_of(session, alignment_id, rs["beads"][0]["id"])
+    if src.get("sentences") and src["sentences"]["rows"]:
+        first = src["sentences"]["rows"][0]["id"]
+        now = session.scalar(select(SentenceRow.ord).where(SentenceRow.id == first))
+        if now is not None:
+            src["sentences"]["start_ord"] = dst["sentences"]["start_ord"] = now
+    return src, dst
 
 
 def _undo_redo(session: Session, alignment_id: int, expected_version: int, user: str,
@@ -30,19 +100,17 @@ def _undo_redo(session: Session, alignment_id: int, expected_version: int, user:
     user = _user(user)
     try:
         version = _claim(session, alignment_id, expected_version)
-        q = select(Edit).where(Edit.alignment_id == alignment_id)
-        # LIMIT 1: an ORM ``.first()`` alone would load (and JSON-decode) every matching
-        # edit; ix_edit_alignment_id_undo_state finds the one wanted without a scan.
-        if which == "undo":
-            q = q.where(Edit.undo_state == "active").order_by(Edit.id.desc())
-        else:
-            q = q.where(Edit.undo_state == "undone").order_by(Edit.id)
-        edit = session.scalars(q.limit(1)).first()
+        edit = session.scalars(select(Edit).where(Edit.id == _NEXT_TO[which])
+                               .params(aid=alignment_id, user=user)).first()
         if edit is None:
-            raise InvariantError(f"nothing to {which} in alignment {alignment_id}")
+            raise InvariantError(f"nothing of yours to {which} in alignment {alignment_id}")
         src, dst = (edit.after, edit.before) if which == "undo" else (edit.before, edit.after)
+        _check_footprint(session, alignment_id, expected_version, version - 1, _bead_ids(src))
+        _refuse_over_others(session, alignment_id, edit, user, which, version - 1)
+        src, dst = _rebase(session, alignment_id, src, dst)
         verify_state(session, alignment_id, src)
-        apply_state(session, alignment_id, copy.deepcopy(src), copy.deepcopy(dst))
+        dst = apply_state(session, alignment_id, src, dst)
+        _touch(session, version, dst)
         run(session, _SET_UNDO_STATE,
             {"edit_id": edit.id, "undo_state": "undone" if which == "undo" else "active"})
         op = f"{which} {edit.operation}"
@@ -58,34 +126,28 @@ def _undo_redo(session: Session, alignment_id: int, expected_version: int, user:
     return EditResult(alignment_id, version, edit_id, op, tuple(_bead_ids(dst)))
 
 
-_NEXT_TO = {  # the edit undo / redo would revert / re-apply (see _undo_redo)
-    "undo": select(Edit.id).where(Edit.alignment_id == bindparam("aid"), Edit.undo_state == "active")
-    .order_by(Edit.id.desc()).limit(1).scalar_subquery(),
-    "redo": select(Edit.id).where(Edit.alignment_id == bindparam("aid"), Edit.undo_state == "undone")
-    .order_by(Edit.id).limit(1).scalar_subquery()}
-_TOUCHED_BY_NEXT = {which: select(func.count()).select_from(EditBead).where(EditBead.edit_id == q)
-                    for which, q in _NEXT_TO.items()}
-
-
-def undo_redo_size(session: Session, alignment_id: int, which: Literal["undo", "redo"]) -> int:
-    """How many beads the next undo (or redo) would touch, from the edit log's bead index;
-    0 if there is nothing to undo (redo). One indexed count: a caller's estimate of the
-    work before it runs the edit. Ends the session's transaction."""
+def undo_redo_size(session: Session, alignment_id: int, which: Literal["undo", "redo"],
+                   user: str = "") -> int:
+    """How many beads ``user``'s next undo (or redo) would touch, from the edit log's bead
+    index; 0 if there is nothing to undo (redo). One indexed count: a caller's estimate of
+    the work before it runs the edit. Ends the session's transaction."""
     try:
-        return run(session, _TOUCHED_BY_NEXT[which], {"aid": alignment_id}).scalar()
+        return run(session, _TOUCHED_BY_NEXT[which], {"aid": alignment_id,
+                                                      "user": _user(user)}).scalar()
     finally:
         session.rollback()
 
 
 def undo(session: Session, alignment_id: int, expected_version: int, *, user: str) -> EditResult:
-    """Undo the last not-undone edit of this alignment (restores beads, statuses,
-    sentences, links exactly). InvariantError if there is nothing to undo."""
+    """Undo ``user``'s last not-undone edit of this alignment (restores beads, statuses,
+    sentences, links exactly). InvariantError if they have nothing to undo;
+    StaleVersionError if another reviewer changed its beads since."""
     return _undo_redo(session, alignment_id, expected_version, user, "undo")
 
 
 def redo(session: Session, alignment_id: int, expected_version: int, *, user: str) -> EditResult:
-    """Redo the most recently undone edit. A new edit clears the redo stack.
-    InvariantError if there is nothing to redo."""
+    """Redo ``user``'s most recently undone edit. A new edit of theirs clears their redo
+    stack. InvariantError if there is nothing to redo; StaleVersionError as for undo."""
     return _undo_redo(session, alignment_id, expected_version, user, "redo")
 
 

@@ -11,9 +11,10 @@ Bead dicts (returned by :func:`list_beads`, :func:`get_bead`, :func:`next_bead`)
 
 from __future__ import annotations
 
+import json
 from typing import Literal
 
-from sqlalchemy import String, case, func, or_, select, type_coerce
+from sqlalchemy import String, case, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from aligner.store.errors import InvariantError, NotFoundError
@@ -92,7 +93,7 @@ def _narrowing(session: Session, alignment_id: int, kind: str) -> tuple:
     only those): the reads of a queue or a filtered page then decode few rows.
     :func:`_matches` stays the definition; it re-checks each row (SQL ``LIKE`` on the
     stored JSON of the flags is only a superset: substring, and case-insensitive)."""
-    flags = type_coerce(BeadRow.flags, String)  # the stored JSON text
+    flags = cast(BeadRow.flags, String)  # the stored JSON text (a real CAST: PostgreSQL has no LIKE on json)
     if kind == "unreviewed":
         return (BeadRow.status == "unreviewed",)
     if kind in ("confirmed", "rejected"):
@@ -208,7 +209,8 @@ def progress(session: Session, alignment_id: int) -> dict:
                 .where(BeadSentence.alignment_id == alignment_id)
                 .group_by(BeadSentence.bead_id).subquery())
     crossing = sorted(_crossing_beads(session, alignment_id, [BeadRow.alignment_id == alignment_id]))
-    keys = (BeadRow.status, BeadRow.origin, BeadRow.score < LOW_CONFIDENCE, BeadRow.flags,
+    # Flags grouped as their stored JSON text (PostgreSQL cannot compare json values).
+    keys = (BeadRow.status, BeadRow.origin, BeadRow.score < LOW_CONFIDENCE, cast(BeadRow.flags, String),
             func.coalesce(per_side.c.n_src, 0), func.coalesce(per_side.c.n_tgt, 0),
             BeadRow.id.in_(crossing))
     groups = session.execute(
@@ -216,7 +218,7 @@ def progress(session: Session, alignment_id: int) -> dict:
         .where(BeadRow.alignment_id == alignment_id).group_by(*keys)).all()
     # One representative bead per group, as _matches sees beads.
     reps = [({"status": status, "origin": origin, "score": 0.0 if low else LOW_CONFIDENCE,
-              "flags": list(flags or []), "n": [int(n_src), int(n_tgt)], "crossing": bool(cross)}, n)
+              "flags": list(json.loads(flags) or []) if flags else [], "n": [int(n_src), int(n_tgt)], "crossing": bool(cross)}, n)
             for status, origin, low, flags, n_src, n_tgt, cross, n in groups]
     total = sum(n for _, n in reps)
     types: dict[str, int] = {}

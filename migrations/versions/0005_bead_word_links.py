@@ -1,7 +1,7 @@
 """bead_word_links: cached word links of a bead (issue 15)
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-10
 
 One row per bead: the word links computed for it on demand (``aligner.store.word_links``),
@@ -9,7 +9,6 @@ with the key of what they were computed from (the bead's sentence texts, languag
 encoder name and version, method version). A bead whose texts change misses its row and is
 linked again; a deleted bead takes its row with it (ON DELETE CASCADE).
 
-(Issues 12 and 14 add revisions 0004 and 0005 off 0003; whoever merges re-chains these.)
 """
 from typing import Sequence, Union
 
@@ -17,8 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0006'
-down_revision: Union[str, Sequence[str], None] = '0005'
+revision: str = '0005'
+down_revision: Union[str, Sequence[str], None] = '0004'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

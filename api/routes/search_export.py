@@ -1,0 +1,55 @@
+"""The whole concordance of a phrase as a file: CSV or JSON, one row per hit and aligned
+text, with document, sentence, alignment and bead ids (aligner.concordance.export)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response, StreamingResponse
+
+from aligner.concordance.export import csv_lines, json_text
+from aligner.store.concordance import search_page
+from api.deps import SessionDep
+from api.schemas import ErrorOut
+
+router = APIRouter(tags=["views"])
+#: Hits read from the store at a time while writing an export.
+CHUNK = 1000
+
+
+@router.get("/search/export", summary="Every hit of a phrase as CSV or JSON (with ids)",
+            responses={200: {"content": {"text/csv": {}, "application/json": {}}},
+                       400: {"model": ErrorOut}})
+def export_concordance(
+    request: Request,
+    session: SessionDep,
+    q: Annotated[str, Query(min_length=1, max_length=500, description="phrase, any language")],
+    format: Annotated[Literal["csv", "json"], Query(description="csv or json")] = "csv",
+    fuzzy: bool = False,
+    lang: Annotated[str | None, Query(max_length=16)] = None,
+    project_id: int | None = None,
+):
+    first = search_page(session, q, fuzzy=fuzzy, lang=lang, project_id=project_id, limit=CHUNK)
+    name = "concordance." + format
+
+    def pages():  # a session of its own: the request's may be closed while this streams
+        yield first.hits
+        with request.app.state.session_factory() as own:
+            for offset in range(CHUNK, first.total, CHUNK):
+                yield search_page(own, q, fuzzy=fuzzy, lang=lang, project_id=project_id,
+                                  offset=offset, limit=CHUNK).hits
+
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if format == "json":
+        hits = [h for page in pages() for h in page]
+        return Response(json_text(q, fuzzy, first.total, hits), media_type="application/json",
+                        headers=disposition)
+
+    def lines():
+        header = True
+        for page in pages():
+            yield from csv_lines(page, header=header)
+            header = False
+
+    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers=disposition)
