@@ -162,7 +162,7 @@ def test_notes_and_bead_history(client, aid):
     assert_error(client.post(f"/api/alignments/{aid}/beads/{bid}/notes", json={"text": "x", "version": 1}),
                  409, "version")
     # the log records the signed-in account (here the local admin), never a typed name
-    r = client.post(f"/api/alignments/{aid}/confirm", json={"version": 2, "bead_ids": [bid]},
+    r = client.post(f"/api/alignments/{aid}/reject", json={"version": 2, "bead_ids": [bid]},
                     headers={"X-User": "someone else"})
     assert r.status_code == 200
     assert client.get(f"/api/alignments/{aid}/history").json()[0]["user"] == "local"

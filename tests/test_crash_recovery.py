@@ -112,8 +112,9 @@ def test_backup_of_a_live_sqlite_store(tmp_path):
     def edit():  # a writer going on during the backup
         with sessions() as s:
             v = 1
-            while not stop.is_set():
-                v = review.confirm(s, aid, v, ids[v % len(ids)], user="w").version
+            while not stop.is_set():  # confirm every bead, then unreview them all, and again
+                op = review.confirm if (v - 1) // len(ids) % 2 == 0 else review.unreview
+                v = op(s, aid, v, ids[(v - 1) % len(ids)], user="w").version
 
     writer = threading.Thread(target=edit)
     writer.start()

@@ -15,11 +15,11 @@ from api.cli import app as cli
 from conftest import CORPORA
 
 warnings.filterwarnings("ignore", message=".*httpx.*")
-from fastapi.testclient import TestClient  # noqa: E402
 
 from api.main import create_app  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from support.api import DigitEncoder, demo_documents  # noqa: E402
+from support.api_client import local_client  # noqa: E402
 
 
 def test_every_alignconfig_field_is_a_registered_setting():
@@ -89,7 +89,7 @@ def test_settings_reach_the_store_and_every_export(tmp_path, default_encoder):
 
 
 def test_api_jobs_take_settings_documented_in_openapi(tmp_path):
-    app = create_app(Settings(db=str(tmp_path / "a.db")),
+    app = create_app(Settings(db=str(tmp_path / "a.db"), auth="local"),
                      encoder_provider=lambda name=None: DigitEncoder())
     src, tgt = demo_documents(6)
     from aligner.store import service
@@ -98,7 +98,7 @@ def test_api_jobs_take_settings_documented_in_openapi(tmp_path):
         pid = service.get_or_create_project(s, "p")
         ids = [service.import_document(s, pid, src, "source"),
                service.import_document(s, pid, tgt, "translation")]
-    with TestClient(app) as client:
+    with local_client(app) as client:
         spec = client.get("/openapi.json").json()["components"]["schemas"]["AlignSettingsIn"]
         assert spec["properties"]["max_side"]["anyOf"][0]["maximum"] == 8
         assert "Bertalign" in spec["properties"]["max_side"]["description"]

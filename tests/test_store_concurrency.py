@@ -45,7 +45,7 @@ def test_edits_of_different_beads_both_succeed_same_bead_one_wins(db):
         review.reject(b, aid, 1, beads_b[0]["id"], user="ivan")
     assert dump_state(a, aid) == dump_state(b, aid)
     statuses = [x["status"] for x in service.list_beads(b, aid)["beads"]]
-    assert statuses[0] == "confirmed" and statuses[2] == "confirmed"  # merged bead 0, bead 3
+    assert statuses[0] == "unreviewed" and statuses[2] == "confirmed"  # merged bead 0 (a merge does not confirm), bead 3
     # B reloads (version 3) and retries: now it wins
     assert review.reject(b, aid, 3, beads_b[0]["id"], user="ivan").version == 4
     for e, s in ((ea, a), (eb, b)):

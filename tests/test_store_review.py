@@ -221,7 +221,7 @@ def test_undo_redo_and_new_edit_clears_redo(store):
     assert dump_state(s, aid) == after_merge and r.operation == "redo merge"
     v = review.confirm(s, aid, r.version, b[5]["id"], user="c").version  # not a's redo stack
     assert review.can_undo_redo(s, aid, "a")["redo"] == "detach"
-    v = review.confirm(s, aid, v, b[5]["id"], user="a").version  # a's new edit clears it
+    v = review.reject(s, aid, v, b[5]["id"], user="a").version  # a's new edit clears it
     assert review.can_undo_redo(s, aid, "a")["redo"] is None
     with pytest.raises(InvariantError, match="nothing of yours to redo"):
         review.redo(s, aid, v, user="a")

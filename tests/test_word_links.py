@@ -14,7 +14,6 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 warnings.filterwarnings("ignore", message=".*httpx.*")
-from fastapi.testclient import TestClient  # noqa: E402
 
 from aligner.concordance import group_by_rendering  # noqa: E402
 from aligner.pipeline import align_pair, read_document, store_pair  # noqa: E402
@@ -25,6 +24,7 @@ from aligner.store.models import BeadWordLinks  # noqa: E402
 from aligner.store.word_links import links_for_beads  # noqa: E402
 from api.cli import app as cli  # noqa: E402
 from api.main import create_app  # noqa: E402
+from support.api_client import local_client  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from support.store import populate  # noqa: E402
 
@@ -90,7 +90,8 @@ def litvinov(tmp_path_factory, default_encoder, ru_path, en_ocr_path):
 @pytest.fixture(scope="module")
 def api(litvinov, default_encoder):
     db, _, _ = litvinov
-    with TestClient(create_app(Settings(db=db), encoder_provider=lambda name=None: default_encoder)) as client:
+    app = create_app(Settings(db=db, auth="local"), encoder_provider=lambda name=None: default_encoder)
+    with local_client(app) as client:
         yield client
 
 

@@ -16,6 +16,7 @@ from aligner.store.models import STATUSES, BeadRow
 from aligner.store.regions import bead_count, position_of, read_beads, run
 from aligner.store.review.transaction import (
     EditResult,
+    NoChange,
     _as_ids,
     _edit,
     _manual,
@@ -54,11 +55,11 @@ def _check_status(status: str) -> None:
 
 
 def _only_changed(old: dict, new: dict, nothing: str) -> tuple[dict, dict]:
-    """The (old, new) regions whose bead changes; InvariantError(``nothing``) if none does
+    """The (old, new) regions whose bead changes; NoChange(``nothing``) if none does
     (a status edit that changes nothing would add an empty version to undo)."""
     pairs = [(o, n) for o, n in zip(old["regions"], new["regions"]) if o["beads"] != n["beads"]]
     if not pairs:
-        raise InvariantError(nothing)
+        raise NoChange(nothing, [b["id"] for r in old["regions"] for b in r["beads"]])
     return {"regions": [o for o, _ in pairs]}, {"regions": [n for _, n in pairs]}
 
 

@@ -43,6 +43,16 @@ from aligner.store.models import AlignmentRow, BeadRow, Edit, EditBead, utcnow
 from aligner.store.regions import apply_state, read_beads, read_links, run
 
 
+class NoChange(InvariantError):
+    """An edit that would change nothing (e.g. confirming a confirmed bead): refused, so
+    that undo never meets an empty edit. ``bead_ids``: the beads it names (checked against
+    the client's version first)."""
+
+    def __init__(self, message: str, bead_ids: Sequence[int]) -> None:
+        super().__init__(message)
+        self.bead_ids = list(bead_ids)
+
+
 @dataclass(frozen=True)
 class EditResult:
     """What an edit did.
@@ -229,6 +239,9 @@ def _edit(session: Session, alignment_id: int, expected_version: int, user: str,
             old, new = build()
         except NotFoundError as exc:
             raise _gone(session, alignment_id, expected_version, version - 1, exc) or exc
+        except NoChange as exc:  # a stale client hears that it is stale, not "nothing to do"
+            _check_footprint(session, alignment_id, expected_version, version - 1, exc.bead_ids)
+            raise
         _check_footprint(session, alignment_id, expected_version, version - 1, _bead_ids(old))
         _stamp_reviewers(old, new, user)
         new = apply_state(session, alignment_id, old, new)
