@@ -55,9 +55,20 @@ function renderProvenance(meta) {
     h.replaceChildren(`${role} (${lang})`);
     if (isRecon) h.append(" ", el("span", { class: "recon-tag", text: "TEST RECONSTRUCTION — not the archival text" }));
   }
+  box.append(settingsChip(meta));
   const imp = meta.imported;
   if (imp) {
     box.append(el("div", { class: "prov imported", title: `sha256 ${imp.sha256 || ""}` },
       el("b", { text: "Imported" }), ` from ${imp.file} (${imp.format}${imp.tool ? `, ${imp.tool}` : ""}) via ${imp.via}${imp.user ? ` by ${imp.user}` : ""}`));
   }
+}
+
+/* The encoder and the settings the alignment was made with (those that differ from the
+ * defaults; every setting in the tooltip): re-alignment uses them again. */
+function settingsChip(meta) {
+  const changed = Object.entries(meta.settings_changed || {}).map(([k, v]) => `${k} ${v}`);
+  const all = Object.entries(meta.params || {}).map(([k, v]) => `${k} = ${v}`).join("\n");
+  return el("div", { class: "prov settings", title: all || "no settings stored (made elsewhere)" },
+    el("b", { text: "Aligned" }), ` with ${[meta.encoder, meta.encoder_version].filter(Boolean).join(" ") || "?"}`,
+    ` · settings: ${changed.length ? changed.join(", ") : "defaults"}`);
 }

@@ -32,7 +32,7 @@ export async function submitNew(ev) {
       ids[side] = (await api(`/api/projects/${project.id}/documents`, { method: "POST", form })).id;
     }
     let job = await api(`/api/projects/${project.id}/alignments`, { method: "POST",
-      body: { src_document_id: ids.src, tgt_document_id: ids.tgt } });
+      body: { src_document_id: ids.src, tgt_document_id: ids.tgt, settings: chosenSettings(f) } });
     while (job.state === "queued" || job.state === "running") {
       status.textContent = `Aligning: ${job.stage} ${Math.round(job.progress * 100)}%`;
       await new Promise((r) => setTimeout(r, 500));
@@ -45,4 +45,16 @@ export async function submitNew(ev) {
   } catch (err) {
     status.textContent = err.message;
   }
+}
+
+/* The settings chosen in the dialog ({} = the server's defaults); the server checks them. */
+function chosenSettings(f) {
+  const settings = {};
+  if (f.get("partial")) settings.partial = true;
+  if (f.get("max_side")) settings.max_side = Number(f.get("max_side"));
+  for (const item of String(f.get("more_settings") || "").split(",")) {
+    const [name, ...value] = item.split("=");
+    if (name.trim()) settings[name.trim()] = value.join("=").trim();
+  }
+  return settings;
 }

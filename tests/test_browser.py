@@ -233,12 +233,15 @@ def test_upload_and_align_from_the_page(driver, live, tmp_path):
     name.send_keys("uploaded")
     form.find_element(By.NAME, "src_file").send_keys(str(src))
     form.find_element(By.NAME, "tgt_file").send_keys(str(tgt))
+    form.find_element(By.NAME, "max_side").send_keys("3")
     form.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
     wait(driver, lambda d: "new.ru" in d.find_element(By.ID, "alignment-select").text
          and d.find_element(By.TAG_NAME, "body").get_attribute("data-version") == "1"
          and "new.ru.txt" in d.find_element(By.ID, "provenance").text, timeout=30, what="new alignment open")
     assert row(driver, 0).find_element(By.CSS_SELECTOR, ".side.tgt .txt").text.startswith("First sentence 1")
     assert "archival text" in driver.find_element(By.ID, "provenance").text
+    # the settings it was made with are shown, and kept with the alignment
+    assert "settings: max_side 3" in driver.find_element(By.CSS_SELECTOR, "#provenance .settings").text
 
 
 # --- renderings view, concordance, fidelity evidence ------------------------------------

@@ -114,3 +114,4 @@ def test_api_jobs_take_settings_documented_in_openapi(tmp_path):
         assert job.state == "done", job.error
         meta = client.get(f"/api/alignments/{job.alignment_id}").json()
         assert meta["params"]["max_side"] == 2 and meta["params"]["partial"] is True
+        assert meta["settings_changed"] == {"partial": True, "max_side": 2}  # what the page shows

@@ -95,7 +95,8 @@ class AlignmentOut(BaseModel):
     tgt_provenance: ProvenanceOut
     encoder: str = ""
     encoder_version: str = ""
-    params: dict[str, Any] = {}
+    params: dict[str, Any] = Field(default={}, description="the aligner settings it was made with")
+    settings_changed: dict[str, Any] = Field(default={}, description="those that differ from the defaults")
     created: datetime | str | None = None
     updated: datetime | str | None = None
     state: str = ""

@@ -113,14 +113,27 @@ def _alignment_dict(session: Session, a: AlignmentRow) -> dict:
             "src_title": src.title, "tgt_title": tgt.title,
             "src_provenance": _provenance_dict(src), "tgt_provenance": _provenance_dict(tgt),
             "encoder": a.encoder_name, "encoder_version": a.encoder_version,
-            "params": dict(a.params or {}), "created": _iso(a.created), "updated": _iso(a.updated),
+            "params": dict(a.params or {}), "settings_changed": _changed_settings(a.params),
+            "created": _iso(a.created), "updated": _iso(a.updated),
             "state": a.state, "version": a.version, "beads": n, "imported": a.imported}
+
+
+def _changed_settings(params: dict | None) -> dict:
+    """The alignment's settings that differ from the defaults (what the page shows)."""
+    from aligner.align.config import AlignConfig
+    from aligner.settings import SettingError, changed
+
+    try:
+        return changed(AlignConfig.from_params(params))
+    except SettingError:  # settings of an older or other tool's alignment: shown as stored
+        return {}
 
 
 def get_alignment(session: Session, alignment_id: int) -> dict:
     """``{"id", "project_id", "src_document_id", "tgt_document_id", "src_lang", "tgt_lang",
     "src_title", "tgt_title", "src_provenance", "tgt_provenance" (dicts as in get_document),
-    "encoder", "encoder_version", "params", "created", "updated", "state", "version",
+    "encoder", "encoder_version", "params" (the settings it was made with),
+    "settings_changed" (those that differ from the defaults), "created", "updated", "state", "version",
     "beads": n, "imported": provenance dict of an imported alignment or None}``. Raises
     NotFoundError."""
     return _alignment_dict(session, _get(session, AlignmentRow, alignment_id, "alignment"))
