@@ -120,22 +120,19 @@ def changes(alignment_id: int, since: int, session: SessionDep):
     return review.changes_since(session, alignment_id, since)
 
 
-@_edit("/confirm", "Confirm beads")
-async def confirm(alignment_id: int, body: BeadIdsIn, request: Request, user: UserDep):
-    return await _apply(request, review.confirm, alignment_id, body.version, body.bead_ids,
-                        user=user, inline=len(body.bead_ids) <= INLINE_MAX_BEADS, names=body.bead_ids)
+def _status_route(path: str, summary: str, edit):
+    """A route setting the status of the beads given (one undoable edit)."""
+    async def route(alignment_id: int, body: BeadIdsIn, request: Request, user: UserDep):
+        return await _apply(request, edit, alignment_id, body.version, body.bead_ids, user=user,
+                            inline=len(body.bead_ids) <= INLINE_MAX_BEADS, names=body.bead_ids)
+
+    route.__name__ = path.strip("/")  # the OpenAPI operation id, as for the other routes
+    return _edit(path, summary)(route)
 
 
-@_edit("/reject", "Reject beads (mark as wrong)")
-async def reject(alignment_id: int, body: BeadIdsIn, request: Request, user: UserDep):
-    return await _apply(request, review.reject, alignment_id, body.version, body.bead_ids,
-                        user=user, inline=len(body.bead_ids) <= INLINE_MAX_BEADS, names=body.bead_ids)
-
-
-@_edit("/unreview", "Mark beads as unreviewed again")
-async def unreview(alignment_id: int, body: BeadIdsIn, request: Request, user: UserDep):
-    return await _apply(request, review.unreview, alignment_id, body.version, body.bead_ids,
-                        user=user, inline=len(body.bead_ids) <= INLINE_MAX_BEADS, names=body.bead_ids)
+confirm = _status_route("/confirm", "Confirm beads", review.confirm)
+reject = _status_route("/reject", "Reject beads (mark as wrong)", review.reject)
+unreview = _status_route("/unreview", "Mark beads as unreviewed again", review.unreview)
 
 
 @_edit("/merge", "Merge a bead with its next or previous bead")
