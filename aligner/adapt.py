@@ -32,12 +32,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from aligner.align.config import AlignConfig
-from aligner.align.postpass import KINDS, aligned_stretches, best_path, candidates, change_kind
-from aligner.align.rescore import DEFAULT_WEIGHTS, FEATURES, bead_features, logits
-from aligner.align.evidence import sentence_evidence
-from aligner.align.run import search_texts
+from aligner.align.fit import Lattice, ascend, build_lattice, exact_f1
+from aligner.align.postpass import KINDS
+from aligner.align.rescore import DEFAULT_WEIGHTS, FEATURES
 from aligner.errors import InputError
-from aligner.types import Bead
 
 #: Fewer confirmed beads than this and nothing is fitted (:func:`fit_adaptation` gives None).
 MIN_BEADS = 30
@@ -108,96 +106,29 @@ def _changed(weights: np.ndarray) -> dict[str, float]:
             if abs(w - d) > 1e-9}
 
 
-@dataclass
-class _Lattice:
-    """One confirmed stretch, aligned: the post-pass's candidates, features, the search's
-    path (candidate indices) and which candidates are confirmed beads."""
-
-    cands: np.ndarray
-    feats: np.ndarray
-    own: list[int]
-    good: np.ndarray
-    n: int
-    m: int
-    confirmed: int
-
-
-def _lattice(stretch: Sequence[ConfirmedBead], encoder, config: AlignConfig) -> _Lattice | None:
+def _lattice(stretch: Sequence[ConfirmedBead], encoder, config: AlignConfig) -> Lattice | None:
     src = [s for bead in stretch for s in bead[0]]
     tgt = [t for bead in stretch for t in bead[1]]
-    gold, p, q = set(), 0, 0
+    gold, p, q = [], 0, 0
     for s_texts, t_texts in stretch:
-        gold.add((p, p + len(s_texts), q, q + len(t_texts)))
+        gold.append((tuple(range(p, p + len(s_texts))), tuple(range(q, q + len(t_texts)))))
         p, q = p + len(s_texts), q + len(t_texts)
-    search, beads, _, _ = search_texts(src, tgt, encoder, config)
-    if search is None:
-        return None
-    cands = candidates(beads, config.postpass_span, config.max_side, config.max_total)
-    feats = bead_features(search.inp, cands[:, 0], cands[:, 1], cands[:, 2], cands[:, 3], config,
-                          sentence_evidence(src), sentence_evidence(tgt))
-    index = {tuple(c): k for k, c in enumerate(cands.tolist())}
-    own, p, q = [], 0, 0
-    for b in beads:
-        own.append(index[(p, p + len(b.src), q, q + len(b.tgt))])
-        p, q = p + len(b.src), q + len(b.tgt)
-    good = np.array([tuple(c) in gold for c in cands.tolist()])
-    return _Lattice(cands, feats, own, good, len(src), len(tgt), len(stretch))
+    return build_lattice(src, tgt, gold, encoder, config)
 
 
-def _correct(lat: _Lattice, weights: np.ndarray, kinds: frozenset[str]) -> tuple[int, int]:
-    """(confirmed beads the post-pass gets right, beads it makes) on one stretch."""
-    path = best_path(lat.cands, logits(lat.feats, weights).astype(np.float64), lat.n, lat.m)
-    as_beads = [[Bead((int(c[0]), int(c[1])), (int(c[2]), int(c[3])))] for c in lat.cands[path]]
-    old = [Bead((int(lat.cands[k, 0]), int(lat.cands[k, 1])), (int(lat.cands[k, 2]), int(lat.cands[k, 3])))
-           for k in lat.own]
-    new = [b[0] for b in as_beads]
-    chosen: list[Bead] = []
-    for before, after in aligned_stretches(old, new):
-        kind = change_kind(before, after)
-        chosen += after if kind is not None and kind in kinds else before
-    index = {tuple(c): k for k, c in enumerate(lat.cands.tolist())}
-    right = sum(bool(lat.good[index[(b.src[0], b.src[1], b.tgt[0], b.tgt[1])]]) for b in chosen)
-    return right, len(chosen)
+def _ascend(lats: Sequence[Lattice], start: np.ndarray, kinds: frozenset[str]) -> np.ndarray:
+    """Coordinate ascent of the :data:`ADAPTED` weights on the exact-match F1 of ``lats``."""
+    return ascend(lambda w: exact_f1(lats, w, kinds), start, ADAPTED, STEPS, ROUNDS)[0]
 
 
-def _f1(lats: Sequence[_Lattice], weights: np.ndarray, kinds: frozenset[str]) -> float:
-    """Exact-match F1 (aligner-eval's metric 1b) of the post-pass's beads on the stretches."""
-    right = made = gold = 0
-    for lat in lats:
-        r, k = _correct(lat, weights, kinds)
-        right, made, gold = right + r, made + k, gold + lat.confirmed
-    return 2 * right / max(made + gold, 1)
-
-
-def _ascend(lats: Sequence[_Lattice], start: np.ndarray, kinds: frozenset[str]) -> np.ndarray:
-    """Coordinate ascent of the :data:`ADAPTED` weights on the F1 of ``lats``."""
-    weights = start.copy()
-    best = _f1(lats, weights, kinds)
-    for step in STEPS:
-        for _ in range(ROUNDS):
-            improved = False
-            for name in ADAPTED:
-                k = FEATURES.index(name)
-                for sign in (1.0, -1.0):
-                    trial = weights.copy()
-                    trial[k] += sign * step
-                    value = _f1(lats, trial, kinds)
-                    if value > best + 1e-9:
-                        weights, best, improved = trial, value, True
-                        break
-            if not improved:
-                break
-    return weights
-
-
-def _folds(lats: list[_Lattice]) -> tuple[list[_Lattice], list[_Lattice]]:
+def _folds(lats: list[Lattice]) -> tuple[list[Lattice], list[Lattice]]:
     """Two halves with about as many confirmed beads each (stretches alternate by size)."""
-    ordered = sorted(lats, key=lambda lat: -lat.confirmed)
+    ordered = sorted(lats, key=lambda lat: -len(lat.gold))
     one, two, count = [], [], [0, 0]
     for lat in ordered:
         side = 0 if count[0] <= count[1] else 1
         (one if side == 0 else two).append(lat)
-        count[side] += lat.confirmed
+        count[side] += len(lat.gold)
     return one, two
 
 
@@ -241,7 +172,7 @@ def fit_adaptation(stretches: Sequence[Sequence[ConfirmedBead]], encoder,
     gain = 0.0
     for train, held in ((one, two), (two, one)):
         fitted = _ascend(train, start, kinds)
-        gain += _f1(held, fitted, kinds) - _f1(held, start, kinds)
+        gain += exact_f1(held, fitted, kinds) - exact_f1(held, start, kinds)
     if gain <= 0:
         return adaptation
     weights = _ascend(lats, start, kinds)

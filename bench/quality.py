@@ -7,6 +7,7 @@ Usage (from the repository root, venv active):
     python bench/quality.py --corpus textberg --corpus mac-dev --by-type
     python bench/quality.py --baseline length     # length-only Gale-Church stand-in
     python bench/quality.py --json quality.json --save out/   # keep figures and .align files
+    python bench/quality.py --adapt 0.2 --by-type --cache emb.sqlite  # + the confirmed-beads protocol
 
 Corpora (data in ../shared/eval-data, see its README.md; a corpus whose files are absent is
 skipped with the reason):
@@ -40,6 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from aligner.errors import AlignerError, InputError  # noqa: E402
 from aligner.evaluate import (  # noqa: E402
@@ -53,6 +55,7 @@ from aligner.evaluate import (  # noqa: E402
 EVAL = ROOT.parent / "shared" / "eval-data"
 NTREX_RATES = (0.0, 0.05, 0.10, 0.20)
 CORPUS_NAMES = ("textberg", "mac-test", "mac-dev", "nonlit", "ntrex", "bilinguator")
+ADAPT_CORPORA = ("textberg", "mac-test", "mac-dev", "nonlit", "ntrex@0.10")  # --adapt runs these
 
 # Published scores from ../shared/eval-data/README.md §2: (P, R, F1) per metric column.
 # "strict"/"lax" are metric 1a, "exact" is metric 1b.
@@ -319,6 +322,7 @@ def our_aligner(
         return beads_from_alignment(align_texts(src, tgt, encoder, config))
 
     run.params = dataclasses.asdict(config)  # type: ignore[attr-defined]  (recorded in --json)
+    run.encoder, run.config = encoder, config  # type: ignore[attr-defined]  (the --adapt protocol)
     label = f"ours ({encoder.name})" + "".join(f" {k}={v}" for k, v in changes.items())
     return run, label
 
@@ -520,6 +524,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None, help="write all figures to this JSON file")
     ap.add_argument("--save", type=Path, default=None, help="write predicted .align files under DIR/<corpus>/")
     ap.add_argument("--by-type", action="store_true", help="also print the per-bead-type breakdown")
+    ap.add_argument("--adapt", type=float, default=None, metavar="SHARE",
+                    help="also run the confirmed-beads protocol (bench/adapt_protocol.py): the first "
+                         "SHARE (e.g. 0.2) of each document's gold beads confirmed, the rest scored")
     args = ap.parse_args(argv)
 
     EVAL = args.data
@@ -536,8 +543,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
     results: list[Result] = []
+    protocol = []
     for name in args.corpus or CORPUS_NAMES:
         for corpus in load_corpus(name, args.works, args.seed):
+            if args.adapt and not corpus.skip and corpus.name in ADAPT_CORPORA \
+                    and getattr(align, "encoder", None) is not None:
+                from adapt_protocol import run_protocol
+
+                protocol.append(run_protocol(corpus, align.encoder, align.config, args.adapt, EVAL))
             if corpus.skip:
                 results.append(Result(corpus.name, corpus.note, 0, 0, 0.0, skip=corpus.skip))
                 print(f"[{corpus.name}] skipped: {corpus.skip}", file=sys.stderr)
@@ -555,6 +568,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.by_type:
         print()
         print(format_by_type(results), end="")
+    if protocol:
+        from adapt_protocol import format_protocol
+
+        print()
+        print(format_protocol(protocol, args.adapt), end="")
     sys.stdout.flush()
     print(f"\ntotal wall time {total:.1f} s, CPU time {cpu:.1f} s, on {os.cpu_count()} CPUs ({system})")
     if args.json:

@@ -109,15 +109,19 @@ class AlignConfig:
         "Bitexts of up to this many sentences (both sides) also get the seam corrections of "
         "pooled windows (about 40 % more encoding; without them MAC-Test 1b F1 .883 instead "
         "of .887)."))
-    postpass: str = setting("null", choices=("off", "null", "all"), help=(
+    postpass: str = setting("nulls", choices=("off", "nulls", "all"), help=(
         "Post-pass after the search (aligner.align.postpass, after SentAlign's re-check of "
         "merges, insertions and deletions): every stretch of postpass_span beads is "
-        "re-segmented with the bead re-scorer. 'null' keeps only the changes that make or "
+        "re-segmented with the bead re-scorer. 'nulls' keeps only the changes that make or "
         "remove a 1-0/0-1 bead (they helped every tuning set and MAC-Test did not move); "
         "'all' also splits, merges and moves boundaries (better on the tuning sets, worse on "
         "MAC-Test, see docs/benchmarks.md); 'off' keeps the search's path."))
     postpass_span: int = setting(3, minimum=1, maximum=6, help=(
         "Consecutive beads the post-pass re-segments together (3: a bead and both neighbours)."))
+    postpass_sure: float | None = setting(0.5, minimum=0.0, maximum=1.0, help=(
+        "Stretches of 1-1 beads that all have at least this confidence are not re-checked "
+        "(none: every stretch). Most of a book is such beads; skipping them keeps the "
+        "post-pass cheap."))
 
     def __post_init__(self) -> None:
         for s in SETTINGS:  # the registry's ranges hold for every way of building one

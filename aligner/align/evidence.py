@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from rapidfuzz import fuzz
 
 from aligner.lexicon.translit import name_key
 
@@ -39,8 +40,8 @@ class SentenceEvidence:
     ``quote_depth`` ``(n + 1,)`` int: open quotations before sentence i (a balanced text
     has 0 at sentence boundaries that are outside quotes), ``cased`` whether the side's
     script has capitals at all (names can only disagree between two cased sides), ``junk``
-    ``(n,)`` bool: a "sentence" with fewer than 4 letters or less than half letters (OCR
-    debris such as "■ iv V V .", a page number), which gold sets leave unaligned."""
+    ``(n,)`` bool: a "sentence" without a run of 3 letters or with less than half letters
+    (OCR debris such as "■ iv V V .", a page number), which gold sets leave unaligned."""
 
     numbers: list[frozenset[str]]
     names: list[frozenset[str]]
@@ -66,11 +67,27 @@ def _names(text: str) -> frozenset[str]:
     return frozenset(keys)
 
 
-def _quote_steps(text: str) -> int:
-    """Change of quotation depth over one sentence (+ opens, - closes; " toggles)."""
-    step = sum(text.count(c) for c in _OPEN) - sum(text.count(c) for c in _CLOSE)
-    straight = text.count('"')
-    return step + (straight % 2)  # an odd count of " opens (or closes) one quotation
+_SINGLE = re.compile(r"(?P<open>(?<![^\s(\[—–-])['‘](?=\w))|(?P<close>(?<=[\w.,!?;:—–-])['’](?!\w))")
+_MAX_OPEN = 6  # a quotation open over more sentences than this was never closed (or is a
+# multi-paragraph speech, whose paragraphs open without closing): the depth starts again
+
+
+def _quote_marks(text: str) -> list[str]:
+    """The sentence's quotation marks in order, as "open", "close" or "toggle" (the
+    straight double quote); single quotes count where they are not apostrophes (an opening
+    one before a word, a closing one after a word or punctuation and not before a letter)."""
+    marks = []
+    singles = {m.start(): m.lastgroup for m in _SINGLE.finditer(text)}
+    for k, ch in enumerate(text):
+        if ch in _OPEN:
+            marks.append("open")
+        elif ch in _CLOSE:
+            marks.append("close")
+        elif ch == '"':
+            marks.append("toggle")
+        elif k in singles:
+            marks.append(singles[k])
+    return marks
 
 
 def sentence_evidence(sentences: Sequence[str]) -> SentenceEvidence:
@@ -81,21 +98,29 @@ def sentence_evidence(sentences: Sequence[str]) -> SentenceEvidence:
     cased = letters > 0 and len(_CASED.findall(sample)) > 0.5 * letters
     names = [_names(s) for s in sentences] if cased else [frozenset()] * len(sentences)
     depth = np.zeros(len(sentences) + 1, dtype=np.int64)
-    level = 0
+    level, straight, open_for = 0, False, 0
     for i, s in enumerate(sentences):
-        step = _quote_steps(s)
-        if '"' in s and step and level > 0 and s.count('"') % 2:
-            step = -1  # a straight quote that closes the open one
-        level = max(0, level + step)
+        for mark in _quote_marks(s):
+            if mark == "toggle":
+                mark, straight = ("close" if straight else "open"), not straight
+            level = level + 1 if mark == "open" else max(0, level - 1)
+        open_for = open_for + 1 if level else 0
+        if open_for > _MAX_OPEN:
+            level, straight, open_for = 0, False, 0
         depth[i + 1] = level
     junk = np.array([_is_junk(s) for s in sentences], dtype=bool)
     return SentenceEvidence(numbers, names, depth, cased, junk)
 
 
+_LETTER_RUN = re.compile(r"[^\W\d_]{3,}")
+
+
 def _is_junk(sentence: str) -> bool:
+    """No run of 3 letters, or fewer letters than other characters: OCR debris, a page
+    number. ("Да." is junk by this rule, "Нет." is not: it only weighs a little.)"""
     text = "".join(sentence.split())
     letters = sum(c.isalpha() for c in text)
-    return letters < 4 or letters < 0.5 * len(text)
+    return not _LETTER_RUN.search(sentence) or letters < 0.5 * len(text)
 
 
 def _span_union(sets: list[frozenset[str]], start: int, end: int) -> frozenset[str]:
@@ -108,7 +133,9 @@ def _span_union(sets: list[frozenset[str]], start: int, end: int) -> frozenset[s
 
 
 def _names_agree(a: str, b: str) -> bool:
-    return a == b or (len(a) >= 4 and len(b) >= 4 and (a.startswith(b[:4]) or b.startswith(a[:4])))
+    """Two name stems agree: equal, or one spelling of the other (a ratio of 75, as
+    :mod:`aligner.fidelity.names` takes: Сигемицу "sigemi" ~ Shigemitsu "shigem")."""
+    return a == b or a[:4] == b[:4] or fuzz.ratio(a, b) >= 75
 
 
 def evidence_features(src: SentenceEvidence, tgt: SentenceEvidence, i0: np.ndarray, i1: np.ndarray,

@@ -46,15 +46,24 @@ def _template(S: int, T: int, max_side: int, max_total: int) -> np.ndarray:
     return np.array(rows, dtype=np.int64).reshape(-1, 4)
 
 
-def candidates(beads: Sequence[Bead], span: int, max_side: int, max_total: int) -> np.ndarray:
+def candidates(beads: Sequence[Bead], span: int, max_side: int, max_total: int,
+               sure: float | None = None) -> np.ndarray:
     """``(k, 4)`` int (i0, i1, j0, j1), unique: every bead inside a stretch of ``span``
-    consecutive beads of ``beads`` (a monotone path covering both sides)."""
+    consecutive beads of ``beads`` (a monotone path covering both sides), and the beads
+    of ``beads`` themselves. With ``sure``, stretches made only of 1-1 beads whose score
+    is at least ``sure`` are left out (their alternatives are not worth scoring)."""
     starts_s, starts_t = [0], [0]
     for bead in beads:
         starts_s.append(starts_s[-1] + len(bead.src))
         starts_t.append(starts_t[-1] + len(bead.tgt))
-    blocks = []
+    own = np.array([[starts_s[k], starts_s[k + 1], starts_t[k], starts_t[k + 1]]
+                    for k in range(len(beads))], dtype=np.int64).reshape(-1, 4)
+    settled = np.array([sure is not None and len(b.src) == 1 and len(b.tgt) == 1 and b.score >= sure
+                        for b in beads] + [True] * span)
+    blocks = [own]
     for k in range(max(1, len(beads) - span + 1)):
+        if settled[k : k + span].all():
+            continue
         s0, t0 = starts_s[k], starts_t[k]
         end = min(k + span, len(beads))
         S, T = starts_s[end] - s0, starts_t[end] - t0
@@ -113,8 +122,8 @@ def postpass(inp: _Inputs, beads: list[Bead], src: Sequence[str], tgt: Sequence[
         src, tgt: the sentences (for the text evidence of :mod:`aligner.align.evidence`).
         weights: ``(len(FEATURES),)`` re-scorer weights (default
             :data:`~aligner.align.rescore.DEFAULT_WEIGHTS`, or an adaptation's).
-        kinds: the kinds of change to keep (default: from ``config.postpass``; "null" keeps
-            the changes that make or remove a 1-0/0-1 bead).
+        kinds: the kinds of change to keep (default: from ``config.postpass``; "nulls" keeps
+            the changes that make or remove a 1-0/0-1 bead, kind "null").
 
     Returns the new path (same coverage). A changed bead that links both sides gets the
     confidence of its similarity alone (:func:`~aligner.align.scores.confidence` with no
@@ -127,7 +136,8 @@ def postpass(inp: _Inputs, beads: list[Bead], src: Sequence[str], tgt: Sequence[
     if not kinds or not beads or n == 0 or m == 0:
         return PostpassResult(beads)
     weights = DEFAULT_WEIGHTS if weights is None else np.asarray(weights, dtype=np.float64)
-    cands = candidates(beads, config.postpass_span, config.max_side, config.max_total)
+    cands = candidates(beads, config.postpass_span, config.max_side, config.max_total,
+                       config.postpass_sure)
     feats = bead_features(inp, cands[:, 0], cands[:, 1], cands[:, 2], cands[:, 3], config,
                           sentence_evidence(src), sentence_evidence(tgt))
     scores = logits(feats, weights).astype(np.float64)
@@ -159,7 +169,7 @@ def _similarity(inp: _Inputs, bead: Bead, config: AlignConfig) -> float:
 
 #: The kinds of change each ``postpass`` setting keeps.
 KINDS: dict[str, frozenset[str]] = {
-    "off": frozenset(), "null": frozenset({"null"}),
+    "off": frozenset(), "nulls": frozenset({"null"}),
     "all": frozenset({"null", "split", "merge", "shift"}),
 }
 

@@ -30,17 +30,37 @@ EVIDENCE = ("num_both", "num_one", "name_both", "name_one", "quote", "junk_in", 
 #: The default weights (0 for any feature not named), fitted by ``bench/fit_rescorer.py``
 #: (module docstring); ``search`` stays 1, so the score is in the search's units.
 FITTED: dict[str, float] = {
-    "search": 1.0, "neighbour": 0.13, "length": 0.01, "drop_src": 0.07, "many_many": -0.02,
-    "null_best": 0.1, "pull_out": -0.1, "push_in": -0.1, "contrast": 0.2, "num_both": 0.1,
-    "num_one": -0.1, "name_both": 0.04, "name_one": -0.01, "quote": -0.1, "junk_in": -0.13,
+    "search": 1.0, "cos": 0.2, "neighbour": 0.07, "knn": -0.1, "length": 0.01, "many_many": -0.04,
+    "null_best": 0.1, "pull_out": -0.1, "push_in": -0.09, "contrast": 0.33, "num_both": 0.1,
+    "num_one": -0.2, "name_both": 0.06, "quote": -0.1, "junk_in": -0.1,
 }
 DEFAULT_WEIGHTS = np.array([FITTED.get(name, 0.0) for name in FEATURES])
 
-_CHUNK = 16384  # candidates per block: bounds the gathered (block, dim) window vectors
+_CHUNK = 8192  # window pairs per block: bounds the gathered (block, dim) vectors
+_CLIP = 0.3  # boundary preferences beyond this say nothing more
 
 
-def _dot(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    return np.einsum("ij,ij->i", A, B)
+class _Sims:
+    """Cosines of source windows ``X[a, p]`` with target windows ``Y[b, q]``, computed once
+    per distinct pair: the candidates of neighbouring stretches ask for the same pairs
+    (the same sentence next to many candidate beads) again and again."""
+
+    def __init__(self, inp: _Inputs):
+        self.X = inp.X.reshape(-1, inp.X.shape[-1])
+        self.Y = inp.Y.reshape(-1, inp.Y.shape[-1])
+        self.x_len, self.y_len = inp.X.shape[1], inp.Y.shape[1]
+
+    def __call__(self, a: np.ndarray, p: np.ndarray, b: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """``(k,)`` float32 cosines of X[a, p] and Y[b, q] (int arrays of one length)."""
+        x = np.asarray(a, dtype=np.int64) * self.x_len + p
+        y = np.asarray(b, dtype=np.int64) * self.y_len + q
+        keys, inverse = np.unique(x * len(self.Y) + y, return_inverse=True)
+        ux, uy = keys // len(self.Y), keys % len(self.Y)
+        values = np.empty(len(keys), dtype=np.float32)
+        for start in range(0, len(keys), _CHUNK):
+            block = slice(start, start + _CHUNK)
+            values[block] = np.einsum("ij,ij->i", self.X[ux[block]], self.Y[uy[block]])
+        return values[inverse.reshape(-1)]
 
 
 def bead_features(inp: _Inputs, i0: np.ndarray, i1: np.ndarray, j0: np.ndarray, j1: np.ndarray,
@@ -52,63 +72,60 @@ def bead_features(inp: _Inputs, i0: np.ndarray, i1: np.ndarray, j0: np.ndarray, 
     ``inp`` holds the search's window vectors and statistics (:class:`~aligner.align.dp._Inputs`);
     ``i0..j1`` are ``(k,)`` int arrays, a bead of ``a = i1 - i0`` source and ``b = j1 - j0``
     target sentences (a 1-0 or 0-1 bead has one side empty). ``evidence`` names the evidence
-    features to fill (the others stay 0: an ablation, or a feature that did not earn its
-    place). Columns: search (the bead's score in the search, :func:`aligner.align.dp._bead_scores`
-    with ``config``; ``config.skip`` for a 1-0/0-1 bead), bias, null, cos (bead cosine), neighbour (cos minus the mean cosine of each side
-    with the other side's adjacent sentences, Bertalign §3.2), knn (mean kNN similarity of
-    the two sides, Artetxe & Schwenk 2019), length (log of the length penalty with the
-    bitext's exponent), drop_src/drop_tgt (the cosine lost by dropping the weaker edge
-    sentence of a side of 2+ sentences; below 0 when the bead is better without it), extra
-    (sentences beyond 2), many_many (both sides 2+), null_best (a 1-0/0-1 sentence's best
-    margin similarity to the other side within 2 sentences: high means it has a partner).
+    features to fill (the others stay 0, as in an ablation). Columns: search (the bead's
+    score in the search, as :func:`aligner.align.dp._bead_scores` computes it with
+    ``config``; ``config.skip`` for a 1-0/0-1 bead), bias (1), null (1 for a 1-0/0-1 bead),
+    cos (bead cosine), neighbour (cos minus the mean cosine of each side with the other
+    side's adjacent sentences, Bertalign §3.2), knn (mean kNN similarity of the two sides,
+    Artetxe & Schwenk 2019), length (log of the length penalty with the bitext's exponent),
+    drop_src/drop_tgt (the cosine lost by dropping the weaker edge sentence of a side of 2+
+    sentences; below 0 when the bead is better without it), extra (sentences beyond 2),
+    many_many (both sides 2+), null_best (a 1-0/0-1 sentence's best kNN-margin similarity
+    to the other side within 2 sentences of where it sits), pull_out/push_in
+    (:func:`_boundary`), contrast (:func:`_contrast`), then the evidence columns
+    (:func:`aligner.align.evidence.evidence_features`).
     """
     n, m = inp.X.shape[1] - 1, inp.Y.shape[1] - 1
+    sims = _Sims(inp)
     a, b = i1 - i0, j1 - j0
-    k = len(i0)
-    out = np.zeros((k, len(FEATURES)), dtype=np.float32)
+    out = np.zeros((len(i0), len(FEATURES)), dtype=np.float32)
     col = {name: c for c, name in enumerate(FEATURES)}
     out[:, col["bias"]] = 1.0
-    linked = np.nonzero((a > 0) & (b > 0))[0]
-    for start in range(0, len(linked), _CHUNK):
-        r = linked[start : start + _CHUNK]
-        ar, br, p, q = a[r], b[r], i1[r], j1[r]
-        xs, ys = inp.X[ar, p], inp.Y[br, q]
-        cos = _dot(xs, ys)
-        # Neighbour similarities: each side against the other side's adjacent sentences.
-        before_s, after_s = (i0[r] >= 1).astype(np.float32), (p < n).astype(np.float32)
-        before_t, after_t = (j0[r] >= 1).astype(np.float32), (q < m).astype(np.float32)
-        s_nb = (_dot(ys, inp.X[1, np.maximum(i0[r], 0)]) * before_s
-                + _dot(ys, inp.X[1, np.minimum(p + 1, n)]) * after_s) / np.maximum(before_s + after_s, 1)
-        t_nb = (_dot(xs, inp.Y[1, np.maximum(j0[r], 0)]) * before_t
-                + _dot(xs, inp.Y[1, np.minimum(q + 1, m)]) * after_t) / np.maximum(before_t + after_t, 1)
-        out[r, col["cos"]] = cos
-        out[r, col["neighbour"]] = cos - 0.5 * (s_nb + t_nb)
-        out[r, col["knn"]] = 0.5 * (inp.src_knn[ar, p] + inp.tgt_knn[br, q])
-        penalty = _length_penalty(inp.src_len[ar, p], inp.tgt_len[br, q])
-        out[r, col["length"]] = inp.length_power * np.log(np.maximum(penalty, 1e-3))
-        multi = ar >= 2
-        if multi.any():
-            rr, xs_m = np.nonzero(multi)[0], ys[multi]
-            first = _dot(inp.X[ar[rr] - 1, p[rr]], xs_m)  # without the first source sentence
-            last = _dot(inp.X[ar[rr] - 1, p[rr] - 1], xs_m)  # without the last
-            out[r[rr], col["drop_src"]] = cos[rr] - np.maximum(first, last)
-        multi = br >= 2
-        if multi.any():
-            rr, xs_m = np.nonzero(multi)[0], xs[multi]
-            first = _dot(inp.Y[br[rr] - 1, q[rr]], xs_m)
-            last = _dot(inp.Y[br[rr] - 1, q[rr] - 1], xs_m)
-            out[r[rr], col["drop_tgt"]] = cos[rr] - np.maximum(first, last)
-        out[r, col["pull_out"]], out[r, col["push_in"]] = _boundary(inp, i0[r], p, j0[r], q, xs, ys)
-        out[r, col["contrast"]] = _contrast(inp, i0[r], p, j0[r], q)
-        out[r, col["extra"]] = np.maximum(ar + br - 2, 0)
-        out[r, col["search"]] = _search_score(cos, s_nb, t_nb, out[r, col["knn"]], penalty, ar, br,
-                                              inp.length_power, config)
-        out[r, col["many_many"]] = (ar >= 2) & (br >= 2)
+    r = np.nonzero((a > 0) & (b > 0))[0]
+    ar, br, p, q, p0, q0 = a[r], b[r], i1[r], j1[r], i0[r], j0[r]
+    one = np.ones_like(p)
+    cos = sims(ar, p, br, q)
+    # Neighbour similarities: each side against the other side's adjacent sentences.
+    before_s, after_s = (p0 >= 1).astype(np.float32), (p < n).astype(np.float32)
+    before_t, after_t = (q0 >= 1).astype(np.float32), (q < m).astype(np.float32)
+    s_nb = ((sims(one, np.maximum(p0, 0), br, q) * before_s
+             + sims(one, np.minimum(p + 1, n), br, q) * after_s) / np.maximum(before_s + after_s, 1))
+    t_nb = ((sims(ar, p, one, np.maximum(q0, 0)) * before_t
+             + sims(ar, p, one, np.minimum(q + 1, m)) * after_t) / np.maximum(before_t + after_t, 1))
+    out[r, col["cos"]] = cos
+    out[r, col["neighbour"]] = cos - 0.5 * (s_nb + t_nb)
+    out[r, col["knn"]] = 0.5 * (inp.src_knn[ar, p] + inp.tgt_knn[br, q])
+    penalty = _length_penalty(inp.src_len[ar, p], inp.tgt_len[br, q])
+    out[r, col["length"]] = inp.length_power * np.log(np.maximum(penalty, 1e-3))
+    for side, size in (("drop_src", ar), ("drop_tgt", br)):
+        rr = np.nonzero(size >= 2)[0]
+        if len(rr):
+            if side == "drop_src":  # without the first source sentence, without the last
+                first, last = sims(ar[rr] - 1, p[rr], br[rr], q[rr]), sims(ar[rr] - 1, p[rr] - 1, br[rr], q[rr])
+            else:
+                first, last = sims(ar[rr], p[rr], br[rr] - 1, q[rr]), sims(ar[rr], p[rr], br[rr] - 1, q[rr] - 1)
+            out[r[rr], col[side]] = cos[rr] - np.maximum(first, last)
+    out[r, col["pull_out"]], out[r, col["push_in"]] = _boundary(sims, n, m, p0, p, q0, q)
+    out[r, col["contrast"]] = _contrast(sims, p0, p, q0, q)
+    out[r, col["extra"]] = np.maximum(ar + br - 2, 0)
+    out[r, col["many_many"]] = (ar >= 2) & (br >= 2)
+    out[r, col["search"]] = _search_score(cos, s_nb, t_nb, out[r, col["knn"]], penalty, ar, br,
+                                          inp.length_power, config)
     nulls = np.nonzero((a == 0) | (b == 0))[0]
     if len(nulls):
         out[nulls, col["null"]] = 1.0
         out[nulls, col["search"]] = config.skip
-        out[nulls, col["null_best"]] = _null_best(inp, i0[nulls], i1[nulls], j0[nulls], j1[nulls])
+        out[nulls, col["null_best"]] = _null_best(inp, sims, i0[nulls], i1[nulls], j0[nulls], j1[nulls])
     if src_ev is not None and tgt_ev is not None and evidence:
         ev = evidence_features(src_ev, tgt_ev, i0, i1, j0, j1)
         for c, name in enumerate(EVIDENCE):
@@ -117,69 +134,64 @@ def bead_features(inp: _Inputs, i0: np.ndarray, i1: np.ndarray, j0: np.ndarray, 
     return out
 
 
-_CLIP = 0.3  # preferences beyond this say nothing more
-
-
-def _boundary(inp: _Inputs, i0, i1, j0, j1, xs, ys) -> tuple[np.ndarray, np.ndarray]:
-    """Whether the bead's boundaries sit right, against the sentences next to them.
+def _boundary(sims: _Sims, n: int, m: int, i0, i1, j0, j1) -> tuple[np.ndarray, np.ndarray]:
+    """Whether a linked bead's boundaries sit right, against the sentences next to them.
 
     ``pull_out``: the most any sentence just outside the bead prefers the bead's other side
-    to its own rival (the other side's sentence on the same side of the bead); above 0, the
+    to its rival (the other side's sentence on the same side of the bead); above 0, the
     boundary should probably move outward. ``push_in``: the most any edge sentence of a side
     of 2+ sentences prefers the other side's sentence just outside to the bead; above 0, it
-    should probably leave. Both are cosine differences clipped to ±0.3; 0 where no sentence
-    is there to compare."""
-    n, m = inp.X.shape[1] - 1, inp.Y.shape[1] - 1
-    X1, Y1 = inp.X[1], inp.Y[1]
+    should probably leave. Cosine differences up to 0.3; 0 where there is nothing to compare
+    (a text's edge) and where the preference is below -0.3 (the sentences around clearly
+    belong where they are: the feature speaks only near a close call). ``(k,)`` float32 each."""
     a, b = i1 - i0, j1 - j0
-    has_ps, has_ns = i0 >= 1, i1 < n
-    has_pt, has_nt = j0 >= 1, j1 < m
-    prev_s, next_s = X1[np.maximum(i0, 0)], X1[np.minimum(i1 + 1, n)]
-    prev_t, next_t = Y1[np.maximum(j0, 0)], Y1[np.minimum(j1 + 1, m)]
-    low = np.full(len(i0), -_CLIP, dtype=np.float32)
-    pull = low.copy()
+    one = np.ones_like(i0)
+    ps, ns = np.maximum(i0, 0), np.minimum(i1 + 1, n)  # window ends of the sentences around
+    pt, nt = np.maximum(j0, 0), np.minimum(j1 + 1, m)
+    has_p, has_n = (i0 >= 1) & (j0 >= 1), (i1 < n) & (j1 < m)
+    rival_n, rival_p = sims(one, ns, one, nt), sims(one, ps, one, pt)
+    pull = np.full(len(i0), -np.inf, dtype=np.float32)
     for ok, pref in (
-        (has_nt & has_ns, _dot(xs, next_t) - _dot(next_s, next_t)),
-        (has_pt & has_ps, _dot(xs, prev_t) - _dot(prev_s, prev_t)),
-        (has_ns & has_nt, _dot(ys, next_s) - _dot(next_t, next_s)),
-        (has_ps & has_pt, _dot(ys, prev_s) - _dot(prev_t, prev_s)),
+        (has_n, sims(a, i1, one, nt) - rival_n),  # the next target sentence
+        (has_p, sims(a, i1, one, pt) - rival_p),  # the previous target sentence
+        (has_n, sims(one, ns, b, j1) - rival_n),  # the next source sentence
+        (has_p, sims(one, ps, b, j1) - rival_p),  # the previous source sentence
     ):
         pull = np.where(ok, np.maximum(pull, pref), pull)
-    push = low.copy()
-    first_t, last_t = Y1[np.minimum(j0 + 1, m)], Y1[j1]
-    first_s, last_s = X1[np.minimum(i0 + 1, n)], X1[i1]
+    push = np.full(len(i0), -np.inf, dtype=np.float32)
+    first_t, first_s = np.minimum(j0 + 1, m), np.minimum(i0 + 1, n)
     for ok, pref in (
-        ((b >= 2) & has_ps, _dot(prev_s, first_t) - _dot(xs, first_t)),
-        ((b >= 2) & has_ns, _dot(next_s, last_t) - _dot(xs, last_t)),
-        ((a >= 2) & has_pt, _dot(prev_t, first_s) - _dot(ys, first_s)),
-        ((a >= 2) & has_nt, _dot(next_t, last_s) - _dot(ys, last_s)),
+        ((b >= 2) & (i0 >= 1), sims(one, ps, one, first_t) - sims(a, i1, one, first_t)),
+        ((b >= 2) & (i1 < n), sims(one, ns, one, j1) - sims(a, i1, one, j1)),
+        ((a >= 2) & (j0 >= 1), sims(one, first_s, one, pt) - sims(one, first_s, b, j1)),
+        ((a >= 2) & (j1 < m), sims(one, i1, one, nt) - sims(one, i1, b, j1)),
     ):
         push = np.where(ok, np.maximum(push, pref), push)
-    pull = np.where(pull == -_CLIP, 0.0, pull)
-    push = np.where(push == -_CLIP, 0.0, push)
-    return np.clip(pull, -_CLIP, _CLIP), np.clip(push, -_CLIP, _CLIP)
+    pull = np.where(pull > -_CLIP, np.minimum(pull, _CLIP), 0.0)
+    push = np.where(push > -_CLIP, np.minimum(push, _CLIP), 0.0)
+    return pull.astype(np.float32), push.astype(np.float32)
 
 
-def _contrast(inp: _Inputs, i0, i1, j0, j1) -> np.ndarray:
+def _contrast(sims: _Sims, i0, i1, j0, j1) -> np.ndarray:
     """For a bead with 2+ sentences a side: how much better its best split into two beads
     pairs the parts along the diagonal than across, ``max_(k,l) [cos(A1,B1) + cos(A2,B2) -
     cos(A1,B2) - cos(A2,B1)] / 2``; high means two beads side by side, low means one
     rendering whose parts cross (0 for other beads). SentAlign's "split when the parts
     score as well apart" test (§3.3), made symmetric."""
     a, b = i1 - i0, j1 - j0
-    out = np.zeros(len(i0), dtype=np.float32)
     best = np.full(len(i0), -np.inf, dtype=np.float32)
     for k in range(1, max(int(a.max(initial=0)), 1)):
         for l in range(1, max(int(b.max(initial=0)), 1)):
-            ok = (a > k) & (b > l)
-            if not ok.any():
+            r = np.nonzero((a > k) & (b > l))[0]
+            if not len(r):
                 continue
-            r = np.nonzero(ok)[0]
-            A1, A2 = inp.X[k, i0[r] + k], inp.X[a[r] - k, i1[r]]
-            B1, B2 = inp.Y[l, j0[r] + l], inp.Y[b[r] - l, j1[r]]
-            val = (_dot(A1, B1) + _dot(A2, B2) - _dot(A1, B2) - _dot(A2, B1)) / 2
+            ks, ls = np.full(len(r), k), np.full(len(r), l)
+            a1, a2, b1, b2 = ks, a[r] - k, ls, b[r] - l  # part sizes
+            e1, e2, f1, f2 = i0[r] + k, i1[r], j0[r] + l, j1[r]  # part window ends
+            val = (sims(a1, e1, b1, f1) + sims(a2, e2, b2, f2)
+                   - sims(a1, e1, b2, f2) - sims(a2, e2, b1, f1)) / 2
             best[r] = np.maximum(best[r], val)
-    return np.where(np.isfinite(best), best, out)
+    return np.where(np.isfinite(best), best, 0.0)
 
 
 def _search_score(cos, s_nb, t_nb, knn, penalty, a, b, power, config: AlignConfig) -> np.ndarray:
@@ -194,57 +206,27 @@ def _search_score(cos, s_nb, t_nb, knn, penalty, a, b, power, config: AlignConfi
     return score
 
 
-def _null_best(inp: _Inputs, i0: np.ndarray, i1: np.ndarray, j0: np.ndarray, j1: np.ndarray) -> np.ndarray:
+def _null_best(inp: _Inputs, sims: _Sims, i0: np.ndarray, i1: np.ndarray, j0: np.ndarray,
+               j1: np.ndarray) -> np.ndarray:
     """Best kNN-margin similarity of each 1-0/0-1 bead's sentence to the other side's
     sentences within 2 positions of where it sits (``(k,)``; -1 if there are none)."""
     n, m = inp.X.shape[1] - 1, inp.Y.shape[1] - 1
     src_side = i1 > i0
+    one = np.ones_like(i0)
     best = np.full(len(i0), -1.0, dtype=np.float32)
     for d in (-2, -1, 0, 1):
-        # The sentence's vector and knn; the partner's position on the other side.
-        own = np.where(src_side, i1, j1)
-        other = np.where(src_side, j0 + d, i0 + d) + 1  # window end of one sentence
-        limit = np.where(src_side, m, n)
-        ok = (other >= 1) & (other <= limit)
+        # Window ends (one sentence) of the source and the target sentence compared.
+        p = np.where(src_side, i1, i0 + d + 1)
+        q = np.where(src_side, j0 + d + 1, j1)
+        ok = (p >= 1) & (p <= n) & (q >= 1) & (q <= m)
         if not ok.any():
             continue
-        own_c, other_c = np.clip(own, 0, None), np.clip(other, 1, np.maximum(limit, 1))
-        vec = np.where(src_side[:, None], inp.X[1, np.minimum(own_c, n)], inp.Y[1, np.minimum(own_c, m)])
-        par = np.where(src_side[:, None], inp.Y[1, np.minimum(other_c, m)], inp.X[1, np.minimum(other_c, n)])
-        knn = np.where(src_side, inp.src_knn[1, np.minimum(own_c, n)] + inp.tgt_knn[1, np.minimum(other_c, m)],
-                       inp.tgt_knn[1, np.minimum(own_c, m)] + inp.src_knn[1, np.minimum(other_c, n)])
-        sim = _dot(vec, par) - 0.25 * knn
-        best = np.where(ok, np.maximum(best, sim), best)
+        p, q = np.clip(p, 1, max(n, 1)), np.clip(q, 1, max(m, 1))
+        value = sims(one, p, one, q) - 0.25 * (inp.src_knn[1, p] + inp.tgt_knn[1, q])
+        best = np.where(ok, np.maximum(best, value), best)
     return best
 
 
 def logits(features: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """``(k,)`` log-odds that each bead is right: ``features @ weights``."""
+    """``(k,)`` bead scores ``features @ weights`` (in the search's units when ``search`` is 1)."""
     return features @ np.asarray(weights, dtype=np.float32)
-
-
-def fit_weights(features: np.ndarray, labels: np.ndarray, prior: np.ndarray | None = None,
-                strength: float = 1.0, sample_weight: np.ndarray | None = None,
-                iterations: int = 25) -> np.ndarray:
-    """Logistic regression by Newton's method (IRLS), with a Gaussian prior on the weights.
-
-    Minimises ``-Σ w_i log-likelihood_i + strength/2 · |weights - prior|²`` (the bias too),
-    i.e. MAP estimation centred on ``prior`` (default 0): with few examples the result stays
-    near the prior — the default weights, when a project's confirmed beads re-fit them.
-    ``features`` ``(k, F)``, ``labels`` ``(k,)`` in {0, 1}. Returns ``(F,)`` float64.
-    """
-    X = np.asarray(features, dtype=np.float64)
-    y = np.asarray(labels, dtype=np.float64)
-    sw = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-    w0 = np.zeros(X.shape[1]) if prior is None else np.asarray(prior, dtype=np.float64)
-    w = w0.copy()
-    for _ in range(iterations):
-        z = np.clip(X @ w, -30, 30)
-        p = 1.0 / (1.0 + np.exp(-z))
-        grad = X.T @ (sw * (p - y)) + strength * (w - w0)
-        hess = (X * (sw * p * (1 - p))[:, None]).T @ X + strength * np.eye(X.shape[1])
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.max(np.abs(step)) < 1e-6:
-            break
-    return w

@@ -60,6 +60,8 @@ def align_texts(
             beads = postpass(search.inp, beads, src, tgt, config,
                              adaptation.weights if adaptation else None,
                              adaptation.kinds if adaptation else None).beads
+            if progress:
+                progress("flags", 0, 1)
         stats = search.stats
         _score_nulls(beads, src_emb, tgt_emb, stats, config)
     crossings = (detect_crossings(beads, src_emb, tgt_emb, stats, config, src, tgt, encoder)
