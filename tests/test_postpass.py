@@ -11,7 +11,7 @@ import pytest
 from aligner.align import AlignConfig
 from aligner.align.evidence import evidence_features, sentence_evidence
 from aligner.align.postpass import aligned_stretches, candidates, change_kind, postpass
-from aligner.align.rescore import DEFAULT_WEIGHTS, FEATURES, FITTED, bead_features, logits
+from aligner.align.rescore import DEFAULT_WEIGHTS, FEATURES, FITTED, bead_features, score_beads
 from aligner.align.run import search_texts
 from aligner.types import Bead
 
@@ -83,7 +83,7 @@ def test_a_number_mismatch_lowers_the_bead_score(default_encoder):
     assert f_agree[0, col["num_one"]] == 0.0
     assert f_differ[0, col["num_both"]] == pytest.approx(math.log1p(2))
     assert f_differ[0, col["num_one"]] == pytest.approx(math.log1p(2))
-    drop = logits(f_agree, DEFAULT_WEIGHTS)[0] - logits(f_differ, DEFAULT_WEIGHTS)[0]
+    drop = score_beads(f_agree, DEFAULT_WEIGHTS)[0] - score_beads(f_differ, DEFAULT_WEIGHTS)[0]
     expected = (FITTED["num_both"] * (math.log1p(3) - math.log1p(2))
                 - FITTED["num_one"] * math.log1p(2))
     assert drop == pytest.approx(expected, abs=1e-5) and drop > 0.1

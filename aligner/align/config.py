@@ -116,8 +116,9 @@ class AlignConfig:
         "remove a 1-0/0-1 bead (they helped every tuning set and MAC-Test did not move); "
         "'all' also splits, merges and moves boundaries (better on the tuning sets, worse on "
         "MAC-Test, see docs/benchmarks.md); 'off' keeps the search's path."))
-    postpass_span: int = setting(3, minimum=1, maximum=6, help=(
-        "Consecutive beads the post-pass re-segments together (3: a bead and both neighbours)."))
+    postpass_span: int = setting(2, minimum=1, maximum=6, help=(
+        "Consecutive beads the post-pass re-segments together (2: a bead and a neighbour; 3 "
+        "scored the same on the tuning sets at 2.4 times the candidates)."))
     postpass_sure: float | None = setting(0.5, minimum=0.0, maximum=1.0, help=(
         "Stretches of 1-1 beads that all have at least this confidence are not re-checked "
         "(none: every stretch). Most of a book is such beads; skipping them keeps the "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -138,6 +139,14 @@ def _names_agree(a: str, b: str) -> bool:
     return a == b or a[:4] == b[:4] or fuzz.ratio(a, b) >= 75
 
 
+@lru_cache(maxsize=65536)
+def _name_counts(a: frozenset[str], b: frozenset[str]) -> tuple[int, int]:
+    """(names of ``a`` with a partner in ``b``, names of either side without one)."""
+    both = sum(1 for x in a if any(_names_agree(x, y) for y in b))
+    alone = sum(1 for y in b if not any(_names_agree(x, y) for x in a))
+    return both, (len(a) - both) + alone
+
+
 def evidence_features(src: SentenceEvidence, tgt: SentenceEvidence, i0: np.ndarray, i1: np.ndarray,
                       j0: np.ndarray, j1: np.ndarray) -> np.ndarray:
     """``(k, 7)`` float32 evidence of the beads src[i0:i1] ↔ tgt[j0:j1] (``(k,)`` int arrays):
@@ -167,9 +176,7 @@ def evidence_features(src: SentenceEvidence, tgt: SentenceEvidence, i0: np.ndarr
         for r in rows.tolist():
             a = _span_union(src.names, int(i0[r]), int(i1[r]))
             b = _span_union(tgt.names, int(j0[r]), int(j1[r]))
-            both = sum(1 for x in a if any(_names_agree(x, y) for y in b))
-            out[r, 2] = both
-            out[r, 3] = (len(a) - both) + sum(1 for y in b if not any(_names_agree(x, y) for x in a))
+            out[r, 2], out[r, 3] = _name_counts(a, b)
     open_s = src.quote_depth[i1] > 0
     open_t = tgt.quote_depth[j1] > 0
     out[:, 4] = linked & (open_s != open_t)

@@ -18,7 +18,7 @@ import numpy as np
 from aligner.align.config import AlignConfig
 from aligner.align.evidence import sentence_evidence
 from aligner.align.postpass import aligned_stretches, best_path, candidates, change_kind
-from aligner.align.rescore import FEATURES, bead_features, logits
+from aligner.align.rescore import FEATURES, bead_features, score_beads
 from aligner.align.run import search_texts
 from aligner.types import Bead
 
@@ -72,7 +72,7 @@ def _bead(c: np.ndarray) -> Bead:
 def decode(lat: Lattice, weights: np.ndarray, kinds: frozenset[str]) -> list[RawBead]:
     """The post-pass's beads with ``weights``, keeping only changes of ``kinds`` (as
     :func:`aligner.align.postpass.postpass` does)."""
-    path = best_path(lat.cands, logits(lat.feats, weights).astype(np.float64), lat.n, lat.m)
+    path = best_path(lat.cands, score_beads(lat.feats, weights).astype(np.float64), lat.n, lat.m)
     old = [_bead(lat.cands[k]) for k in lat.own]
     new = [_bead(lat.cands[k]) for k in path]
     out: list[RawBead] = []
@@ -84,7 +84,7 @@ def decode(lat: Lattice, weights: np.ndarray, kinds: frozenset[str]) -> list[Raw
 
 def change_counts(lat: Lattice, weights: np.ndarray, kinds: frozenset[str]) -> dict[str, list[int]]:
     """Per kind of change the post-pass makes: [changes, right beads gained, right beads lost]."""
-    path = best_path(lat.cands, logits(lat.feats, weights).astype(np.float64), lat.n, lat.m)
+    path = best_path(lat.cands, score_beads(lat.feats, weights).astype(np.float64), lat.n, lat.m)
     right = set(lat.gold)
     out: dict[str, list[int]] = {}
     for before, after in aligned_stretches([_bead(lat.cands[k]) for k in lat.own],

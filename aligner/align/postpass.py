@@ -5,12 +5,14 @@ The search's margin score is additive over beads and blind to whether every sent
 an m-n bead belongs to it. After the search, every stretch of ``postpass_span``
 consecutive beads is re-segmented: the candidates are all beads inside the stretch (its
 m-n beads split, neighbours merged, a boundary sentence moved to the other bead, a 1-0/0-1
-sentence joined to a neighbour or an edge sentence set apart), each scored by the
-logistic re-scorer of :mod:`aligner.align.rescore` (similarities, margins, length, the
-contribution of each edge sentence, and the evidence of :mod:`aligner.align.evidence`).
-A best path through the lattice of all candidates (the search's own path among them) is
-then taken: the path that maximises the sum of the beads' log-probability of being right.
-Cost: O(beads × candidates per stretch), a few seconds on a 10,000-sentence book.
+sentence joined to a neighbour or an edge sentence set apart), each scored by the bead
+score of :mod:`aligner.align.rescore` (the search's score plus similarity, boundary and
+text-evidence features). The best path through the lattice of all candidates (the
+search's own path among them) is taken, and then, stretch by stretch where it differs
+from the search's path, kept only if its kind of change is enabled (``config.postpass``):
+by default only changes that make or remove a 1-0/0-1 bead, the only kind that helped on
+every tuning set (docs/benchmarks.md, issue 16). Stretches of sure 1-1 beads
+(``postpass_sure``) are not re-checked. Cost: about 1 s on a 10,000-sentence book.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy as np
 from aligner.align.config import AlignConfig
 from aligner.align.dp import _Inputs
 from aligner.align.evidence import sentence_evidence
-from aligner.align.rescore import DEFAULT_WEIGHTS, bead_features, logits
+from aligner.align.rescore import DEFAULT_WEIGHTS, bead_features, score_beads
 from aligner.align.scores import confidence
 from aligner.types import Bead
 
@@ -140,7 +142,7 @@ def postpass(inp: _Inputs, beads: list[Bead], src: Sequence[str], tgt: Sequence[
                        config.postpass_sure)
     feats = bead_features(inp, cands[:, 0], cands[:, 1], cands[:, 2], cands[:, 3], config,
                           sentence_evidence(src), sentence_evidence(tgt))
-    scores = logits(feats, weights).astype(np.float64)
+    scores = score_beads(feats, weights).astype(np.float64)
     path = best_path(cands, scores, n, m)
     new = [Bead(tuple(range(int(c[0]), int(c[1]))), tuple(range(int(c[2]), int(c[3]))))
            for c in cands[path]]
