@@ -15,6 +15,7 @@ from typing import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from aligner.adapt import Adaptation
 from aligner.align import AlignConfig, align_documents, align_texts
 from aligner.document import default_kind, document_from_bytes, document_from_text, prepare_document
 from aligner.errors import InputError
@@ -127,13 +128,16 @@ def read_documents(path: str | Path, lang: str, *, role: str = "source", kind: s
 # --- align --------------------------------------------------------------------------------
 
 def align_pair(src: Document, tgt: Document, encoder, config: AlignConfig | None = None, *,
-               flags: bool = True, progress: ProgressFn | None = None) -> Alignment:
+               flags: bool = True, progress: ProgressFn | None = None,
+               adaptation: Adaptation | None = None) -> Alignment:
     """Align a source and its translation: beads with confidences and review flags,
     crossing candidates (:func:`aligner.align.align_documents`), and, with ``flags``, the
     fidelity flags (:func:`aligner.fidelity.flag_alignment`), whose context goes with the
-    alignment. ``encoder`` follows :class:`aligner.embed.Encoder`. Raises ModelError."""
+    alignment. ``encoder`` follows :class:`aligner.embed.Encoder`; ``adaptation``
+    (:func:`aligner.adapt.fit_adaptation`, a project's confirmed beads) replaces the
+    post-pass's default weights and is kept in the alignment's params. Raises ModelError."""
     config = config or AlignConfig()
-    alignment = align_documents(src, tgt, encoder, config, progress)
+    alignment = align_documents(src, tgt, encoder, config, progress, adaptation)
     if flags:
         if progress:
             progress("flags", 0, 1)

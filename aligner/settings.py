@@ -220,5 +220,6 @@ def markdown_table(cls: type) -> str:
                                                     else _show(s.default) if s.kind in (int, float)
                                                     else s.default)
         text = s.help.replace("|", "\\|").replace("\n", " ")
-        rows.append(f"| `{s.name}` | {s.type_name} | {default} | {s.range_text} | {text} |")
+        choices = s.range_text.replace("|", "\\|")  # "off | nulls | all" inside a table cell
+        rows.append(f"| `{s.name}` | {s.type_name} | {default} | {choices} | {text} |")
     return "\n".join(rows) + "\n"

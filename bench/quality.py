@@ -7,6 +7,7 @@ Usage (from the repository root, venv active):
     python bench/quality.py --corpus textberg --corpus mac-dev --by-type
     python bench/quality.py --baseline length     # length-only Gale-Church stand-in
     python bench/quality.py --json quality.json --save out/   # keep figures and .align files
+    python bench/quality.py --adapt 0.2 --by-type --cache emb.sqlite  # + the confirmed-beads protocol
 
 Corpora (data in ../shared/eval-data, see its README.md; a corpus whose files are absent is
 skipped with the reason):
@@ -52,6 +53,8 @@ from quality_data import (  # noqa: E402
 )
 from quality_report import Result, format_by_type, format_table, to_json  # noqa: E402
 
+ADAPT_CORPORA = ("textberg", "mac-test", "mac-dev", "nonlit", "ntrex@0.10")  # --adapt runs these
+
 AlignFn = Callable[[list[str], list[str]], list[RawBead]]
 
 
@@ -88,6 +91,7 @@ def our_aligner(
         return beads_from_alignment(align_texts(src, tgt, encoder, config))
 
     run.params = dataclasses.asdict(config)  # type: ignore[attr-defined]  (recorded in --json)
+    run.encoder, run.config = encoder, config  # type: ignore[attr-defined]  (the --adapt protocol)
     label = f"ours ({encoder.name})" + "".join(f" {k}={v}" for k, v in changes.items())
     return run, label
 
@@ -205,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None, help="write all figures to this JSON file")
     ap.add_argument("--save", type=Path, default=None, help="write predicted .align files under DIR/<corpus>/")
     ap.add_argument("--by-type", action="store_true", help="also print the per-bead-type breakdown")
+    ap.add_argument("--adapt", type=float, default=None, metavar="SHARE",
+                    help="also run the confirmed-beads protocol (bench/adapt_protocol.py): the first "
+                         "SHARE (e.g. 0.2) of each document's gold beads confirmed, the rest scored")
     args = ap.parse_args(argv)
 
     quality_data.EVAL = args.data  # the loaders read it
@@ -221,8 +228,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
     results: list[Result] = []
+    protocol = []
     for name in args.corpus or CORPUS_NAMES:
         for corpus in load_corpus(name, args.works, args.seed):
+            if args.adapt and not corpus.skip and corpus.name in ADAPT_CORPORA \
+                    and getattr(align, "encoder", None) is not None:
+                from adapt_protocol import run_protocol
+
+                protocol.append(run_protocol(corpus, align.encoder, align.config, args.adapt,
+                                             quality_data.EVAL))
             if corpus.skip:
                 results.append(Result(corpus.name, corpus.note, 0, 0, 0.0, skip=corpus.skip))
                 print(f"[{corpus.name}] skipped: {corpus.skip}", file=sys.stderr)
@@ -240,6 +254,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.by_type:
         print()
         print(format_by_type(results), end="")
+    if protocol:
+        from adapt_protocol import format_protocol
+
+        print()
+        print(format_protocol(protocol, args.adapt), end="")
     sys.stdout.flush()
     print(f"\ntotal wall time {total:.1f} s, CPU time {cpu:.1f} s, on {os.cpu_count()} CPUs ({system})")
     if args.json:

@@ -35,13 +35,21 @@ The method follows two published aligners and keeps their costs linear in length
    sentence elsewhere strongly — alone, or by improving that bead when appended to it —
    is reported as a crossing-link candidate (:class:`aligner.types.Crossing`).
 
+6. **Post-pass** (:mod:`~aligner.align.postpass`, after SentAlign, Steingrímsson et al. 2023,
+   §3.3): stretches of neighbouring beads are re-segmented with a bead score that adds
+   boundary, split and text evidence (numbers, quotation, OCR debris) to the search's
+   score; by default only changes that make or remove a 1-0/0-1 bead are kept. A
+   project's confirmed beads can re-fit that score (:mod:`aligner.adapt`).
+
 Every bead carries a confidence in [0, 1] (see :func:`confidence`).
 
 Modules, one stage each: :mod:`~aligner.align.config` (settings), :mod:`~aligner.align.scores`
 (similarity statistics, confidence), :mod:`~aligner.align.anchors` (anchor pass, band),
 :mod:`~aligner.align.windows` (bead vectors, length penalty), :mod:`~aligner.align.dp`
 (dynamic programme and traceback), :mod:`~aligner.align.search` (one bitext's search,
-refine pass), :mod:`~aligner.align.crossings` (crossing candidates), :mod:`~aligner.align.run`
+refine pass), :mod:`~aligner.align.postpass` (post-pass), :mod:`~aligner.align.rescore` and
+:mod:`~aligner.align.evidence` (its bead score), :mod:`~aligner.align.fit` (fitting that
+score), :mod:`~aligner.align.crossings` (crossing candidates), :mod:`~aligner.align.run`
 (the stages in order).
 """
 

@@ -109,6 +109,20 @@ class AlignConfig:
         "Bitexts of up to this many sentences (both sides) also get the seam corrections of "
         "pooled windows (about 40 % more encoding; without them MAC-Test 1b F1 .883 instead "
         "of .887)."))
+    postpass: str = setting("nulls", choices=("off", "nulls", "all"), help=(
+        "Post-pass after the search (aligner.align.postpass, after SentAlign's re-check of "
+        "merges, insertions and deletions): every stretch of postpass_span beads is "
+        "re-segmented with the bead re-scorer. 'nulls' keeps only the changes that make or "
+        "remove a 1-0/0-1 bead (they helped every tuning set and MAC-Test did not move); "
+        "'all' also splits, merges and moves boundaries (better on the tuning sets, worse on "
+        "MAC-Test, see docs/benchmarks.md); 'off' keeps the search's path."))
+    postpass_span: int = setting(2, minimum=1, maximum=6, help=(
+        "Consecutive beads the post-pass re-segments together (2: a bead and a neighbour; 3 "
+        "scored the same on the tuning sets at 2.4 times the candidates)."))
+    postpass_sure: float | None = setting(0.5, minimum=0.0, maximum=1.0, help=(
+        "Stretches of 1-1 beads that all have at least this confidence are not re-checked "
+        "(none: every stretch). Most of a book is such beads; skipping them keeps the "
+        "post-pass cheap."))
 
     def __post_init__(self) -> None:
         for s in SETTINGS:  # the registry's ranges hold for every way of building one
@@ -139,8 +153,9 @@ class AlignConfig:
         if not self.partial:
             return self
         floor = PARTIAL_THRESHOLD if self.min_bead_similarity is None else self.min_bead_similarity
+        # The post-pass's weights were fitted for whole translations, not local alignment.
         return replace(self, skip=0.0, min_bead_similarity=floor, margin=True,
-                       neighbour_margin=0.0)
+                       neighbour_margin=0.0, postpass="off")
 
     def window_plan(self, encoder, n_sentences: int) -> tuple[bool, bool]:
         """How beads of several sentences get their vectors for a bitext of ``n_sentences``

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from aligner.align.config import AlignConfig
 from aligner.align.crossings import detect_crossings
 from aligner.align.dp import ProgressFn
-from aligner.align.search import _all_null, _prepare, _refine, _score_nulls, _search
+from aligner.align.postpass import postpass
+from aligner.align.search import _all_null, _prepare, _refine, _score_nulls, _search, _Search
 from aligner.types import Alignment, Bead, Crossing, Document
+
+if TYPE_CHECKING:
+    from aligner.adapt import Adaptation
 
 
 def align_texts(
@@ -17,6 +24,7 @@ def align_texts(
     encoder,
     config: AlignConfig | None = None,
     progress: ProgressFn | None = None,
+    adaptation: Adaptation | None = None,
 ) -> Alignment:
     """Align source sentences ``src`` to target sentences ``tgt``.
 
@@ -25,7 +33,10 @@ def align_texts(
     joined window's embedding is built from that pass and its seams
     (:mod:`aligner.pooling`); otherwise joined texts are encoded only around uncertain
     beads (the refine pass, bounded by ``config.refine_budget``).
-    ``progress(stage, done, total)`` is called as work advances.
+    ``progress(stage, done, total)`` is called as work advances. After the search, the
+    post-pass (:mod:`aligner.align.postpass`, ``config.postpass``) re-checks the beads with
+    the bead re-scorer; an ``adaptation`` fitted on a project's confirmed beads
+    (:func:`aligner.adapt.fit_adaptation`) replaces the re-scorer's default weights.
 
     Returns:
         An :class:`~aligner.types.Alignment` whose beads cover every sentence of both
@@ -40,6 +51,37 @@ def align_texts(
     """
     settings = config or AlignConfig()
     config = settings.resolved()
+    search, beads, src_emb, tgt_emb = search_texts(src, tgt, encoder, config, progress)
+    stats = None
+    if search is not None:
+        if config.postpass != "off":
+            if progress:
+                progress("postpass", 0, 1)
+            beads = postpass(search.inp, beads, src, tgt, config,
+                             adaptation.weights if adaptation else None,
+                             adaptation.kinds if adaptation else None).beads
+            if progress:
+                progress("flags", 0, 1)
+        stats = search.stats
+        _score_nulls(beads, src_emb, tgt_emb, stats, config)
+    crossings = (detect_crossings(beads, src_emb, tgt_emb, stats, config, src, tgt, encoder)
+                 if stats else [])
+    _flag(beads, crossings, config)
+    return Alignment(
+        beads=beads,
+        crossings=crossings,
+        encoder=f"{encoder.name} {getattr(encoder, 'version', '')}".strip(),
+        # An adaptation goes with the settings, so the store keeps it and a re-align reuses it.
+        params=settings.to_params() | ({"adaptation": adaptation.to_json()} if adaptation else {}),
+    )
+
+
+def search_texts(src: Sequence[str], tgt: Sequence[str], encoder, config: AlignConfig,
+                 progress: ProgressFn | None = None
+                 ) -> tuple[_Search | None, list[Bead], np.ndarray, np.ndarray]:
+    """Encode and search (anchors, DP, refine pass): ``(search state, beads, src_emb,
+    tgt_emb)``, the state None when a side is empty. ``config`` must be resolved
+    (:meth:`AlignConfig.resolved`). The embeddings are ``(n, dim)`` and ``(m, dim)`` float32."""
     if progress:
         progress("encode", 0, len(src) + len(tgt))
     windows = None
@@ -56,29 +98,16 @@ def align_texts(
     if progress:
         progress("prepare", 0, 1)
     if not src or not tgt:
-        beads = _all_null(len(src), len(tgt))
-        stats = None
-    else:
-        search = _prepare(src_emb, tgt_emb, [len(x) for x in src], [len(t) for t in tgt], config,
-                          windows)
-        beads = _search(search, config, progress)
-        if config.refine_budget > 0 and windows is None:
-            beads = _refine(search, beads, src, tgt, encoder, config, progress)
-        stats = search.stats
-        _score_nulls(beads, src_emb, tgt_emb, stats, config)
-    crossings = (detect_crossings(beads, src_emb, tgt_emb, stats, config, src, tgt, encoder)
-                 if stats else [])
-    _flag(beads, crossings, config)
-    return Alignment(
-        beads=beads,
-        crossings=crossings,
-        encoder=f"{encoder.name} {getattr(encoder, 'version', '')}".strip(),
-        params=settings.to_params(),
-    )
+        return None, _all_null(len(src), len(tgt)), src_emb, tgt_emb
+    search = _prepare(src_emb, tgt_emb, [len(x) for x in src], [len(t) for t in tgt], config, windows)
+    beads = _search(search, config, progress)
+    if config.refine_budget > 0 and windows is None:
+        beads = _refine(search, beads, src, tgt, encoder, config, progress)
+    return search, beads, src_emb, tgt_emb
 
 
 def align_documents(src_doc: Document, tgt_doc: Document, encoder, config: AlignConfig | None = None,
-                    progress: ProgressFn | None = None) -> Alignment:
+                    progress: ProgressFn | None = None, adaptation: Adaptation | None = None) -> Alignment:
     """Align two segmented :class:`~aligner.types.Document` objects (source, translation).
 
     As :func:`align_texts`, plus crossing candidates for OCR lines that read better
@@ -86,7 +115,7 @@ def align_documents(src_doc: Document, tgt_doc: Document, encoder, config: Align
     from aligner.lineorder import line_crossings
 
     config = config or AlignConfig()
-    alignment = align_texts(src_doc.texts, tgt_doc.texts, encoder, config, progress)
+    alignment = align_texts(src_doc.texts, tgt_doc.texts, encoder, config, progress, adaptation)
     config = config.resolved()
     if progress:
         progress("crossings", 0, 1)
