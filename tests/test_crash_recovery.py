@@ -79,6 +79,7 @@ def test_sigkill_in_the_middle_of_edits_loses_nothing_acknowledged(db_url):
         log = {e.id: (e.version_after, e.operation, e.user)
                for e in s.scalars(select(Edit).where(Edit.alignment_id == aid))}
         version = s.scalar(select(AlignmentRow.version).where(AlignmentRow.id == aid))
+        last_status = s.scalar(select(BeadRow.status).where(BeadRow.id == ids[-1]))
         for ack, token in acks:  # every acknowledged edit is there, as acknowledged
             assert log.get(ack["edit_id"]) == (ack["version"], ack["operation"], names[token])
         # none half-applied: each version bump has its one log entry, beads match the log
@@ -90,7 +91,8 @@ def test_sigkill_in_the_middle_of_edits_loses_nothing_acknowledged(db_url):
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}",
                           headers={"Authorization": f"Bearer {tokens[0]}"}) as c:
-            r = c.post(f"/api/alignments/{aid}/confirm", json={"version": version, "bead_ids": [ids[-1]]})
+            op = "unreview" if last_status == "confirmed" else "confirm"  # a no-op edit is refused
+            r = c.post(f"/api/alignments/{aid}/{op}", json={"version": version, "bead_ids": [ids[-1]]})
             assert r.status_code == 200 and r.json()["version"] == version + 1
     finally:
         server.kill()
