@@ -297,3 +297,7 @@ class BeadWordLinks(Base):
     key: Mapped[str] = mapped_column(String(64))
     links: Mapped[dict[str, Any]] = mapped_column(JSON)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# The tables of record pairing and batch tasks (issue 13) live in their own module.
+from aligner.store import pairing_models as _pairing_models  # noqa: E402,F401

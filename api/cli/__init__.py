@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from api.cli import align, batch, serve, store, words
+from api.cli import align, batch, pair, serve, store, words
 
 app = typer.Typer(
     name="aligner",
@@ -20,7 +20,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for _area in (align, store, batch, serve, words):
+for _area in (align, store, batch, pair, serve, words):
     _area.register(app)
 
 

@@ -115,6 +115,8 @@ def segment_command(
     no_ocr: bool = typer.Option(False, "--no-ocr", help="Skip OCR clean-up (page furniture)."),
     strip_markup: StripMarkup = True,
     fmt: str = typer.Option("text", "--format", help="text | json"),
+    records: bool = typer.Option(False, "--records", help="Print the file's records (a volume "
+                                 "split at its headings: reference, offsets, date, title) instead."),
 ) -> None:
     """Read, clean and split FILE into sentences; print one per line (or JSON)."""
     import json
@@ -122,6 +124,10 @@ def segment_command(
     from aligner.pipeline import ReadOptions, read_document
 
     check_format(fmt, ("text", "json"))
+    if records:
+        from api.cli.pair import print_records
+
+        return print_records(file, lang, fmt)
     doc = read_document(file, lang, options=ReadOptions(
         presplit=presplit, encoding=encoding, ocr=not no_ocr, strip_markup=strip_markup))
     if doc.provenance.kind == "reconstruction":
