@@ -16,6 +16,7 @@ cluster), store each result once, show progress, stop cleanly on a signal.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -28,7 +29,7 @@ from aligner.align import AlignConfig
 from aligner.batch.summary import PairResult
 from aligner.batch.tasks import PairTask, encoder_label, find_done, task_hashes, task_key
 from aligner.batch.worker import TaskOutcome, store_outcome
-from aligner.pipeline import ReadOptions
+from aligner.pipeline import ReadOptions, split_fragment
 
 TRIES = 2  # runs of a task whose worker process died
 POLL_SECONDS = 0.2
@@ -137,7 +138,9 @@ def run_tasks(tasks: Iterable[PairTask], sessions, executor, encoder, *, project
     kwargs = dict(settings=config.to_params(), encoder=None if label.startswith("use-m3") else encoder.name,
                   options=options, with_flags=with_flags, db=db_url, project=project)
     tries = {i: 0 for i in todo}
-    queue, running = list(todo), {}
+    # largest first (Graham 1969, LPT): a long book started last would leave the other
+    # workers idle while it runs
+    queue, running = sorted(todo, key=lambda i: -_size(tasks[i])), {}
     window = max(2, 2 * getattr(executor, "slots", 2))
     with stop.installed():
         try:
@@ -175,6 +178,16 @@ def run_tasks(tasks: Iterable[PairTask], sessions, executor, encoder, *, project
             show.close()
     report.results = [results[i] for i in sorted(results)]
     return report
+
+
+def _size(task: PairTask) -> int:
+    """Characters (or bytes) of a task's two texts, to start the largest first; 0 if unknown."""
+    if task.src_doc is not None and task.tgt_doc is not None:
+        return len(task.src_doc.raw_text) + len(task.tgt_doc.raw_text)
+    try:
+        return sum(os.path.getsize(split_fragment(p)[0]) for p in (task.source, task.target))
+    except OSError:
+        return 0
 
 
 def _requeue(i: int, running: dict, tries: dict, executor, results: dict, tasks: list) -> list[int]:

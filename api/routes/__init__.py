@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.routes import alignments, documents, export, projects, review, views, words
+from api.routes import alignments, documents, export, pairing, projects, review, views, words
 
 #: In OpenAPI (and /docs) order.
 ROUTERS = (projects.router, documents.router, alignments.router, review.router, export.router,
-           views.router, words.router)
+           views.router, words.router, pairing.router)
 
 
 def health() -> dict:
