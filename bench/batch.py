@@ -18,7 +18,9 @@ share of the cores (2 threads here), ``local1x1`` one process, one thread (the p
 baseline), ``local2`` two processes × 1 thread, ``dask2`` a Dask ``LocalCluster`` of two
 worker processes × 1 thread. The machine is shared and noisy, so the works are cut into
 ``--rounds`` rounds of like size and every round runs each configuration in turn, the
-order rotated from round to round (load that comes and goes falls on all alike); the
+order reversed from round to round (ABCD, DCBA: load that comes and goes falls on all
+alike; two rounds keep the largest work under a third of its round, so two workers can
+share a round evenly); the
 1-minute load average is sampled every 5 s. CPU time is the workers' CPU in tasks plus the
 writer's. Peak memory: each worker process's peak resident set (ru_maxrss).
 """
@@ -133,7 +135,7 @@ def run_batch_bench(configs: list[str], n_rounds: int, works: int = 0) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         stores = {c: open_store(Path(tmp) / f"{c}.db")[1] for c in configs}
         for r, part in enumerate(rounds):
-            order = configs[r % len(configs):] + configs[:r % len(configs)]
+            order = configs if r % 2 == 0 else configs[::-1]  # ABCD, DCBA, ABCD…
             for c in order:
                 sampler = LoadSampler()
                 sampler.start()
@@ -174,7 +176,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sets", default="pairing,batch")
     ap.add_argument("--configs", default="local1,local1x1,local2,dask2")
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--works", type=int, default=0, help="only the N smallest works (a smoke run)")
     ap.add_argument("--cache", default=str(ROOT / ".cache" / "bench-pairing.sqlite"),
                     help="SQLite embedding cache of the pairing sets ('' for none)")

@@ -12,6 +12,7 @@
  *   renderings.js renderings side by side    search.js     concordance
  *   hash.js       in-page links              newalign.js   upload dialog
  *   links.js      word links: hover/select a word to light its rendering
+ *   pairing.js    pairing view: which record translates which (confirm, reassign)
  *
  * Some modules import each other in a cycle (nav → details → ops → nav): safe, because no
  * module uses an import while it loads, only later, when an event calls it.
@@ -29,6 +30,7 @@ import { runSearch } from "./search.js";
 import { followHash } from "./hash.js";
 import { openNewDialog, closeNewDialog, submitNew } from "./newalign.js";
 import { wireLinks } from "./links.js";
+import { wirePairing, openPairing } from "./pairing.js";
 
 function wireReview() {
   document.addEventListener("keydown", onKey);
@@ -78,10 +80,13 @@ async function main() {
   wireReview();
   wireViews();
   wireLinks();
+  wirePairing();
   try {
     await loadAlignments();
     const doc = Number(new URLSearchParams(location.hash.slice(1)).get("d"));
     if (doc) { await openRenderings(doc); return; }
+    const run = Number(new URLSearchParams(location.hash.slice(1)).get("pr"));
+    if (run) { await openPairing(run); return; }
     if (!state.alignments.length) return;
     const { aid, pos } = readHash();
     const known = state.alignments.some((a) => a.id === aid);

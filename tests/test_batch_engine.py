@@ -156,12 +156,14 @@ def test_a_run_killed_mid_way_resumes_with_nothing_lost_or_duplicated(tmp_path):
     tasks = [PairTask.from_spec(s) for s in discover_pairs(tmp_path / "texts")]
     from aligner.embed import get_encoder
 
-    report = run_tasks(tasks, sessions, LocalExecutor(2, None), get_encoder(), progress=None)
+    with LocalExecutor(2, None) as executor:
+        report = run_tasks(tasks, sessions, executor, get_encoder(), progress=None)
     statuses = [r.status for r in report.results]
     assert statuses.count("skipped") == stored["alignments"]
     assert statuses.count("aligned") == len(names) - stored["alignments"]
     assert counts(db) == {"documents": 10, "alignments": 5, "distinct_pairs": 5, "tasks": 5}
-    again = run_tasks(tasks, sessions, LocalExecutor(1, None), get_encoder(), progress=None)
+    with LocalExecutor(1, None) as executor:
+        again = run_tasks(tasks, sessions, executor, get_encoder(), progress=None)
     assert [r.status for r in again.results] == ["skipped"] * len(names)
     assert counts(db)["alignments"] == 5
 
@@ -171,8 +173,8 @@ def test_dask_local_cluster_stores_the_same_beads_as_the_local_executor(tmp_path
     write_works(tmp_path / "texts", 4, 40)
     tasks = [PairTask.from_spec(s) for s in discover_pairs(tmp_path / "texts")]
     local_db, dask_db = tmp_path / "local.db", tmp_path / "dask.db"
-    local = run_tasks(tasks, open_store(local_db)[1], make_executor("local", workers=2),
-                      default_encoder, progress=None)
+    with make_executor("local", workers=2) as executor:
+        local = run_tasks(tasks, open_store(local_db)[1], executor, default_encoder, progress=None)
     assert [r.status for r in local.results] == ["aligned"] * 4
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:

@@ -100,7 +100,9 @@ def run_tasks(tasks: Iterable[PairTask], sessions, executor, encoder, *, project
     database's URL to let workers store their own pairs. ``progress``: ``"bar"``,
     ``"lines"``, None, or ``"auto"`` (a bar if ``stream`` is a terminal, else lines);
     ``stream`` defaults to stderr. ``stop``: a :class:`StopFlag` (signals are caught while
-    the run lasts). Returns a :class:`BatchReport`; never raises for a bad pair.
+    the run lasts; on one, running tasks are abandoned and the executor is closed, else
+    the executor stays open for the caller). Returns a :class:`BatchReport`; never raises
+    for a bad pair.
     """
     from aligner.store.service import get_or_create_project
 
@@ -135,7 +137,7 @@ def run_tasks(tasks: Iterable[PairTask], sessions, executor, encoder, *, project
     show = _Progress(progress, stream, len(tasks), len(results))
     for i in sorted(results):
         show.done(results[i])
-    kwargs = dict(settings=config.to_params(), encoder=None if label.startswith("use-m3") else encoder.name,
+    kwargs = dict(settings=config.to_params(), encoder=encoder.name,
                   options=options, with_flags=with_flags, db=db_url, project=project)
     tries = {i: 0 for i in todo}
     # largest first (Graham 1969, LPT): a long book started last would leave the other
@@ -174,7 +176,8 @@ def run_tasks(tasks: Iterable[PairTask], sessions, executor, encoder, *, project
         finally:
             report.stopped_by = stop.signal
             report.abandoned = len(queue) + len(running)
-            executor.close(abandon=bool(stop.signal), pending=list(running))
+            if stop.signal:  # otherwise the executor is the caller's, to reuse or close
+                executor.close(abandon=True, pending=list(running))
             show.close()
     report.results = [results[i] for i in sorted(results)]
     return report

@@ -58,6 +58,12 @@ class LocalExecutor:
         self.close(abandon=True)
         self._pool = self._start()
 
+    def __enter__(self) -> "LocalExecutor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def describe(self) -> str:
         return f"local: {self.workers} process(es) × {self.threads} thread(s)"
 
@@ -66,16 +72,20 @@ class LocalExecutor:
 
     def close(self, abandon: bool = False, pending=()) -> None:
         """Shut down; with ``abandon``, cancel what is queued and end running workers."""
+        if self._pool is None:
+            return
         if abandon:
+            # the processes, taken before shutdown() forgets them (Python < 3.14 has no
+            # public terminate_workers)
+            processes = list((getattr(self._pool, "_processes", None) or {}).values())
             self._pool.shutdown(wait=False, cancel_futures=True)
-            terminate = getattr(self._pool, "terminate_workers", None)  # Python 3.14+
-            if terminate is not None:
-                terminate()
-            else:
-                for process in list((getattr(self._pool, "_processes", None) or {}).values()):
-                    process.terminate()
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.join(timeout=10)
         else:
             self._pool.shutdown(wait=True)
+        self._pool = None
 
 
 class DaskExecutor:
@@ -111,6 +121,12 @@ class DaskExecutor:
         # load the encoder on every worker now (once per process), each with its share
         client.run(_load_on_worker, encoder, self._shares, threads)
 
+    def __enter__(self) -> "DaskExecutor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def _thread_shares(self) -> dict[str, int]:
         """Worker address → BLAS threads per task: its host's cores over the task slots
         (worker threads) all workers on that host offer."""
@@ -141,8 +157,9 @@ class DaskExecutor:
                 self.client.cancel(list(pending), force=True)
             except Exception:  # noqa: BLE001 - the cluster may be going away already
                 pass
-        if self._own:
+        if self._own and self.client is not None:
             self.client.close()
+            self.client = None
 
 
 def _takes_n_workers(client) -> bool:

@@ -114,14 +114,15 @@ def batch_command(
                        f"(Pairing) or at /api/pairings/{auto.run_id}", err=True)
     stop = StopFlag()
     with stop.installed():  # a signal while the workers start is honoured too
-        pool = make_executor(executor, workers=workers, encoder=encoder, scheduler=scheduler,
+        pool = make_executor(executor, workers=workers, encoder=enc.name, scheduler=scheduler,
                              threads=threads)
     if not quiet:
         typer.echo(pool.describe(), err=True)
     direct = db if to_url(db).get_backend_name() != "sqlite" else None
-    report = run_tasks(tasks, sessions, pool, enc, project=project, config=config,
-                       with_flags=not no_flags, options=ReadOptions(strip_markup=strip_markup),
-                       db_url=direct, progress=None if quiet else "auto", stop=stop)
+    with pool:
+        report = run_tasks(tasks, sessions, pool, enc, project=project, config=config,
+                           with_flags=not no_flags, options=ReadOptions(strip_markup=strip_markup),
+                           db_url=direct, progress=None if quiet else "auto", stop=stop)
     if report.results:
         typer.echo(format_summary(report.results))
     typer.echo(report.closing_line())
