@@ -116,7 +116,7 @@ def test_log_lines_as_pairs_finish_and_a_clean_stop_on_sigterm(tmp_path):
         child = subprocess.Popen(cli("batch", str(tmp_path / "texts"), "--db", str(db), "--workers", "1"),
                                  stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
         try:
-            wait_for(log, r"^\[1/6\] aligned work00", child)
+            wait_for(log, r"^\[1/6\] aligned work\d\d", child)
             child.send_signal(signal.SIGTERM)
             assert child.wait(timeout=60) == 128 + signal.SIGTERM
         finally:
@@ -198,3 +198,67 @@ def test_executor_errors_are_one_line():
         make_executor("dask")
     with pytest.raises(AlignerError, match="--workers must be at least 1"):
         make_executor("local", workers=0)
+
+
+def test_a_worker_process_that_dies_is_replaced_and_its_pairs_run_again(tmp_path, default_encoder):
+    names = write_works(tmp_path / "texts", 4, 160)
+    db = tmp_path / "w.db"
+    _, sessions = open_store(db)
+    tasks = [PairTask.from_spec(s) for s in discover_pairs(tmp_path / "texts")]
+    killed = []
+
+    def kill_one_worker(result):  # after the first pair is stored, a worker is killed mid-pair
+        if not killed:
+            pid = next(iter(executor._pool._processes))
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    with LocalExecutor(2, None) as executor:
+        first = set(executor._pool._processes)
+        report = run_tasks(tasks, sessions, executor, default_encoder, progress=None,
+                           on_result=kill_one_worker)
+        assert killed and killed[0] in first and killed[0] not in executor._pool._processes
+    assert [r.status for r in report.results] == ["aligned"] * len(names)
+    assert counts(db) == {"documents": 8, "alignments": 4, "distinct_pairs": 4, "tasks": 4}
+
+
+def test_cli_batch_on_a_dask_scheduler_and_workers_started_as_the_readme_says(tmp_path):
+    pytest.importorskip("distributed", reason="the [dask] extra is not installed")
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    dask = [sys.executable, "-m", "dask"]
+    scheduler = subprocess.Popen(dask + ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    workers = subprocess.Popen(dask + ["worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                               cwd=ROOT)
+    try:
+        write_works(tmp_path / "texts", 3, 30)
+        db = tmp_path / "d.db"
+        deadline = time.monotonic() + 60
+        while True:  # until both workers have joined
+            from distributed import Client
+
+            with Client(address, timeout=20) as client:
+                if len(client.scheduler_info(n_workers=-1)["workers"]) == 2:
+                    break
+            assert time.monotonic() < deadline, "the Dask workers did not join"
+            time.sleep(0.5)
+        run = subprocess.run(cli("batch", str(tmp_path / "texts"), "--db", str(db), "--executor", "dask",
+                                 "--scheduler", address), capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert run.returncode == 0, run.stderr
+        assert "dask: 2 worker(s) at " + address in run.stderr and "[1] thread(s) each" in run.stderr
+        assert len(re.findall(r"^\[\d/3\] aligned work0\d", run.stderr, re.M)) == 3
+        assert "3 pair(s) aligned and stored, 0 already done, 0 failed" in run.stdout
+        assert counts(db) == {"documents": 6, "alignments": 3, "distinct_pairs": 3, "tasks": 3}
+    finally:
+        for proc in (workers, scheduler):
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)

@@ -39,13 +39,16 @@ POLL_SECONDS = 0.2
 class BatchReport:
     """What a run did: one result per task (in task order), the signal that stopped it
     (``"SIGTERM"``…, or None), how many tasks were abandoned or never started, the workers'
-    peak memory (bytes, by process id) and CPU seconds spent in tasks."""
+    peak memory (bytes, by process id), CPU and wall seconds spent in tasks (summed over
+    workers), and wall seconds the writer spent storing."""
 
     results: list[PairResult] = field(default_factory=list)
     stopped_by: str | None = None
     abandoned: int = 0
     peak_rss: dict[int, int] = field(default_factory=dict)
     task_cpu: float = 0.0
+    task_seconds: float = 0.0
+    store_seconds: float = 0.0
     executor: str = ""
 
     def closing_line(self) -> str:
@@ -160,14 +163,17 @@ def run_tasks(tasks: Iterable[PairTask], sessions, executor, encoder, *, project
                         break
                     i = running.pop(future)
                     try:
-                        outcome: TaskOutcome = future.result()
+                        outcome: TaskOutcome = future.result().load()
                     except BrokenProcessPool:
                         queue[:0] = _requeue(i, running, tries, executor, results, tasks)
                         break
                     except Exception as exc:  # noqa: BLE001 - e.g. Dask's KilledWorker
                         outcome = TaskOutcome(PairResult(tasks[i].name, "failed",
                                                          error=f"{type(exc).__name__}: {exc}"))
+                    report.task_seconds += outcome.result.seconds
+                    stored_at = time.perf_counter()
                     results[i] = _store(outcome, tasks[i], sessions, project, label, config)
+                    report.store_seconds += time.perf_counter() - stored_at
                     report.peak_rss[outcome.pid] = max(report.peak_rss.get(outcome.pid, 0), outcome.peak_rss)
                     report.task_cpu += outcome.cpu
                     show.done(results[i])

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
-from aligner.batch.worker import init_local_worker, run_task, thread_environment, worker_encoder
+from aligner.batch.worker import (init_local_worker, run_task, run_task_spooled, thread_environment,
+                                  worker_encoder)
 from aligner.errors import AlignerError
 
 EXECUTORS = ("local", "dask")
@@ -35,6 +38,7 @@ class LocalExecutor:
         self._pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
+        self._spool = tempfile.mkdtemp(prefix="aligner-batch-")  # results, one file each
         # Spawned children read the thread variables as numpy loads: set them for the start.
         saved = {k: os.environ.get(k) for k in thread_environment(1)}
         os.environ.update(thread_environment(self.threads))
@@ -68,7 +72,7 @@ class LocalExecutor:
         return f"local: {self.workers} process(es) × {self.threads} thread(s)"
 
     def submit(self, task, **kwargs):
-        return self._pool.submit(run_task, task, threads=self.threads, **kwargs)
+        return self._pool.submit(run_task_spooled, self._spool, task, threads=self.threads, **kwargs)
 
     def close(self, abandon: bool = False, pending=()) -> None:
         """Shut down; with ``abandon``, cancel what is queued and end running workers."""
@@ -86,6 +90,7 @@ class LocalExecutor:
         else:
             self._pool.shutdown(wait=True)
         self._pool = None
+        shutil.rmtree(self._spool, ignore_errors=True)
 
 
 class DaskExecutor:

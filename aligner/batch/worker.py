@@ -13,10 +13,13 @@ and torch take it too.
 from __future__ import annotations
 
 import os
+import pickle
 import resource
 import signal
 import time
+import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from aligner.align import AlignConfig
 from aligner.batch.summary import PairResult, summarise
@@ -89,6 +92,33 @@ class TaskOutcome:
     cpu: float = 0.0
     peak_rss: int = 0
     pid: int = field(default_factory=os.getpid)
+    spool: str = ""
+
+    def load(self) -> "TaskOutcome":
+        """Read back the documents and alignment a local worker left in its spool file
+        (:func:`run_task_spooled`), and delete the file. Raises OSError."""
+        if self.spool:
+            with open(self.spool, "rb") as fh:
+                self.src, self.tgt, self.alignment = pickle.load(fh)
+            os.unlink(self.spool)
+            self.spool = ""
+        return self
+
+
+def run_task_spooled(spool: str, task: PairTask, settings: dict, **kwargs) -> TaskOutcome:
+    """:func:`run_task` for a local pool: the (large) documents and alignment go to a file
+    in ``spool`` and only its name back through the pool's pipe. A worker that sent a book's
+    alignment through the pipe would wait, holding the pipe's lock, until the batch
+    process read it all, which it does slowly while it stores the previous pair: the other
+    worker, done too, would wait behind it (measured: 2 workers no faster than 1)."""
+    out = run_task(task, settings, **kwargs)
+    if out.alignment is not None:
+        path = Path(spool) / f"{os.getpid()}-{uuid.uuid4().hex}.pickle"
+        with path.open("wb") as fh:
+            pickle.dump((out.src, out.tgt, out.alignment), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        out.src = out.tgt = out.alignment = None
+        out.spool = str(path)
+    return out
 
 
 def peak_rss() -> int:

@@ -89,15 +89,34 @@ def _record(row: PairingRecord) -> dict:
             "document_id": row.document_id, "decision": row.decision}
 
 
-def _alignment_of(session: Session, pair: PairingPair, docs: dict[int, int | None]) -> int | None:
+def _alignment_of(session: Session, pair: PairingPair, docs: dict[int, int | None],
+                  newest: dict[tuple[int, int], int] | None = None) -> int | None:
+    """The pair's alignment: the one linked to it, else the newest of its documents
+    (``newest``: ``{(source document, target document): alignment}`` if looked up already)."""
     if pair.alignment_id is not None:
         return pair.alignment_id
     src, tgt = docs.get(pair.src_record_id), docs.get(pair.tgt_record_id)
     if src is None or tgt is None:
         return None
+    if newest is not None:
+        return newest.get((src, tgt))
     return session.scalar(select(AlignmentRow.id).where(
         AlignmentRow.src_document_id == src, AlignmentRow.tgt_document_id == tgt)
         .order_by(AlignmentRow.id.desc()).limit(1))
+
+
+def _newest_alignments(session: Session, src_docs: set[int]) -> dict[tuple[int, int], int]:
+    """``{(source document, target document): newest alignment id}`` for these sources
+    (one query, in chunks: a run may hold thousands of records)."""
+    out: dict[tuple[int, int], int] = {}
+    ids = sorted(src_docs)
+    for first in range(0, len(ids), 500):
+        for aid, src, tgt in session.execute(
+                select(AlignmentRow.id, AlignmentRow.src_document_id, AlignmentRow.tgt_document_id)
+                .where(AlignmentRow.src_document_id.in_(ids[first:first + 500]))
+                .order_by(AlignmentRow.id)):
+            out[src, tgt] = aid
+    return out
 
 
 def pairing_view(session: Session, run_id: int) -> dict[str, Any]:
@@ -111,6 +130,8 @@ def pairing_view(session: Session, run_id: int) -> dict[str, Any]:
     by_id = {r.id: r for r in records}
     docs = {r.id: r.document_id for r in records}
     pairs = session.scalars(select(PairingPair).where(PairingPair.run_id == run_id)).all()
+    newest = _newest_alignments(session, {r.document_id for r in records
+                                          if r.side == "src" and r.document_id is not None})
     per_source: dict[int, list[dict]] = {}
     paired_targets = set()
     for p in pairs:
@@ -119,7 +140,7 @@ def pairing_view(session: Session, run_id: int) -> dict[str, Any]:
         per_source.setdefault(p.src_record_id, []).append({
             "id": p.id, "target": _record(by_id[p.tgt_record_id]), "score": p.score,
             "partial": p.partial, "evidence": p.evidence, "status": p.status, "user": p.user,
-            "alignment_id": _alignment_of(session, p, docs), "updated": _iso(p.updated)})
+            "alignment_id": _alignment_of(session, p, docs, newest), "updated": _iso(p.updated)})
     rank = {"confirmed": 0, "proposed": 1, "candidate": 2, "rejected": 3}
     sources = []
     for r in records:

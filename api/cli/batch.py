@@ -88,8 +88,6 @@ def batch_command(
     if pair not in ("name", "auto"):
         raise AlignerError(f"unknown --pair {pair!r}; use name or auto")
     sources, targets = split_with(inputs, required=False)
-    _, sessions = open_store(db)
-    enc = get_encoder(encoder)
     auto = None
     if pair == "name":
         if targets or len(sources) != 1:
@@ -101,7 +99,9 @@ def batch_command(
             typer.echo(f"note: {len(lone)} file(s) without a partner are not aligned: "
                        f"{', '.join(str(p) for p in lone[:5])}{' …' if len(lone) > 5 else ''} "
                        "(--pair auto pairs files by content)", err=True)
-    else:
+    _, sessions = open_store(db)  # after the inputs are checked: a typo makes no database
+    enc = get_encoder(encoder)
+    if pair == "auto":
         if not targets:
             sources, targets = _by_language_suffix(sources, src_lang, tgt_lang)
         auto = pair_and_store(sources, targets, src_lang, tgt_lang, enc, sessions, project=project,
