@@ -110,7 +110,7 @@ def test_task_key_names_texts_encoder_and_settings():
 
 
 def test_log_lines_as_pairs_finish_and_a_clean_stop_on_sigterm(tmp_path):
-    names = write_works(tmp_path / "texts", 6, 160)
+    names = write_works(tmp_path / "texts", 6, 400)
     db, log = tmp_path / "x.db", tmp_path / "log"
     with log.open("w") as out:  # `aligner batch DIR --db x.db > log 2>&1`
         child = subprocess.Popen(cli("batch", str(tmp_path / "texts"), "--db", str(db), "--workers", "1"),
@@ -123,7 +123,7 @@ def test_log_lines_as_pairs_finish_and_a_clean_stop_on_sigterm(tmp_path):
             if child.poll() is None:
                 child.kill()
     text = log.read_text(encoding="utf-8")
-    done = re.findall(r"^\[\d+/6\] aligned (work\d\d)", text, re.M)
+    done = re.findall(r"^\[\d+/6\] aligned (work\d\d)", text, re.M)  # any order: largest first
     assert 1 <= len(done) < len(names)
     stopped = re.search(r"^stopped by SIGTERM: (\d+) pair\(s\) aligned and stored, 0 already done, "
                         r"0 failed; (\d+) not finished", text, re.M)
@@ -138,7 +138,7 @@ def test_log_lines_as_pairs_finish_and_a_clean_stop_on_sigterm(tmp_path):
 
 
 def test_a_run_killed_mid_way_resumes_with_nothing_lost_or_duplicated(tmp_path):
-    names = write_works(tmp_path / "texts", 5, 160)
+    names = write_works(tmp_path / "texts", 5, 400)
     db, log = tmp_path / "k.db", tmp_path / "log"
     open_store(db)
     with log.open("w") as out:
@@ -201,7 +201,7 @@ def test_executor_errors_are_one_line():
 
 
 def test_a_worker_process_that_dies_is_replaced_and_its_pairs_run_again(tmp_path, default_encoder):
-    names = write_works(tmp_path / "texts", 4, 160)
+    names = write_works(tmp_path / "texts", 4, 400)
     db = tmp_path / "w.db"
     _, sessions = open_store(db)
     tasks = [PairTask.from_spec(s) for s in discover_pairs(tmp_path / "texts")]

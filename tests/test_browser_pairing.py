@@ -13,6 +13,7 @@ pytestmark = pytest.mark.browser
 if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):  # pragma: no cover - test_browser skips first
     pytest.skip("needs Debian chromium and chromium-driver", allow_module_level=True)
 
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
 from aligner.batch.auto import pair_and_store  # noqa: E402
@@ -38,6 +39,16 @@ def _row(drv, ref_end):
     raise AssertionError(f"no record row with {ref_end!r}")
 
 
+def _settled(find):
+    """``find()``, or False while the view is being redrawn (rows replaced under us)."""
+    def attempt(drv):
+        try:
+            return find(drv)
+        except (StaleElementReferenceException, AssertionError):
+            return False
+    return attempt
+
+
 def test_pairing_view_untranslated_confirm_and_open_the_alignment(driver, paired):  # noqa: F811
     srv, stored = paired
     driver.get(f"{srv.url}#pr={stored.run_id}")
@@ -50,12 +61,15 @@ def test_pairing_view_untranslated_confirm_and_open_the_alignment(driver, paired
     assert "telegram_112.txt" in row102.text and "partial" in row102.text and "proposed" in row102.text
 
     _row(driver, "volume.txt#103").find_element(By.CSS_SELECTOR, 'button[data-act="untranslated"]').click()
-    wait(driver, lambda d: "marked untranslated" in _row(d, "volume.txt#103").text, what="untranslated mark")
+    wait(driver, _settled(lambda d: "marked untranslated" in _row(d, "volume.txt#103").text), what="untranslated mark")
 
     _row(driver, "volume.txt#101").find_element(By.CSS_SELECTOR, 'button[data-act="confirm"]').click()
-    link = wait(driver, lambda d: _row(d, "volume.txt#101").find_elements(By.CSS_SELECTOR, "a[data-aid]"),
-                timeout=60, what="the confirmed pair's alignment link")[0]
-    assert "confirmed" in _row(driver, "volume.txt#101").text
+    wait(driver, _settled(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-busy") == "0"
+                          and _row(d, "volume.txt#101").find_elements(By.CSS_SELECTOR, "a[data-aid]")),
+         timeout=60, what="the confirmed pair's alignment link")
+    row = _row(driver, "volume.txt#101")
+    assert "confirmed" in row.text
+    link = row.find_element(By.CSS_SELECTOR, "a[data-aid]")
     aid = link.get_attribute("data-aid")
     link.click()
     wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-view") == "review", what="review view")

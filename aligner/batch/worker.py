@@ -107,10 +107,11 @@ class TaskOutcome:
 
 def run_task_spooled(spool: str, task: PairTask, settings: dict, **kwargs) -> TaskOutcome:
     """:func:`run_task` for a local pool: the (large) documents and alignment go to a file
-    in ``spool`` and only its name back through the pool's pipe. A worker that sent a book's
-    alignment through the pipe would wait, holding the pipe's lock, until the batch
-    process read it all, which it does slowly while it stores the previous pair: the other
-    worker, done too, would wait behind it (measured: 2 workers no faster than 1)."""
+    in ``spool`` and only its name back through the pool's pipe. Through the pipe, a
+    worker that finished a book would wait, holding the pipe's write lock, until the batch
+    process had read all of it (tens of MB), which that process does between the storing
+    of earlier pairs; the other worker, done too, would wait behind it. A file costs a
+    local write and read."""
     out = run_task(task, settings, **kwargs)
     if out.alignment is not None:
         path = Path(spool) / f"{os.getpid()}-{uuid.uuid4().hex}.pickle"
