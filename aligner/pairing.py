@@ -186,14 +186,20 @@ def pair_entries(sources: list[Entry], targets: list[Entry], encoder, *,
     Raises InputError if either side has no record.
     """
     scored = score_candidates(sources, targets, encoder, config=config)
+    return pair_scored(sources, targets, scored, config, getattr(encoder, "name", ""))
+
+
+def pair_scored(sources: list[Entry], targets: list[Entry], scored: dict,
+                config: PairConfig = PairConfig(), encoder_name: str = "") -> dict:
+    """:func:`pair_entries` from candidates already scored (:func:`score_candidates`)."""
     chosen = _assign(scored, config)
-    pairs = [_pair_json(sources[s], targets[t], scored[s, t], config) for s, t in chosen]
+    pairs = [pair_json(sources[s], targets[t], scored[s, t], config) for s, t in chosen]
     pairs.sort(key=lambda p: (p["source"]["file"], p["source"]["start"], -p["score"]))
     return {
         "pairs": pairs,
         "unpaired_source": _unpaired(sources, targets, {s for s, _ in chosen}, scored, 0),
         "unpaired_target": _unpaired(targets, sources, {t for _, t in chosen}, scored, 1),
-        "params": {"encoder": getattr(encoder, "name", ""), "threshold": config.threshold,
+        "params": {"encoder": encoder_name, "threshold": config.threshold,
                    "score": asdict(config.score)},
     }
 
@@ -367,7 +373,8 @@ def _disjoint_in_target(t: int, s: int, chosen: list[tuple[int, int]], scored: d
     return True
 
 
-def _pair_json(source: Entry, target: Entry, candidate: Candidate, config: PairConfig) -> dict:
+def pair_json(source: Entry, target: Entry, candidate: Candidate, config: PairConfig) -> dict:
+    """One scored pair as the output names it: ``{"source", "target", "score", "partial", "evidence"}``."""
     chain = candidate.chain
     evidence = {
         "source_coverage": round(chain.source_coverage, 3),

@@ -26,12 +26,18 @@ from pathlib import Path
 from aligner.document import default_kind, document_from_text, known_reconstruction, prepare_document
 from aligner.errors import InputError
 from aligner.headings import STRONG, LineKind, classify_line, normalise_line, parse_date
-from aligner.read import RawText, read_text, tei_documents_from_bytes
+from aligner.read import DEFAULT_MAX_BYTES, RawText, read_text, tei_documents_from_bytes
 from aligner.types import Document
 
 FRONT_MATTER_MIN_CHARS = 200
 """Text before the first heading is a record of its own if it has this many characters of
 body (a preface); less (a volume's title page) is left out."""
+
+VOLUME_MAX_BYTES = max(64 * 1024 * 1024, DEFAULT_MAX_BYTES)
+"""Largest volume :func:`read_records` reads: 64 MiB, where one text to align is limited to
+``ALIGNER_MAX_FILE_BYTES`` (4 MiB): a diary or documents volume holds thousands of records,
+reading and splitting it is linear, and each record is aligned on its own. Pairing a volume
+embeds all its sentences (about 2 KB of float32 per sentence)."""
 
 
 @dataclass(frozen=True)
@@ -108,13 +114,16 @@ def split_records(text: str, lang: str, *, is_tei: bool = False, name: str = "<t
     return records
 
 
-def read_records(path: str | Path, lang: str, *, encoding: str | None = None) -> RecordFile:
+def read_records(path: str | Path, lang: str, *, encoding: str | None = None,
+                 max_bytes: int = VOLUME_MAX_BYTES) -> RecordFile:
     """Read the file at ``path`` (plain text in any encoding, or TEI XML) and split it.
 
+    A volume may be far larger than one text the aligner takes (``max_bytes``, default
+    :data:`VOLUME_MAX_BYTES`): only its records are aligned, each on its own.
     Raises InputError as :func:`aligner.read.read_text`.
     """
     path = Path(path)
-    raw = read_text(path, encoding=encoding)
+    raw = read_text(path, encoding=encoding, max_bytes=max_bytes)
     if raw.is_tei:
         records = _tei_records(path.read_bytes(), path.name)
     else:

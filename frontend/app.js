@@ -18,6 +18,7 @@
  *   hash.js       in-page links              newalign.js   upload dialog
  *   links.js      word links: hover/select a word to light its rendering
  *   login.js      sign-in, account, CSRF     poll.js       other reviewers' edits
+ *   pairing.js    pairing view: which record translates which (confirm, reassign)
  *
  * Some modules import each other in a cycle (nav → details → ops → nav): safe, because no
  * module uses an import while it loads, only later, when an event calls it.
@@ -43,6 +44,7 @@ import { openNewDialog, closeNewDialog, submitNew } from "./newalign.js";
 import { wireLinks } from "./links.js";
 import { signIn, wireAccount } from "./login.js";
 import { startPolling } from "./poll.js";
+import { wirePairing, openPairing } from "./pairing.js";
 
 function wireReview() {
   document.addEventListener("keydown", onKey);
@@ -91,6 +93,7 @@ async function main() {
   wireViews();
   wireLinks();
   wireAccount();
+  wirePairing();
   try {
     await signIn();
     startPolling();
@@ -98,6 +101,8 @@ async function main() {
     const hash = new URLSearchParams(location.hash.slice(1));
     const doc = Number(hash.get("d"));
     if (doc) { await openRenderings(doc, hash.has("o") ? Number(hash.get("o")) : null); return; }
+    const run = Number(hash.get("pr"));
+    if (run) { await openPairing(run); return; }
     if (!state.alignments.length) return;
     const { aid, pos } = readHash();
     const known = state.alignments.some((a) => a.id === aid);

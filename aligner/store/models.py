@@ -312,3 +312,5 @@ class BeadWordLinks(Base):
 
 # Tables of other areas, registered on the same metadata (Alembic, create_all).
 from aligner.store.accounts import models as _account_models  # noqa: E402,F401
+# The tables of record pairing and batch tasks (issue 13) live in their own module.
+from aligner.store import pairing_models as _pairing_models  # noqa: E402,F401

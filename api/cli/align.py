@@ -116,6 +116,8 @@ def segment_command(
     no_ocr: bool = typer.Option(False, "--no-ocr", help="Skip OCR clean-up (page furniture)."),
     strip_markup: StripMarkup = True,
     fmt: str = typer.Option("text", "--format", help="text | json"),
+    records: bool = typer.Option(False, "--records", help="Print the file's records (a volume "
+                                 "split at its headings: reference, offsets, date, title) instead."),
 ) -> None:
     """Read, clean and split FILE into sentences; print one per line (or JSON)."""
     import json
@@ -124,6 +126,10 @@ def segment_command(
     from aligner.progress import ProgressBar, reporting
 
     check_format(fmt, ("text", "json"))
+    if records:
+        from api.cli.pair import print_records
+
+        return print_records(file, lang, fmt)
     with ProgressBar() as bar, reporting(bar.update):  # shown on a terminal only
         doc = read_document(file, lang, options=ReadOptions(
             presplit=presplit, encoding=encoding, ocr=not no_ocr, strip_markup=strip_markup))

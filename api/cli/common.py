@@ -119,3 +119,27 @@ def parse_options(items: list[str] | None) -> dict[str, str]:
             raise AlignerError(f"--option {item!r}: write NAME=VALUE, e.g. keep_nulls=yes")
         out[name.strip()] = value.strip()
     return out
+
+
+def split_with(paths: list[str], *, required: bool) -> tuple[list[str], list[str]]:
+    """``SRC... --with TGT...`` (as ``aligner pair`` and ``aligner batch --pair auto`` take
+    them; the command passes ``--with`` through as an argument) → (sources, targets).
+    Raises AlignerError: ``--with`` missing (if ``required``) or empty, another unknown
+    option, no source."""
+    for p in paths:
+        if p.startswith("--") and p != "--with" and not p.startswith("--with="):
+            raise AlignerError(f"no such option: {p.split('=')[0]}")
+    items = []
+    for p in paths:  # --with=TGT is --with TGT
+        items += ["--with", p[len("--with="):]] if p.startswith("--with=") else [p]
+    if "--with" not in items:
+        if required:
+            raise AlignerError("give the targets after --with: SRC... --with TGT...")
+        return items, []
+    at = items.index("--with")
+    sources, targets = items[:at], [p for p in items[at + 1:] if p != "--with"]
+    if not sources:
+        raise AlignerError("no source file or folder before --with")
+    if not targets:
+        raise AlignerError("no target file or folder after --with")
+    return sources, targets

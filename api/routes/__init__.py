@@ -11,6 +11,7 @@ from api.routes import (
     documents,
     export,
     imports,
+    pairing,
     projects,
     review,
     search_export,
@@ -22,7 +23,7 @@ from api.routes import (
 #: In OpenAPI (and /docs) order.
 ROUTERS = (auth.router, projects.router, documents.router, alignments.router, review.router,
            workflow.router, export.router, imports.router, views.router, search_export.router,
-           words.router)
+           words.router, pairing.router)
 
 
 def health() -> dict:

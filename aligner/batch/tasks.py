@@ -1,0 +1,150 @@
+"""The tasks of a batch: one per pair, idempotent.
+
+A task names a pair (two files, a TEI div ``f.xml#id``, or a record ``volume.txt#102``
+with its documents already read) and is keyed by :func:`task_key`: the sha256 of both
+texts' content hashes and languages, the encoder (name and version) and the aligner
+settings. The store keeps one ``batch_task`` row per key once its alignment is stored
+(:func:`record_done`); before a task runs and again before its result is stored,
+:func:`find_done` asks whether the key is done, by that row or, should a crash have come
+between storing the alignment and its row, by an alignment of the same two documents with
+the same encoder and settings. So a rerun, or a task run twice by a cluster that lost a
+worker, never stores a pair twice, and a pair whose worker died is simply run again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from aligner.align import AlignConfig
+from aligner.batch.discover import PairSpec
+from aligner.pipeline import ReadOptions, read_document, split_fragment
+from aligner.types import Document
+
+
+@dataclass(frozen=True)
+class PairTask:
+    """One pair to align.
+
+    ``source``/``target``: a file, a TEI div ``f.xml#ID``; or, when ``src_doc``/``tgt_doc``
+    are given (records found by pairing), only their names. ``partial``: align with
+    ``AlignConfig(partial=True)`` (the target renders part of the source). ``pair_id``:
+    the ``pairing_pair`` row this task aligns (pairing mode), which is linked to the
+    alignment when it is stored. ``kind``/``tgt_kind``/``title`` as in
+    :class:`aligner.batch.discover.PairSpec`.
+    """
+
+    name: str
+    source: str
+    target: str
+    src_lang: str
+    tgt_lang: str
+    kind: str | None = None
+    tgt_kind: str | None = None
+    title: str | None = None
+    partial: bool = False
+    pair_id: int | None = None
+    src_doc: Document | None = None
+    tgt_doc: Document | None = None
+
+    @classmethod
+    def from_spec(cls, spec: PairSpec) -> "PairTask":
+        """The task of a pair found by name or listed in a manifest."""
+        return cls(spec.name, str(spec.source), str(spec.translation), spec.src_lang,
+                   spec.tgt_lang, spec.kind, spec.tgt_kind, spec.title)
+
+    def config(self, base: AlignConfig) -> AlignConfig:
+        """The settings this task is aligned with: ``base``, partial if the task is."""
+        return replace(base, partial=True) if self.partial and not base.partial else base
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex sha256 of a file's bytes (a whole file's document has this content hash)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def task_hashes(task: PairTask) -> tuple[str, str] | None:
+    """The content hashes of a task's two texts if known before reading them: documents
+    already read, or two whole files; None for a TEI div (known once it is read).
+    Raises OSError for a file that cannot be read."""
+    if task.src_doc is not None and task.tgt_doc is not None:
+        return task.src_doc.provenance.sha256, task.tgt_doc.provenance.sha256
+    if split_fragment(task.source)[1] or split_fragment(task.target)[1]:
+        return None
+    return file_sha256(task.source), file_sha256(task.target)
+
+
+def task_key(src_sha: str, src_lang: str, tgt_sha: str, tgt_lang: str, encoder: str,
+             config: AlignConfig) -> str:
+    """Hex sha256 naming a task: both texts' content hashes and languages, the encoder
+    (``"name version"``) and every aligner setting (:meth:`AlignConfig.to_params`)."""
+    blob = json.dumps([src_sha, src_lang, tgt_sha, tgt_lang, encoder, config.to_params()],
+                      sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def encoder_label(encoder) -> str:
+    """``"name version"`` of an encoder, as alignments record it."""
+    return f"{encoder.name} {encoder.version}"
+
+
+def read_task(task: PairTask, options: ReadOptions = ReadOptions()) -> tuple[Document, Document]:
+    """The two documents of a task (read through :func:`aligner.pipeline.read_document`
+    unless the task carries them). Raises InputError, OSError."""
+    if task.src_doc is not None and task.tgt_doc is not None:
+        return task.src_doc, task.tgt_doc
+    src = read_document(task.source, task.src_lang, role="source", kind=task.kind,
+                        title=task.title, options=options)
+    tgt = read_document(task.target, task.tgt_lang, role="translation", kind=task.tgt_kind,
+                        title=task.title, options=options)
+    return src, tgt
+
+
+def find_done(session: Session, key: str, project_id: int, src_sha: str, src_lang: str,
+              tgt_sha: str, tgt_lang: str, encoder: str, config: AlignConfig) -> int | None:
+    """Id of the alignment that task ``key`` stored, or None: its ``batch_task`` row, else
+    an alignment in project ``project_id`` of documents with these content hashes and
+    languages, made by ``encoder`` (``"name version"``) with the same settings."""
+    from aligner.store.models import AlignmentRow, DocumentRow
+    from aligner.store.pairing_models import BatchTask
+
+    done = session.scalar(select(BatchTask.alignment_id).where(BatchTask.key == key))
+    if done is not None:
+        return done
+    name, _, version = encoder.partition(" ")
+    src, tgt = aliased(DocumentRow), aliased(DocumentRow)
+    rows = session.execute(
+        select(AlignmentRow.id, AlignmentRow.params)
+        .join(src, src.id == AlignmentRow.src_document_id)
+        .join(tgt, tgt.id == AlignmentRow.tgt_document_id)
+        .where(src.project_id == project_id, src.sha256 == src_sha, src.lang == src_lang,
+               tgt.sha256 == tgt_sha, tgt.lang == tgt_lang,
+               AlignmentRow.encoder_name == name, AlignmentRow.encoder_version == version)
+        .order_by(AlignmentRow.id)).all()
+    wanted = config.to_params()
+    for alignment_id, params in rows:
+        try:
+            if AlignConfig.from_params(params).to_params() == wanted:
+                return alignment_id
+        except Exception:  # noqa: BLE001 - settings of an older version: not this task
+            continue
+    return None
+
+
+def record_done(session: Session, key: str, name: str, alignment_id: int) -> None:
+    """Write task ``key``'s row (one transaction; a row already there is kept)."""
+    from aligner.store.pairing_models import BatchTask
+    from aligner.store.service.common import _writing
+
+    with _writing(session):
+        if session.get(BatchTask, key) is None:
+            session.add(BatchTask(key=key, name=name[:500], alignment_id=alignment_id))

@@ -1,0 +1,247 @@
+"""The record pairing in the store: save a run of :mod:`aligner.pairing` (records,
+candidate pairs with scores and evidence, the pairs chosen), read it for the pairing
+view, and apply a reviewer's decision (confirm, reassign, mark untranslated).
+
+A pair's alignment is the one the batch linked to it, else the newest alignment of its
+two records' documents (an alignment made after a decision, by an API job).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aligner.store.errors import InvariantError, NotFoundError
+from aligner.store.models import AlignmentRow, utcnow
+from aligner.store.pairing_models import PairingPair, PairingRecord, PairingRun
+from aligner.store.service.common import _get, _iso, _writing
+
+ACTIONS = ("confirm", "reassign", "untranslated")
+CHOSEN = ("proposed", "confirmed")
+
+
+def save_pairing(session: Session, project_id: int, *, src_lang: str, tgt_lang: str, encoder: str,
+                 params: dict, settings: dict, sources: list[dict], targets: list[dict],
+                 pairs: list[dict]) -> tuple[int, dict[tuple[int, int], int]]:
+    """Store one pairing run (one transaction).
+
+    ``sources``/``targets``: records as :meth:`aligner.pairing.Entry.describe` gives them,
+    each with its stored ``document_id``; ``pairs``: ``{"s", "t"}`` (indexes into those
+    lists), ``score``, ``partial``, ``evidence``, ``status`` (``"proposed"`` or
+    ``"candidate"``). Returns the run id and ``{(s, t): pair id}``.
+    """
+    with _writing(session):
+        run = PairingRun(project_id=project_id, src_lang=src_lang, tgt_lang=tgt_lang,
+                         encoder=encoder, params=params, settings=settings)
+        session.add(run)
+        session.flush()
+        rows = {}
+        for side, records in (("src", sources), ("tgt", targets)):
+            for k, r in enumerate(records):
+                row = PairingRecord(run_id=run.id, side=side, ord=k, file=r["file"], ref=r["ref"],
+                                    title=(r.get("title") or "")[:1000], date=r.get("date"),
+                                    start_char=r.get("start") or 0, end_char=r.get("end") or 0,
+                                    document_id=r.get("document_id"))
+                session.add(row)
+                rows[side, k] = row
+        session.flush()
+        ids = {}
+        for p in pairs:
+            row = PairingPair(run_id=run.id, src_record_id=rows["src", p["s"]].id,
+                              tgt_record_id=rows["tgt", p["t"]].id, score=float(p["score"]),
+                              partial=bool(p["partial"]), evidence=p.get("evidence") or {},
+                              status=p["status"], user="machine")
+            session.add(row)
+            session.flush()
+            ids[p["s"], p["t"]] = row.id
+        return run.id, ids
+
+
+def link_alignment(session: Session, pair_id: int, alignment_id: int) -> None:
+    """Record that ``alignment_id`` aligns pair ``pair_id``. Raises NotFoundError."""
+    with _writing(session):
+        _get(session, PairingPair, pair_id, "pair").alignment_id = alignment_id
+
+
+def list_runs(session: Session, project_id: int | None = None) -> list[dict]:
+    """Pairing runs, newest first: id, project, languages, encoder, created, counts of
+    source/target records and of chosen pairs."""
+    query = select(PairingRun).order_by(PairingRun.id.desc())
+    if project_id is not None:
+        query = query.where(PairingRun.project_id == project_id)
+    out = []
+    for run in session.scalars(query):
+        records = session.execute(select(PairingRecord.side).where(PairingRecord.run_id == run.id)).scalars().all()
+        chosen = session.scalars(select(PairingPair.id).where(
+            PairingPair.run_id == run.id, PairingPair.status.in_(CHOSEN))).all()
+        out.append({"id": run.id, "project_id": run.project_id, "src_lang": run.src_lang,
+                    "tgt_lang": run.tgt_lang, "encoder": run.encoder, "created": _iso(run.created),
+                    "sources": records.count("src"), "targets": records.count("tgt"),
+                    "pairs": len(chosen)})
+    return out
+
+
+def _record(row: PairingRecord) -> dict:
+    return {"id": row.id, "side": row.side, "ord": row.ord, "file": row.file, "ref": row.ref,
+            "title": row.title, "date": row.date, "start": row.start_char, "end": row.end_char,
+            "document_id": row.document_id, "decision": row.decision}
+
+
+def _alignment_of(session: Session, pair: PairingPair, docs: dict[int, int | None],
+                  newest: dict[tuple[int, int], int] | None = None) -> int | None:
+    """The pair's alignment: the one linked to it, else the newest of its documents
+    (``newest``: ``{(source document, target document): alignment}`` if looked up already)."""
+    if pair.alignment_id is not None:
+        return pair.alignment_id
+    src, tgt = docs.get(pair.src_record_id), docs.get(pair.tgt_record_id)
+    if src is None or tgt is None:
+        return None
+    if newest is not None:
+        return newest.get((src, tgt))
+    return session.scalar(select(AlignmentRow.id).where(
+        AlignmentRow.src_document_id == src, AlignmentRow.tgt_document_id == tgt)
+        .order_by(AlignmentRow.id.desc()).limit(1))
+
+
+def _newest_alignments(session: Session, src_docs: set[int]) -> dict[tuple[int, int], int]:
+    """``{(source document, target document): newest alignment id}`` for these sources
+    (one query, in chunks: a run may hold thousands of records)."""
+    out: dict[tuple[int, int], int] = {}
+    ids = sorted(src_docs)
+    for first in range(0, len(ids), 500):
+        for aid, src, tgt in session.execute(
+                select(AlignmentRow.id, AlignmentRow.src_document_id, AlignmentRow.tgt_document_id)
+                .where(AlignmentRow.src_document_id.in_(ids[first:first + 500]))
+                .order_by(AlignmentRow.id)):
+            out[src, tgt] = aid
+    return out
+
+
+def pairing_view(session: Session, run_id: int) -> dict[str, Any]:
+    """A run for the pairing view: ``run`` (as :func:`list_runs`), ``sources`` (each
+    record with its ``candidates``: chosen pairs first, then by score; each with the
+    target record, ``score``, ``partial``, ``evidence``, ``status``, ``alignment_id``)
+    and ``unpaired_targets`` (targets in no chosen pair). Raises NotFoundError."""
+    run = _get(session, PairingRun, run_id, "pairing run")
+    records = session.scalars(select(PairingRecord).where(PairingRecord.run_id == run_id)
+                              .order_by(PairingRecord.side, PairingRecord.ord)).all()
+    by_id = {r.id: r for r in records}
+    docs = {r.id: r.document_id for r in records}
+    pairs = session.scalars(select(PairingPair).where(PairingPair.run_id == run_id)).all()
+    newest = _newest_alignments(session, {r.document_id for r in records
+                                          if r.side == "src" and r.document_id is not None})
+    per_source: dict[int, list[dict]] = {}
+    paired_targets = set()
+    for p in pairs:
+        if p.status in CHOSEN:
+            paired_targets.add(p.tgt_record_id)
+        per_source.setdefault(p.src_record_id, []).append({
+            "id": p.id, "target": _record(by_id[p.tgt_record_id]), "score": p.score,
+            "partial": p.partial, "evidence": p.evidence, "status": p.status, "user": p.user,
+            "alignment_id": _alignment_of(session, p, docs, newest), "updated": _iso(p.updated)})
+    rank = {"confirmed": 0, "proposed": 1, "candidate": 2, "rejected": 3}
+    sources = []
+    for r in records:
+        if r.side == "src":
+            cands = sorted(per_source.get(r.id, []), key=lambda c: (rank[c["status"]], -c["score"]))
+            sources.append({**_record(r), "candidates": cands})
+    meta = next(x for x in list_runs(session, run.project_id) if x["id"] == run_id)
+    return {"run": {**meta, "settings": run.settings, "params": run.params}, "sources": sources,
+            "unpaired_targets": [_record(r) for r in records
+                                 if r.side == "tgt" and r.id not in paired_targets]}
+
+
+def decide(session: Session, run_id: int, record_id: int, action: str, target_id: int | None = None,
+           *, user: str = "reviewer") -> dict | None:
+    """Apply a reviewer's decision on source record ``record_id`` of run ``run_id``.
+
+    ``confirm`` (target ``target_id``): the pair is right. ``reassign``: the pair with
+    ``target_id`` is right and the pairs chosen before for this record are rejected.
+    ``untranslated``: no target renders this record; its chosen pairs are rejected.
+    A pair not scored before is made (score 0, empty evidence). Returns, when a pair was
+    confirmed that has no alignment yet, what to align: ``{"pair_id", "src_document_id",
+    "tgt_document_id", "partial", "settings"}``; else None.
+
+    Raises NotFoundError (run, record, target), InvariantError (bad action, a target
+    missing or of the wrong side or run, a record without a stored document).
+    """
+    if action not in ACTIONS:
+        raise InvariantError(f"unknown action {action!r}; use one of {', '.join(ACTIONS)}")
+    run = _get(session, PairingRun, run_id, "pairing run")
+    settings, project_id = dict(run.settings or {}), run.project_id
+    with _writing(session):
+        src = _get(session, PairingRecord, record_id, "record")
+        if src.run_id != run_id or src.side != "src":
+            raise InvariantError(f"record {record_id} is not a source record of pairing run {run_id}")
+        mine = session.scalars(select(PairingPair).where(PairingPair.src_record_id == record_id)).all()
+        now = utcnow()
+        if action == "untranslated":
+            for p in mine:
+                if p.status in CHOSEN:
+                    p.status, p.user, p.updated = "rejected", user, now
+            src.decision = "untranslated"
+            return None
+        if target_id is None:
+            raise InvariantError(f"{action} needs a target record")
+        tgt = _get(session, PairingRecord, target_id, "record")
+        if tgt.run_id != run_id or tgt.side != "tgt":
+            raise InvariantError(f"record {target_id} is not a target record of pairing run {run_id}")
+        pair = next((p for p in mine if p.tgt_record_id == target_id), None)
+        if pair is None:
+            pair = PairingPair(run_id=run_id, src_record_id=record_id, tgt_record_id=target_id,
+                               score=0.0, partial=False, evidence={}, status="candidate")
+            session.add(pair)
+        if action == "reassign":
+            for p in mine:
+                if p is not pair and p.status in CHOSEN:
+                    p.status, p.user, p.updated = "rejected", user, now
+        pair.status, pair.user, pair.updated = "confirmed", user, now
+        src.decision = ""
+        session.flush()
+        if _alignment_of(session, pair, {src.id: src.document_id, tgt.id: tgt.document_id}) is not None:
+            return None
+        if src.document_id is None or tgt.document_id is None:
+            raise InvariantError("the records' documents are no longer in the store; run the batch again")
+        return {"pair_id": pair.id, "src_document_id": src.document_id,
+                "tgt_document_id": tgt.document_id, "partial": pair.partial,
+                "settings": {**settings, "partial": bool(pair.partial or settings.get("partial"))},
+                "project_id": project_id}
+
+
+def find_run(session: Session, project_id: int, fingerprint: str) -> int | None:
+    """The newest run of project ``project_id`` whose ``params["fingerprint"]`` is
+    ``fingerprint`` (the same records, encoder and parameters), or None."""
+    for run in session.scalars(select(PairingRun).where(PairingRun.project_id == project_id)
+                               .order_by(PairingRun.id.desc())):
+        if (run.params or {}).get("fingerprint") == fingerprint:
+            return run.id
+    return None
+
+
+def chosen_pairs(session: Session, run_id: int) -> list[tuple[int, int, bool, int]]:
+    """``(source ord, target ord, partial, pair id)`` of the run's proposed and confirmed pairs."""
+    src, tgt = PairingRecord.__table__.alias("s"), PairingRecord.__table__.alias("t")
+    rows = session.execute(
+        select(src.c.ord, tgt.c.ord, PairingPair.partial, PairingPair.id)
+        .join(src, src.c.id == PairingPair.src_record_id)
+        .join(tgt, tgt.c.id == PairingPair.tgt_record_id)
+        .where(PairingPair.run_id == run_id, PairingPair.status.in_(CHOSEN))
+        .order_by(src.c.ord, tgt.c.ord)).all()
+    return [(a, b, bool(p), i) for a, b, p, i in rows]
+
+
+def leftovers(view: dict) -> dict:
+    """``{"unpaired_source", "unpaired_target"}`` of a :func:`pairing_view`, shaped as
+    :func:`aligner.pairing.pair_entries` gives them (a source's ``best`` candidate)."""
+    out = {"unpaired_source": [], "unpaired_target": list(view["unpaired_targets"])}
+    for s in view["sources"]:
+        cands = s["candidates"]
+        if not any(c["status"] in CHOSEN for c in cands):
+            best = max(cands, key=lambda c: c["score"], default=None)
+            item = {k: v for k, v in s.items() if k != "candidates"}
+            if best is not None:
+                item["best"] = {"ref": best["target"]["ref"], "score": best["score"]}
+            out["unpaired_source"].append(item)
+    return out

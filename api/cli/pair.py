@@ -1,0 +1,78 @@
+"""``aligner pair``: which record translates which, without aligning; and the records of
+a file for ``aligner segment --records``."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from api.cli.common import Encoder, StripMarkup, check_format, split_with, user_errors
+
+PAIR_HELP = ("Source files or folders (searched recursively for .txt/.xml/.tei), then "
+             "--with and the target files or folders: SRC... --with TGT...")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("pair", context_settings={"ignore_unknown_options": True,
+                                          "allow_extra_args": False})(pair_command)
+
+
+@user_errors
+def pair_command(
+    paths: list[str] = typer.Argument(..., metavar="SRC... --with TGT...", help=PAIR_HELP),
+    src_lang: str = typer.Option(..., "--src-lang", help="Language of the source records, e.g. ru."),
+    tgt_lang: str = typer.Option(..., "--tgt-lang", help="Language of the target records, e.g. en."),
+    fmt: str = typer.Option("text", "--format", help="text | json"),
+    threshold: float = typer.Option(0.5, "--threshold", min=0.0, max=1.0,
+                                    help="Least score of a pair (below it a record stays unpaired)."),
+    encoder: Encoder = None,
+    strip_markup: StripMarkup = True,
+) -> None:
+    """Find which target document renders which source record (document alignment);
+    print the pairs, their scores and evidence, and what is left unpaired. Nothing is
+    aligned or stored (`aligner batch SRC... --with TGT... --pair auto` does both).
+
+    JSON: {"pairs": [{"source": {"file", "title", "start", "end", "date", "id", "ref"},
+    "target": {...}, "score", "partial", "evidence"}], "unpaired_source": [...],
+    "unpaired_target": [...], "params": {...}} (docs/pairing.md).
+
+    Example: aligner pair corpora/litvinov-1938-08-07/ru.reconstructed.txt --with
+    corpora/frus-1938-khasan/frus1938v03_d464-d478.tei.xml --src-lang ru --tgt-lang en
+    """
+    from aligner.batch.auto import leftover_lines
+    from aligner.embed import get_encoder
+    from aligner.pairing import PairConfig, pair_paths
+
+    check_format(fmt, ("text", "json"))
+    sources, targets = split_with(paths, required=True)
+    result = pair_paths(sources, targets, src_lang, tgt_lang, get_encoder(encoder),
+                        config=PairConfig(threshold=threshold, strip_markup=strip_markup))
+    if fmt == "json":
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=1))
+        return
+    typer.echo(f"{len(result['pairs'])} pair(s)")
+    for p in result["pairs"]:
+        typer.echo(f"  {p['score']:.3f}{'  partial' if p['partial'] else '         '}  "
+                   f"{p['source']['ref']}  →  {p['target']['ref']}")
+        typer.echo(f"         {p['source']['title'][:60]!r}  →  {p['target']['title'][:60]!r}")
+    for line in leftover_lines(result):
+        typer.echo(line)
+
+
+def print_records(file: str, lang: str, fmt: str) -> None:
+    """``aligner segment FILE --records``: one line per record (reference, offsets, date,
+    title), or JSON ``[{"index", "ref", "title", "date", "start", "end", "body_start",
+    "id"}]``. Raises InputError as :func:`aligner.records.read_records`."""
+    from aligner.records import read_records, record_refs
+
+    records = read_records(file, lang).records
+    refs = record_refs(records)
+    rows = [{"index": r.index, "ref": ref, "title": r.title, "date": r.date, "start": r.start,
+             "end": r.end, "body_start": r.body_start, "id": r.id or None}
+            for r, ref in zip(records, refs)]
+    if fmt == "json":
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for row in rows:
+        typer.echo(f"{file}#{row['ref']}\t{row['start']}-{row['end']}\t{row['date'] or '—'}\t{row['title']}")

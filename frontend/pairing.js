@@ -1,0 +1,160 @@
+/* The pairing view: which record translates which, as `aligner batch --pair auto` stored
+ * it. One row per source record: the record on the left; on the right its candidate
+ * translations with score, partial mark, evidence and status, and the reviewer's choices:
+ * confirm, assign another target (reassign), mark untranslated. A confirmed pair with no
+ * alignment is aligned by a server job; the row then links to its alignment. Replaces the
+ * review list while shown (body[data-view="pairing"]); #pr=<run> opens it.
+ */
+import { state } from "./state.js";
+import { api } from "./api.js";
+import { $, el, toast, showError, scoreColour } from "./dom.js";
+import { loadAlignments, openAlignment } from "./alignment.js";
+
+const view = { run: null, data: null, targets: [] };
+const JOB_POLL_MS = 700;
+
+export function inPairing() { return document.body.dataset.view === "pairing"; }
+
+function recordLabel(r) {
+  const where = r.ref.split("/").pop();
+  return `${r.title || where}${r.date ? ` · ${r.date}` : ""}`;
+}
+
+function evidenceText(ev) {
+  if (!ev || !Object.keys(ev).length) return "no machine evidence (paired by a reviewer)";
+  const shared = ev.shared || {};
+  const facts = ["dates", "numbers", "names"].filter((k) => (shared[k] || []).length)
+    .map((k) => `${k}: ${shared[k].slice(0, 6).join(", ")}`);
+  const cover = `covers ${Math.round(100 * (ev.source_coverage || 0))} % of the record, ${Math.round(100 * (ev.target_coverage || 0))} % of the target`;
+  return [cover, `${ev.links || 0} sentences linked in order`, ...facts].join(" · ");
+}
+
+function candidateRow(source, c) {
+  const chosen = c.status === "proposed" || c.status === "confirmed";
+  const chip = el("span", { class: "pv-score", title: "Probability that the target renders all or part of the record", text: Number(c.score).toFixed(3) });
+  chip.style.background = scoreColour(c.score);
+  const actions = el("span", { class: "pv-actions" });
+  if (c.status !== "confirmed") {
+    actions.append(el("button", { type: "button", dataset: { act: chosen ? "confirm" : "reassign", src: source.id, tgt: c.target.id },
+      title: chosen ? "This target renders the record" : "This target, not the one chosen, renders the record",
+      text: chosen ? "Confirm" : "Assign" }));
+  }
+  const link = c.alignment_id ? el("a", { href: `#a=${c.alignment_id}&p=0`, dataset: { aid: c.alignment_id }, text: `alignment ${c.alignment_id}` }) : null;
+  return el("div", { class: `pv-cand pv-${c.status}`, dataset: { pair: c.id } },
+    el("div", { class: "pv-line" }, chip, " ",
+      el("b", { text: recordLabel(c.target) }), " ",
+      c.partial ? el("span", { class: "pv-partial", title: "Renders only part of the record", text: "partial" }) : null, " ",
+      el("span", { class: "pv-status", text: c.status }), " ", link, actions),
+    el("div", { class: "hint", text: `${c.target.ref} · ${evidenceText(c.evidence)}` }));
+}
+
+function sourceRow(s) {
+  const other = el("select", { "aria-label": "Assign another target", dataset: { src: s.id } },
+    el("option", { value: "", text: "Other target…" }),
+    ...view.targets.map((t) => el("option", { value: t.id, text: recordLabel(t).slice(0, 80) })));
+  const left = el("div", { class: "pv-cell" },
+    el("b", { text: recordLabel(s) }),
+    el("div", { class: "hint", text: `${s.ref} · characters ${s.start}–${s.end}` }),
+    s.decision ? el("div", { class: "pv-untranslated", text: "marked untranslated" }) : null,
+    el("div", { class: "pv-actions" },
+      el("button", { type: "button", dataset: { act: "untranslated", src: s.id }, disabled: s.decision === "untranslated",
+        title: "No target renders this record", text: "Untranslated" }), " ", other));
+  const right = el("div", { class: "pv-cell" }, ...(s.candidates.length ? s.candidates.map((c) => candidateRow(s, c))
+    : [el("p", { class: "hint", text: "No candidate translation scored." })]));
+  return el("div", { class: "pv-row", role: "row", dataset: { record: s.id } }, left, right);
+}
+
+function render() {
+  const d = view.data;
+  const seen = new Map();
+  for (const s of d.sources) for (const c of s.candidates) seen.set(c.target.id, c.target);
+  for (const t of d.unpaired_targets) seen.set(t.id, t);
+  view.targets = [...seen.values()].sort((a, b) => a.ord - b.ord);
+  const chosen = d.sources.filter((s) => s.candidates.some((c) => c.status === "proposed" || c.status === "confirmed")).length;
+  $("#pv-count").textContent = `${d.run.sources} source records · ${d.run.targets} targets · ${chosen} paired · ${d.unpaired_targets.length} targets unpaired`;
+  const table = $("#pv-table");
+  table.replaceChildren(el("div", { class: "pv-row pv-head", role: "row" },
+    el("div", { role: "columnheader", text: `Records (${d.run.src_lang})` }),
+    el("div", { role: "columnheader", text: `Candidate translations (${d.run.tgt_lang})` })),
+    ...d.sources.map(sourceRow));
+  const rest = $("#pv-unpaired");
+  rest.replaceChildren(el("h3", { text: "Targets paired with no record" }),
+    ...(d.unpaired_targets.length ? d.unpaired_targets.map((t) => el("div", { class: "hint", text: `${recordLabel(t)} — ${t.ref}` }))
+      : [el("p", { class: "hint", text: "None." })]));
+}
+
+async function loadRun(runId) {
+  view.data = await api(`/api/pairings/${runId}`);
+  view.run = runId;
+  $("#pv-select").value = String(runId);
+  history.replaceState(null, "", `#pr=${runId}`);
+  render();
+}
+
+async function waitForJob(job) {
+  toast("Aligning the pair…", "info", 60000);
+  while (job.state === "queued" || job.state === "running") {
+    await new Promise((r) => setTimeout(r, JOB_POLL_MS));
+    job = await api(`/api/jobs/${job.id}`);
+  }
+  if (job.state === "failed") throw new Error(job.error || "the alignment failed");
+  toast(`Aligned: alignment ${job.alignment_id}.`, "info");
+  await loadAlignments();
+}
+
+async function decide(record, action, target) {
+  if (document.body.dataset.busy === "1") return;
+  document.body.dataset.busy = "1";
+  try {
+    const body = { action };
+    if (target) body.target_id = Number(target);
+    const out = await api(`/api/pairings/${view.run}/sources/${record}`, { method: "POST", body });
+    if (out.job) await waitForJob(out.job);
+    await loadRun(view.run);
+  } finally {
+    document.body.dataset.busy = "0";
+  }
+}
+
+export async function openPairing(runId = null) {
+  const runs = await api("/api/pairings");
+  if (!runs.length) { toast("No pairing stored yet: run `aligner batch SRC… --with TGT… --pair auto`.", "info", 8000); return; }
+  document.body.dataset.view = "pairing";
+  for (const id of ["#list-wrap", "#panel", "#provenance", "#renderings-view"]) $(id).hidden = true;
+  $("#pairing-view").hidden = false;
+  const sel = $("#pv-select");
+  sel.replaceChildren(...runs.map((r) => el("option", { value: r.id,
+    text: `#${r.id} ${r.src_lang}→${r.tgt_lang}: ${r.sources} records, ${r.targets} targets, ${r.pairs} pairs (${r.created.slice(0, 16).replace("T", " ")})` })));
+  const known = runs.some((r) => r.id === runId);
+  await loadRun(known ? runId : runs[0].id);
+}
+
+export async function leavePairing(aid = null) {
+  document.body.dataset.view = "review";
+  $("#pairing-view").hidden = true;
+  for (const id of ["#list-wrap", "#panel", "#provenance"]) $(id).hidden = false;
+  await loadAlignments();
+  const target = aid ?? state.aid ?? (state.alignments[0] || {}).id;
+  if (target) await openAlignment(target, 0);
+  history.replaceState(null, "", target ? `#a=${target}&p=0` : "#");
+}
+
+export function wirePairing() {
+  $("#pairing-btn").addEventListener("click", () => openPairing(view.run).catch(showError));
+  $("#pv-back").addEventListener("click", () => leavePairing().catch(showError));
+  $("#pv-select").addEventListener("change", (ev) => loadRun(Number(ev.target.value)).catch(showError));
+  $("#pv-table").addEventListener("click", (ev) => {
+    const link = ev.target.closest("a[data-aid]");
+    if (link) { ev.preventDefault(); leavePairing(Number(link.dataset.aid)).catch(showError); return; }
+    const btn = ev.target.closest("button[data-act]");
+    if (btn) decide(btn.dataset.src, btn.dataset.act, btn.dataset.tgt).catch(showError);
+  });
+  $("#pv-table").addEventListener("change", (ev) => {
+    const sel = ev.target.closest("select[data-src]");
+    if (sel && sel.value) decide(sel.dataset.src, "reassign", sel.value).catch(showError);
+  });
+  window.addEventListener("hashchange", () => {
+    const run = Number(new URLSearchParams(location.hash.slice(1)).get("pr"));
+    if (run && (!inPairing() || run !== view.run)) openPairing(run).catch(showError);
+  });
+}

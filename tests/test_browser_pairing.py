@@ -1,0 +1,77 @@
+"""The pairing view in headless Chromium: records left, candidates right; mark a record
+untranslated, confirm a proposed pair (a job aligns it; the row then links to the
+alignment), and follow that link back to the review list."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_browser import CHROMEDRIVER, CHROMIUM, LiveServer, driver, toast, wait  # noqa: F401
+from test_pairing import EN_DECOY, EN_FULL, EN_PARTIAL, RU_VOLUME
+
+pytestmark = pytest.mark.browser
+if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):  # pragma: no cover - test_browser skips first
+    pytest.skip("needs Debian chromium and chromium-driver", allow_module_level=True)
+
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+
+from aligner.batch.auto import pair_and_store  # noqa: E402
+
+
+@pytest.fixture()
+def paired(tmp_path, default_encoder):
+    (tmp_path / "ru").mkdir()
+    (tmp_path / "en").mkdir()
+    (tmp_path / "ru" / "volume.txt").write_text(RU_VOLUME, encoding="utf-8")
+    for name, text in (("schulenburg.txt", EN_FULL), ("telegram_112.txt", EN_PARTIAL), ("davies.txt", EN_DECOY)):
+        (tmp_path / "en" / name).write_text(text, encoding="utf-8")
+    with LiveServer(tmp_path / "browser.db", 12) as srv:
+        stored = pair_and_store([tmp_path / "ru"], [tmp_path / "en"], "ru", "en", default_encoder,
+                                srv.app.state.session_factory)
+        yield srv, stored
+
+
+def _row(drv, ref_end):
+    for row in drv.find_elements(By.CSS_SELECTOR, ".pv-row[data-record]"):
+        if ref_end in row.text:
+            return row
+    raise AssertionError(f"no record row with {ref_end!r}")
+
+
+def _settled(find):
+    """``find()``, or False while the view is being redrawn (rows replaced under us)."""
+    def attempt(drv):
+        try:
+            return find(drv)
+        except (StaleElementReferenceException, AssertionError):
+            return False
+    return attempt
+
+
+def test_pairing_view_untranslated_confirm_and_open_the_alignment(driver, paired):  # noqa: F811
+    srv, stored = paired
+    driver.get(f"{srv.url}#pr={stored.run_id}")
+    wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1", what="ready")
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".pv-row[data-record]")) == 3, what="3 record rows")
+    assert driver.find_element(By.TAG_NAME, "body").get_attribute("data-view") == "pairing"
+    assert not driver.find_element(By.ID, "list-wrap").is_displayed()
+    assert "3 source records · 3 targets · 2 paired" in driver.find_element(By.ID, "pv-count").text
+    row102 = _row(driver, "volume.txt#102")
+    assert "telegram_112.txt" in row102.text and "partial" in row102.text and "proposed" in row102.text
+
+    _row(driver, "volume.txt#103").find_element(By.CSS_SELECTOR, 'button[data-act="untranslated"]').click()
+    wait(driver, _settled(lambda d: "marked untranslated" in _row(d, "volume.txt#103").text), what="untranslated mark")
+
+    _row(driver, "volume.txt#101").find_element(By.CSS_SELECTOR, 'button[data-act="confirm"]').click()
+    wait(driver, _settled(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-busy") == "0"
+                          and _row(d, "volume.txt#101").find_elements(By.CSS_SELECTOR, "a[data-aid]")),
+         timeout=60, what="the confirmed pair's alignment link")
+    row = _row(driver, "volume.txt#101")
+    assert "confirmed" in row.text
+    link = row.find_element(By.CSS_SELECTOR, "a[data-aid]")
+    aid = link.get_attribute("data-aid")
+    link.click()
+    wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-view") == "review", what="review view")
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, '.bead[data-pos="0"]'), what="first bead")
+    assert driver.execute_script("return location.hash") == f"#a={aid}&p=0", toast(driver)
