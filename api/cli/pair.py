@@ -29,8 +29,9 @@ def pair_command(
     encoder: Encoder = None,
     strip_markup: StripMarkup = True,
 ) -> None:
-    """Find which target document renders which source record (document alignment);
-    print the pairs, their scores and evidence, and what is left unpaired. Nothing is
+    """Find which target document renders which source record, without aligning.
+
+    Prints the pairs, their scores and evidence, and what is left unpaired. Nothing is
     aligned or stored (`aligner batch SRC... --with TGT... --pair auto` does both).
 
     JSON: {"pairs": [{"source": {"file", "title", "start", "end", "date", "id", "ref"},

@@ -48,8 +48,10 @@ def db_backup_command(
     output: str = typer.Argument(..., help="The copy to write (a new SQLite file)."),
     db: Db = DEFAULT_DB,
 ) -> None:
-    """A consistent copy of a live store (SQLite's online backup API: safe while the server
-    edits). PostgreSQL: use pg_dump (see the README); this prints the command."""
+    """A consistent copy of a live store, safe while the server edits.
+
+    SQLite: the online backup API. PostgreSQL: runs pg_dump --format=custom (or, when
+    pg_dump is not on PATH, says the command to run)."""
     from aligner.store.backup import backup
 
     typer.echo(backup(db, output))
@@ -85,8 +87,10 @@ def export_command(
                                      help="A format option (repeatable), e.g. --option "
                                           "keep_nulls=yes; `aligner formats` lists them."),
 ) -> None:
-    """Export a stored alignment, with each bead's review status and reviewer, the notes,
-    the corrected texts and the alignment's settings."""
+    """Export a stored alignment (TMX, XLIFF, TEI, JSON, TSV, Vecalign, InterText).
+
+    Each bead's review status and reviewer, the notes, the corrected texts and the
+    alignment's settings go with it."""
     from aligner.store.cli_support import run_export
 
     run_export(db, alignment, fmt, output, typer.echo, options=parse_options(option))
@@ -104,8 +108,9 @@ def search_command(
     encoder: Encoder = None,
     no_renderings: bool = typer.Option(False, "--no-renderings", help="Do not mark renderings (no word links, no encoder)."),
 ) -> None:
-    """Phrase concordance: every sentence with PHRASE (word forms: «понимании» finds
-    «понимание»), its aligned sentences, grouped by rendering; says how many there are."""
+    """Phrase concordance: every sentence with PHRASE and its rendering, grouped.
+
+    Word forms count («понимании» finds «понимание»); says how many hits there are."""
     import json
 
     from aligner.concordance import as_json, format_text

@@ -22,8 +22,9 @@ def words_command(
     output: str = typer.Option(None, "-o", "--output", help="Output file (default: stdout)."),
     encoder: Encoder = None,
 ) -> None:
-    """Link the words of each sentence pair: one line of Pharaoh links `i-j` per pair
-    (0-based token indices as given)."""
+    """Link the words of each sentence pair: one line of Pharaoh links `i-j` per pair.
+
+    Token indices are 0-based, as the tokens are given."""
     from aligner.embed import get_encoder
     from aligner.evaluate_words import read_pairs, run_words
 

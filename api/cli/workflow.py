@@ -46,8 +46,10 @@ def import_alignment_command(
     db: Db = DEFAULT_DB,
     project: Project = DEFAULT_PROJECT,
 ) -> None:
-    """Store an alignment made elsewhere (TMX, InterText, Vecalign/Bertalign, LF Aligner /
-    hunalign TSV) for review, with its provenance; statuses and notes it carries are kept.
+    """Store an alignment made elsewhere for review (TMX, InterText, Vecalign, LF Aligner).
+
+    Vecalign/Bertalign `.align` files take their two sentence files; LF Aligner / hunalign
+    TSV too. Its provenance is kept, and the statuses and notes it carries.
 
     Example: aligner import-alignment novel.en-ru.tmx --db aligner.db
     """
