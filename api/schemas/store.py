@@ -97,6 +97,9 @@ class AlignmentOut(BaseModel):
     encoder_version: str = ""
     params: dict[str, Any] = Field(default={}, description="the aligner settings it was made with")
     settings_changed: dict[str, Any] = Field(default={}, description="those that differ from the defaults")
+    adaptation: str | None = Field(default=None, description=(
+        "what its automatic beads were made with, if the project's confirmed beads were "
+        "learnt from (`aligner adapt`), e.g. \"adapted on 240 confirmed beads\""))
     created: datetime | str | None = None
     updated: datetime | str | None = None
     state: str = ""
