@@ -17,6 +17,7 @@ from aligner.store.models import Project
 from aligner.types import Alignment
 from api.cli import app as cli
 from tests.support.bitext import PAIRS
+from support.api_client import app, aid, beads, client, op  # noqa: F401 - fixtures
 from tests.support.store import populate, toy_document
 from tests.test_adapt import _chapter
 
@@ -143,3 +144,28 @@ def test_confirmed_stretches_are_runs_with_current_text(tmp_path):
          (["Потом он спросил о границе."], ["Then he asked about", "the frontier."])],
         [(["Разговор длился час."], [])],
     ]
+
+
+def test_api_adapt_says_why_nothing_was_stored(client, aid):
+    meta = client.get(f"/api/alignments/{aid}").json()
+    assert meta["adaptation"] is None
+    ids = [b["id"] for b in beads(client, aid)["beads"][:3]]
+    assert op(client, aid, "confirm", version=1, bead_ids=ids).status_code == 200
+    r = client.post(f"/api/projects/{meta['project_id']}/adapt")
+    assert r.status_code == 200, r.text
+    assert r.json()["stored"] is False and r.json()["summary"] is None
+    assert r.json()["message"].startswith("only 3 confirmed beads in project ")
+    assert client.post("/api/projects/9999/adapt").status_code == 404
+
+
+def test_batch_into_the_project_uses_its_adaptation(adapted_store, tmp_path):
+    db, sessions, (src, tgt, _), _, _ = adapted_store
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "ch_ru.txt").write_text(" ".join(src[6:12]) + "\n", encoding="utf-8")
+    (tmp_path / "in" / "ch_en.txt").write_text(" ".join(tgt[9:17]) + "\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["batch", str(tmp_path / "in"), "--db", str(db), "--project", "book",
+                                 "--workers", "1", "-q"])
+    assert r.exit_code == 0, r.output
+    with sessions() as s:
+        meta = service.get_alignment(s, max(a["id"] for a in service.list_alignments(s)))
+    assert meta["src_title"] != "chapter 0" and meta["adaptation"] == "adapted on 48 confirmed beads"

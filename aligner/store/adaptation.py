@@ -19,7 +19,7 @@ from itertools import groupby
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aligner.adapt import Adaptation, ConfirmedBead, fit_adaptation
+from aligner.adapt import MIN_BEADS, Adaptation, ConfirmedBead, fit_adaptation
 from aligner.align.config import AlignConfig
 from aligner.errors import InputError
 from aligner.store.models import (
@@ -110,6 +110,21 @@ def adapt_project(session: Session, project_id: int, encoder,
         project.adaptation = {**adaptation.to_json(), "encoder": encoder.name,
                               "fitted": utcnow().isoformat()}
     return adaptation
+
+
+def adapt_and_describe(session: Session, project_id: int, encoder) -> tuple[Adaptation | None, str]:
+    """:func:`adapt_project` and its one line for ``aligner adapt`` and the API: as
+    :func:`describe`, or ``"only 12 confirmed beads in project X; at least 30 needed
+    (nothing stored)"``. Raises as :func:`adapt_project`."""
+    name = _get(session, Project, project_id, "project").name
+    beads = sum(len(s) for s in confirmed_stretches(session, project_id))
+    if beads < MIN_BEADS:
+        return None, (f"only {beads} confirmed bead{'s' if beads != 1 else ''} in project "
+                      f"{name}; at least {MIN_BEADS} needed (nothing stored)")
+    adaptation = adapt_project(session, project_id, encoder)
+    if adaptation is None:
+        return None, "not adapted: the post-pass is off (nothing stored)"
+    return adaptation, describe(adaptation)
 
 
 def record_adaptation(session: Session, alignment_id: int, adaptation: Adaptation | None) -> None:

@@ -22,18 +22,11 @@ def adapt_command(db: Db = DEFAULT_DB, project: Project = DEFAULT_PROJECT,
 
     Example: aligner adapt --db aligner.db --project litvinov
     """
-    from aligner.adapt import MIN_BEADS
     from aligner.embed import get_encoder
-    from aligner.store.adaptation import adapt_project, confirmed_stretches, describe, project_id_by_name
+    from aligner.store.adaptation import adapt_and_describe, project_id_by_name
 
     sessions = existing_store(db)
     with sessions() as session:
         pid = project_id_by_name(session, project)
-        beads = sum(len(s) for s in confirmed_stretches(session, pid))
-        if beads < MIN_BEADS:
-            typer.echo(f"only {beads} confirmed bead{'s' if beads != 1 else ''} in project "
-                       f"{project}; at least {MIN_BEADS} needed (nothing stored)")
-            return
-        adaptation = adapt_project(session, pid, get_encoder(encoder))
-    typer.echo(describe(adaptation) if adaptation is not None
-               else "not adapted: the post-pass is off (nothing stored)")
+        _, line = adapt_and_describe(session, pid, get_encoder(encoder))
+    typer.echo(line)

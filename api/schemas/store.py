@@ -26,6 +26,14 @@ class ProjectOut(BaseModel):
     alignments: int = 0
 
 
+class AdaptOut(BaseModel):
+    """What ``POST /api/projects/{id}/adapt`` did (the line ``aligner adapt`` prints)."""
+
+    stored: bool = Field(description="an adaptation was fitted and kept with the project")
+    message: str = Field(description='e.g. "adapted on 240 confirmed beads in 3 stretches: …"')
+    summary: str | None = Field(default=None, description='"adapted on 240 confirmed beads"')
+
+
 class ProvenanceOut(BaseModel):
     file: str
     sha256: str
