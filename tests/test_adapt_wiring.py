@@ -169,3 +169,16 @@ def test_batch_into_the_project_uses_its_adaptation(adapted_store, tmp_path):
     with sessions() as s:
         meta = service.get_alignment(s, max(a["id"] for a in service.list_alignments(s)))
     assert meta["src_title"] != "chapter 0" and meta["adaptation"] == "adapted on 48 confirmed beads"
+
+
+def test_api_jobs_path_align_stored_uses_the_project_adaptation(adapted_store, default_encoder):
+    from aligner.pipeline import align_stored
+
+    _, sessions, _, aid, _ = adapted_store
+    with sessions() as s:
+        meta = service.get_alignment(s, aid)
+    new_id, alignment = align_stored(sessions, meta["src_document_id"], meta["tgt_document_id"],
+                                     default_encoder)
+    assert alignment.params["adaptation"]["beads"] == 48
+    with sessions() as s:
+        assert service.get_alignment(s, new_id)["adaptation"] == "adapted on 48 confirmed beads"
