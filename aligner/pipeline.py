@@ -183,13 +183,17 @@ def store_pair(sessions: sessionmaker[Session], src: Document, tgt: Document,
 def align_stored(sessions: sessionmaker[Session], src_id: int, tgt_id: int, encoder,
                  config: AlignConfig | None = None, *, progress: ProgressFn | None = None
                  ) -> tuple[int, Alignment]:
-    """Align two stored documents (:func:`align_pair`) and store the alignment; return
-    ``(alignment id, alignment)``. Raises NotFoundError, ModelError."""
-    from aligner.store.service import load_document, store_alignment
+    """Align two stored documents (:func:`align_pair`, with their project's adaptation)
+    and store the alignment; return ``(alignment id, alignment)``. Raises NotFoundError,
+    ModelError."""
+    from aligner.store.adaptation import project_adaptation
+    from aligner.store.service import get_document, load_document, store_alignment
 
     with sessions() as session:
         src, tgt = load_document(session, src_id), load_document(session, tgt_id)
-    alignment = align_pair(src, tgt, encoder, config, progress=progress)
+        adaptation = project_adaptation(session, get_document(session, src_id)["project_id"],
+                                        encoder.name)
+    alignment = align_pair(src, tgt, encoder, config, progress=progress, adaptation=adaptation)
     if progress:
         progress("store", 0, 1)
     with sessions() as session:
@@ -197,6 +201,38 @@ def align_stored(sessions: sessionmaker[Session], src_id: int, tgt_id: int, enco
 
 
 # --- re-align -----------------------------------------------------------------------------
+
+def stored_adaptation(sessions: sessionmaker[Session], project: str,
+                      encoder_name: str | None = None) -> Adaptation | None:
+    """The adaptation of project ``project`` (by name) for an encoder
+    (:func:`aligner.store.adaptation.project_adaptation`); None if there is no such project
+    or nothing was fitted for it."""
+    from sqlalchemy import select
+
+    from aligner.store.adaptation import project_adaptation
+    from aligner.store.models import Project
+
+    with sessions() as session:
+        pid = session.scalar(select(Project.id).where(Project.name == (project or "").strip()))
+        return None if pid is None else project_adaptation(session, pid, encoder_name)
+
+
+def alignment_adaptation(session: Session, meta: dict, encoder_name: str | None = None
+                         ) -> Adaptation | None:
+    """What a re-align of the alignment ``meta`` (:func:`aligner.store.service.get_alignment`)
+    uses: its project's adaptation (for ``encoder_name``), else the one it was made with
+    (``params["adaptation"]``), else None (the post-pass's default weights)."""
+    from aligner.store.adaptation import project_adaptation
+
+    found = project_adaptation(session, meta["project_id"], encoder_name)
+    own = (meta["params"] or {}).get("adaptation")
+    if found is None and isinstance(own, dict):
+        try:
+            found = Adaptation.from_json(own)
+        except InputError:
+            return None
+    return found
+
 
 def stored_config(session: Session, alignment_id: int) -> AlignConfig:
     """The settings an alignment was made with. Raises NotFoundError."""
@@ -211,7 +247,9 @@ def realign(session: Session, alignment_id: int, expected_version: int, *, user:
     """Re-align the unconfirmed stretches of a stored alignment with its own settings
     (:func:`stored_config`) and encoder (``encoder_provider(name)`` loads it; default
     :func:`aligner.embed.get_encoder`); confirmed beads are anchors, and every bead made gets
-    its flags (:func:`aligner.store.review.realign_unconfirmed`).
+    its flags (:func:`aligner.store.review.realign_unconfirmed`). The project's adaptation
+    (``aligner adapt``; :func:`alignment_adaptation`) is used and recorded in the
+    alignment's ``params["adaptation"]`` (an undo of the re-align leaves that record).
 
     When nothing is confirmed and the whole alignment is re-aligned, this is the same run
     as the first alignment (:func:`align_pair`): an unedited alignment comes back as it was.
@@ -223,6 +261,7 @@ def realign(session: Session, alignment_id: int, expected_version: int, *, user:
     meta = service.get_alignment(session, alignment_id)
     config = AlignConfig.from_params(meta["params"])
     encoder = (encoder_provider or get_encoder)(meta["encoder"] or None)
+    adaptation = alignment_adaptation(session, meta, getattr(encoder, "name", None))
 
     def align_runs(runs: list[tuple[list[int], list[int]]]) -> list[list[dict]]:
         src = service.load_document(session, meta["src_document_id"])
@@ -231,15 +270,21 @@ def realign(session: Session, alignment_id: int, expected_version: int, *, user:
         tgt_ids = service.sentence_ids(session, meta["tgt_document_id"])
         if runs == [(src_ids, tgt_ids)]:  # everything: the first alignment's run
             beads = [Bead(tuple(src_ids[i] for i in b.src), tuple(tgt_ids[j] for j in b.tgt),
-                          b.score, b.flags) for b in align_pair(src, tgt, encoder, config).beads]
+                          b.score, b.flags)
+                     for b in align_pair(src, tgt, encoder, config, adaptation=adaptation).beads]
             return [_bead_dicts(beads)]
         texts = {sid: s.text for ids, doc in ((src_ids, src), (tgt_ids, tgt))
                  for sid, s in zip(ids, doc.sentences)}
-        return [_bead_dicts(_align_stretch(run_src, run_tgt, texts, encoder, config))
+        return [_bead_dicts(_align_stretch(run_src, run_tgt, texts, encoder, config, adaptation))
                 for run_src, run_tgt in runs]
 
-    return review.realign_unconfirmed(session, alignment_id, expected_version, align_runs,
-                                      start=start, end=end, user=user)
+    result = review.realign_unconfirmed(session, alignment_id, expected_version, align_runs,
+                                        start=start, end=end, user=user)
+    if (meta["params"] or {}).get("adaptation") != (adaptation.to_json() if adaptation else None):
+        from aligner.store.adaptation import record_adaptation
+
+        record_adaptation(session, alignment_id, adaptation)
+    return result
 
 
 def _bead_dicts(beads: list[Bead]) -> list[dict]:
@@ -248,13 +293,14 @@ def _bead_dicts(beads: list[Bead]) -> list[dict]:
 
 
 def _align_stretch(run_src: list[int], run_tgt: list[int], texts: dict[int, str], encoder,
-                   config: AlignConfig) -> list[Bead]:
+                   config: AlignConfig, adaptation: Adaptation | None = None) -> list[Bead]:
     """Beads (of sentence ids) of one unconfirmed stretch, aligned on its own; fidelity codes
     are added when the edit refreshes the new beads' flags."""
     if not run_src or not run_tgt:  # one side empty: nothing to align with
         null = config.partial
         return ([Bead((s,), (), 1.0, [] if null else ["omission"]) for s in run_src]
                 + [Bead((), (t,), 1.0, [] if null else ["addition"]) for t in run_tgt])
-    result = align_texts([texts[s] for s in run_src], [texts[t] for t in run_tgt], encoder, config)
+    result = align_texts([texts[s] for s in run_src], [texts[t] for t in run_tgt], encoder, config,
+                         adaptation=adaptation)
     return [Bead(tuple(run_src[k] for k in b.src), tuple(run_tgt[k] for k in b.tgt), b.score,
                  b.flags) for b in result.beads if b.src or b.tgt]

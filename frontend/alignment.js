@@ -64,11 +64,14 @@ function renderProvenance(meta) {
 }
 
 /* The encoder and the settings the alignment was made with (those that differ from the
- * defaults; every setting in the tooltip): re-alignment uses them again. */
+ * defaults; every setting in the tooltip), and the adaptation to the project's confirmed
+ * beads if any (`aligner adapt`): re-alignment uses them again. */
 function settingsChip(meta) {
   const changed = Object.entries(meta.settings_changed || {}).map(([k, v]) => `${k} ${v}`);
-  const all = Object.entries(meta.params || {}).map(([k, v]) => `${k} = ${v}`).join("\n");
+  const all = Object.entries(meta.params || {}).filter(([k]) => k !== "adaptation")
+    .map(([k, v]) => `${k} = ${v}`).join("\n");
   return el("div", { class: "prov settings", title: all || "no settings stored (made elsewhere)" },
     el("b", { text: "Aligned" }), ` with ${[meta.encoder, meta.encoder_version].filter(Boolean).join(" ") || "?"}`,
-    ` · settings: ${changed.length ? changed.join(", ") : "defaults"}`);
+    ` · settings: ${changed.length ? changed.join(", ") : "defaults"}`,
+    meta.adaptation ? el("span", { class: "adapted", text: ` · ${meta.adaptation}` }) : null);
 }

@@ -107,6 +107,7 @@ def run_tasks(tasks: Iterable[PairTask], sessions, executor, encoder, *, project
     the executor stays open for the caller). Returns a :class:`BatchReport`; never raises
     for a bad pair.
     """
+    from aligner.store.adaptation import project_adaptation
     from aligner.store.service import get_or_create_project
 
     tasks, config, stream = list(tasks), config or AlignConfig(), stream or sys.stderr
@@ -140,7 +141,10 @@ def run_tasks(tasks: Iterable[PairTask], sessions, executor, encoder, *, project
     show = _Progress(progress, stream, len(tasks), len(results))
     for i in sorted(results):
         show.done(results[i])
-    kwargs = dict(settings=config.to_params(), encoder=encoder.name,
+    with sessions() as session:  # the project's adaptation (`aligner adapt`) goes to the workers
+        adaptation = project_adaptation(session, project_id, encoder.name)
+    settings = config.to_params() | ({"adaptation": adaptation.to_json()} if adaptation else {})
+    kwargs = dict(settings=settings, encoder=encoder.name,
                   options=options, with_flags=with_flags, db=db_url, project=project)
     tries = {i: 0 for i in todo}
     # largest first (Graham 1969, LPT): a long book started last would leave the other

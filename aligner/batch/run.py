@@ -136,7 +136,12 @@ def align_and_store(prepared: _Prepared, session_factory: sessionmaker, project:
         if done is not None:  # e.g. a TEI div, whose key is only known once it is read
             result.status, result.alignment_id = "skipped", done
             return result
-        alignment = align_pair(src, tgt, encoder, config, flags=with_flags, progress=progress)
+        from aligner.store.adaptation import project_adaptation
+
+        with session_factory() as session:  # the project's `aligner adapt`, if any
+            adaptation = project_adaptation(session, project_id, encoder.name)
+        alignment = align_pair(src, tgt, encoder, config, flags=with_flags, progress=progress,
+                               adaptation=adaptation)
         stored = store_pair(session_factory, src, tgt, alignment, project=project)
         result.alignment_id = stored.alignment_id
         result.status, result.error = "aligned", ""

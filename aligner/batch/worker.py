@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aligner.adapt import Adaptation
 from aligner.align import AlignConfig
 from aligner.batch.summary import PairResult, summarise
 from aligner.batch.tasks import (PairTask, encoder_label, find_done, read_task, record_done,
@@ -132,8 +133,9 @@ def run_task(task: PairTask, settings: dict, *, encoder: str | None = None, thre
              db: str | None = None, project: str = "default") -> TaskOutcome:
     """Read, align and flag one pair (:func:`aligner.pipeline.align_pair`).
 
-    ``settings``: aligner settings (:meth:`AlignConfig.to_params`); the task may add
-    ``partial``. With ``db`` (a server database URL every worker reaches) the worker
+    ``settings``: aligner settings (:meth:`AlignConfig.to_params`), and the project's
+    adaptation under ``"adaptation"`` (:meth:`aligner.adapt.Adaptation.to_json`) if it has
+    one; the task may add ``partial``. With ``db`` (a server database URL every worker reaches) the worker
     checks the task's key and stores the pair itself (:func:`aligner.pipeline.store_pair`);
     otherwise the writer does. Never raises for a bad pair: the error is in the result.
     """
@@ -146,7 +148,8 @@ def run_task(task: PairTask, settings: dict, *, encoder: str | None = None, thre
         src, tgt = read_task(task, options)
         out.key = task_key(src.provenance.sha256, src.lang, tgt.provenance.sha256, tgt.lang,
                            encoder_label(enc), config)
-        alignment = align_pair(src, tgt, enc, config, flags=with_flags)
+        adaptation = Adaptation.from_json(settings["adaptation"]) if settings.get("adaptation") else None
+        alignment = align_pair(src, tgt, enc, config, flags=with_flags, adaptation=adaptation)
         result.status = "aligned"
         result.src_sentences, result.tgt_sentences = len(src.sentences), len(tgt.sentences)
         summarise(result, alignment)

@@ -74,6 +74,9 @@ class Project(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Re-scorer weights fitted on the project's confirmed beads (``aligner adapt``,
+    #: :mod:`aligner.store.adaptation`); NULL while nothing was fitted.
+    adaptation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class DocumentRow(Base):

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from api.cli import align, batch, pair, serve, store, users, words, workflow
+from api.cli import adapt, align, batch, pair, serve, store, users, words, workflow
 
 app = typer.Typer(
     name="aligner",
@@ -20,7 +20,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for _area in (align, store, workflow, batch, pair, serve, users, words):
+for _area in (align, store, workflow, adapt, batch, pair, serve, users, words):
     _area.register(app)
 
 

@@ -62,7 +62,7 @@ def align_command(
     """
     from aligner.embed import get_encoder
     from aligner.export import FORMATS, write_export
-    from aligner.pipeline import ReadOptions, align_pair, read_document, store_pair
+    from aligner.pipeline import ReadOptions, align_pair, read_document, stored_adaptation, store_pair
     from aligner.progress import ProgressBar, reporting
 
     check_format(fmt, tuple(FORMATS))
@@ -81,9 +81,11 @@ def align_command(
 
         _, sessions = open_store(db)
     enc = get_encoder(encoder)
+    # The project's adaptation (`aligner adapt`), if it has one for this encoder.
+    adaptation = stored_adaptation(sessions, project, enc.name) if sessions is not None else None
     with ProgressBar(enabled=not quiet) as bar:
         alignment = align_pair(src_doc, tgt_doc, enc, config, flags=not no_flags,
-                               progress=bar.update)
+                               progress=bar.update, adaptation=adaptation)
     if sessions is not None:
         stored = store_pair(sessions, src_doc, tgt_doc, alignment, project=project)
         if not quiet:

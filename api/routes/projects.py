@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
+from starlette.concurrency import run_in_threadpool
 
 from aligner.store import service
-from api.deps import SessionDep
-from api.schemas import ErrorOut, ProjectIn, ProjectOut
+from api.deps import EncoderDep, SessionDep
+from api.schemas import AdaptOut, ErrorOut, ProjectIn, ProjectOut
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -27,3 +28,18 @@ def create_project(body: ProjectIn, session: SessionDep):
             responses={404: {"model": ErrorOut}})
 def get_project(project_id: int, session: SessionDep):
     return service.get_project(session, project_id)
+
+
+@router.post("/{project_id}/adapt", response_model=AdaptOut,
+             summary="Learn from the project's confirmed beads (as `aligner adapt`)",
+             responses={404: {"model": ErrorOut}})
+async def adapt_project(project_id: int, session: SessionDep, encoder: EncoderDep):
+    """Fit the post-pass's weights on the project's confirmed beads and keep them with the
+    project; its re-alignments and new alignments then use them. Nothing is stored below
+    30 confirmed beads (``stored`` false, ``message`` says why)."""
+    from aligner.store.adaptation import adapt_and_describe
+
+    service.get_project(session, project_id)  # 404 before the encoder is loaded
+    adaptation, line = await run_in_threadpool(adapt_and_describe, session, project_id, encoder(None))
+    return {"stored": adaptation is not None, "message": line,
+            "summary": adaptation.summary if adaptation else None}

@@ -23,6 +23,7 @@ from api.schemas.common import (  # noqa: F401
     StaleOut,
 )
 from api.schemas.store import (  # noqa: F401
+    AdaptOut,
     AlignJobIn,
     AlignSettingsIn,
     AlignmentOut,

@@ -26,6 +26,14 @@ class ProjectOut(BaseModel):
     alignments: int = 0
 
 
+class AdaptOut(BaseModel):
+    """What ``POST /api/projects/{id}/adapt`` did (the line ``aligner adapt`` prints)."""
+
+    stored: bool = Field(description="an adaptation was fitted and kept with the project")
+    message: str = Field(description='e.g. "adapted on 240 confirmed beads in 3 stretches: …"')
+    summary: str | None = Field(default=None, description='"adapted on 240 confirmed beads"')
+
+
 class ProvenanceOut(BaseModel):
     file: str
     sha256: str
@@ -97,6 +105,9 @@ class AlignmentOut(BaseModel):
     encoder_version: str = ""
     params: dict[str, Any] = Field(default={}, description="the aligner settings it was made with")
     settings_changed: dict[str, Any] = Field(default={}, description="those that differ from the defaults")
+    adaptation: str | None = Field(default=None, description=(
+        "what its automatic beads were made with, if the project's confirmed beads were "
+        "learnt from (`aligner adapt`), e.g. \"adapted on 240 confirmed beads\""))
     created: datetime | str | None = None
     updated: datetime | str | None = None
     state: str = ""

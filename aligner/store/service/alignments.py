@@ -114,6 +114,7 @@ def _alignment_dict(session: Session, a: AlignmentRow) -> dict:
             "src_provenance": _provenance_dict(src), "tgt_provenance": _provenance_dict(tgt),
             "encoder": a.encoder_name, "encoder_version": a.encoder_version,
             "params": dict(a.params or {}), "settings_changed": _changed_settings(a.params),
+            "adaptation": _adaptation_summary(a.params),
             "created": _iso(a.created), "updated": _iso(a.updated),
             "state": a.state, "version": a.version, "beads": n, "imported": a.imported}
 
@@ -129,11 +130,27 @@ def _changed_settings(params: dict | None) -> dict:
         return {}
 
 
+def _adaptation_summary(params: dict | None) -> str | None:
+    """``"adapted on 240 confirmed beads"`` if the alignment was made with an adaptation
+    (``params["adaptation"]``, :mod:`aligner.adapt`), else None."""
+    from aligner.adapt import Adaptation
+    from aligner.errors import InputError
+
+    stored = (params or {}).get("adaptation")
+    if not isinstance(stored, dict):
+        return None
+    try:
+        return Adaptation.from_json(stored).summary
+    except InputError:
+        return None
+
+
 def get_alignment(session: Session, alignment_id: int) -> dict:
     """``{"id", "project_id", "src_document_id", "tgt_document_id", "src_lang", "tgt_lang",
     "src_title", "tgt_title", "src_provenance", "tgt_provenance" (dicts as in get_document),
     "encoder", "encoder_version", "params" (the settings it was made with),
-    "settings_changed" (those that differ from the defaults), "created", "updated", "state", "version",
+    "settings_changed" (those that differ from the defaults), "adaptation" (its summary,
+    "adapted on N confirmed beads", or None), "created", "updated", "state", "version",
     "beads": n, "imported": provenance dict of an imported alignment or None}``. Raises
     NotFoundError."""
     return _alignment_dict(session, _get(session, AlignmentRow, alignment_id, "alignment"))
