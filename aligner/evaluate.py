@@ -372,8 +372,11 @@ def evaluate_beads(
 
 
 def evaluate_paths(test: str | Path, gold: str | Path) -> EvaluationReport:
-    """Read TEST and GOLD (files or folders, see :func:`read_document_set`) and score them."""
+    """Read TEST and GOLD (files or folders, see :func:`read_document_set`) and score them.
+    Raises InputError as :func:`read_document_set`, and for a gold without any bead."""
     docs = read_document_set(test, gold)
+    if not any(docs.gold):
+        raise InputError(f"{gold}: no beads in the gold (an empty file?)")
     report = evaluate_beads(docs.gold, docs.test, docs.names)
     report.missing_in_test = docs.missing_in_test
     report.extra_in_test = docs.extra_in_test

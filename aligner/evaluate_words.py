@@ -74,6 +74,8 @@ def _read_lines(path: Path) -> list[str]:
         raise InputError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+    if not text.strip():  # a score of 0 pairs would read as a perfect AER 0.000
+        raise InputError(f"{path}: empty file (no sentence pairs)")
     return text.splitlines()
 
 

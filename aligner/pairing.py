@@ -37,6 +37,7 @@ import numpy as np
 from aligner.errors import InputError
 from aligner.evidence import Facts, Rarity, describe, evidence_weight, record_facts, shared_facts
 from aligner.pairscore import PairScore, ScoreConfig, Side, knn_means, score_pair
+from aligner.read import display_name
 from aligner.records import Record, read_records, record_documents, record_refs
 from aligner.segment import normalise_lang
 from aligner.types import Document
@@ -115,12 +116,15 @@ class Entry:
         return [self.doc.sentences[i].text for i in self.rows]
 
     def describe(self) -> dict:
-        """``{"file", "title", "start", "end", "date", "id", "ref"}`` (``ref``: ``FILE`` for
-        a one-record file, else ``FILE#REF`` as :func:`aligner.records.load_record` takes it)."""
+        """``{"file", "title", "start", "end", "date", "id", "ref", "label"}`` (``ref``:
+        ``FILE`` for a one-record file, else ``FILE#REF`` as
+        :func:`aligner.records.load_record` takes it; ``label`` the provenance label, e.g.
+        "TEST RECONSTRUCTION — not the archival text")."""
         rec = self.record
         return {"file": self.file, "title": rec.title, "start": rec.start, "end": rec.end,
                 "date": rec.date, "id": rec.id or None,
-                "ref": f"{self.file}#{self.ref}" if self.ref else self.file}
+                "ref": f"{self.file}#{self.ref}" if self.ref else self.file,
+                "label": self.doc.provenance.label}
 
 
 def find_files(paths: Sequence[str | Path]) -> list[Path]:
@@ -154,7 +158,7 @@ def load_entries(paths: Sequence[str | Path], lang: str, *, strip_markup: bool =
         single = len(file.records) == 1 and not file.raw.is_tei
         refs = record_refs(file.records) if len(file.records) > 1 or file.raw.is_tei else [""]
         for rec, doc, ref in zip(file.records, docs, refs):
-            entries.append(Entry(str(path), rec, doc, 0 if single else rec.start, ref))
+            entries.append(Entry(display_name(str(path)), rec, doc, 0 if single else rec.start, ref))
     return entries
 
 

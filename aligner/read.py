@@ -97,7 +97,29 @@ def read_text(
     """
     path = Path(path)
     data = _read_bytes(path, max_bytes)
-    return raw_text_from_bytes(data, path.name, encoding=encoding, path=str(path))
+    return raw_text_from_bytes(data, display_name(path.name), encoding=encoding,
+                               path=display_name(str(path)))
+
+
+def display_name(name: str) -> str:
+    """A file name as text that can be printed and stored.
+
+    Linux hands Python a name that is not UTF-8 (a Russian archive unpacked with its cp1251
+    names) with its bytes as lone surrogates, which no UTF-8 output or database takes. Those
+    bytes are decoded as UTF-8 if they are, else as cp1251 (the Russian archives' Windows
+    code page), else with replacement characters. A proper name comes back unchanged.
+    """
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        data = os.fsencode(name)
+    for codec in ("utf-8", "cp1251"):
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            pass
+    return data.decode("utf-8", errors="replace")
 
 
 def raw_text_from_bytes(
@@ -179,9 +201,9 @@ def decode_bytes(data: bytes, name: str, *, encoding: str | None = None) -> tupl
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
-    name = path.name or str(path)
+    name = display_name(path.name or str(path))
     if not path.exists():
-        raise InputError(f"{name}: no such file ({path})")
+        raise InputError(f"{name}: no such file ({display_name(str(path))})")
     if path.is_dir():
         raise InputError(f"{name}: is a directory, not a file")
     size = path.stat().st_size

@@ -26,7 +26,7 @@ from pathlib import Path
 from aligner.document import default_kind, document_from_text, known_reconstruction, prepare_document
 from aligner.errors import InputError
 from aligner.headings import STRONG, LineKind, classify_line, normalise_line, parse_date
-from aligner.read import DEFAULT_MAX_BYTES, RawText, read_text, tei_documents_from_bytes
+from aligner.read import DEFAULT_MAX_BYTES, RawText, display_name, read_text, tei_documents_from_bytes
 from aligner.types import Document
 
 FRONT_MATTER_MIN_CHARS = 200
@@ -145,7 +145,7 @@ def record_documents(file: RecordFile, lang: str, *, kind: str | None = None,
 
     Raises InputError for a record with no text left after clean-up.
     """
-    name = file.path.name
+    name = display_name(file.path.name)
     if len(file.records) == 1 and not file.raw.is_tei:
         # the same document as aligner.document.prepare_document makes (same sha256, ids)
         return [prepare_document(file.path, lang, kind=kind, strip_markup=strip_markup,

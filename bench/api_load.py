@@ -59,6 +59,7 @@ class Reviewer(threading.Thread):
         self.think = think
         self.version = 1
         self.records: list[tuple[float, int, str]] = []
+        self.noops = 0  # 409 "bead is already confirmed": a no-op edit, refused (not a collision)
         self.acks: list[dict] = []
         self.errors: list[str] = []
         self.last_status_edit = False
@@ -72,6 +73,8 @@ class Reviewer(threading.Thread):
             self.version = r.json()["version"]
         elif r.status_code == 409 and r.json().get("code") == "stale_version":
             self.version = max(self.version, r.json()["current_version"])
+        elif r.status_code == 409 and r.json().get("code") == "invariant":
+            self.noops += 1
         elif r.status_code >= 500 or r.status_code in (401, 403, 422):
             self.errors.append(f"{op}: {r.status_code} {r.text[:200]}")
         if self.pattern == "same":  # as the page: re-read what one edits, after every answer
@@ -221,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     lost = [a for a in acks if log.get(a["edit_id"]) != (a["version"], a["operation"], a["user"])]
     exact = sorted(a["version"] for a in acks) == list(range(2, final + 1))
     fivexx = sum(n for st, n in by_status.items() if st >= 500)
-    conflicts = by_status.get(409, 0)
+    noops = sum(r.noops for r in reviewers)
+    conflicts = by_status.get(409, 0) - noops  # stale versions: two reviewers collided
     print(f"{args.db}, pattern {args.pattern}: {args.clients} reviewers (think {args.think_ms:g} ms), "
           f"{elapsed:.1f} s, alignment of {args.beads} pairs, loopback, API tokens")
     print(f"edit requests {len(records)} ({len(records) / elapsed:.1f}/s); acknowledged edits "
@@ -237,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"server CPU {cpu1 - cpu0:.1f} s ({100 * (cpu1 - cpu0) / elapsed:.0f}% of a core); "
               f"{os.cpu_count()} cores; load average before {load0:.2f}")
     print(f"edit log: {len(log)} entries, final version {final}; acknowledged edits missing from the "
-          f"log: {len(lost)}; acknowledged versions == 2..{final}: {exact}; conflicts (409) {conflicts}; "
+          f"log: {len(lost)}; acknowledged versions == 2..{final}: {exact}; conflicts (409 stale) {conflicts}; "
+          f"no-op edits refused (409, e.g. confirm a confirmed bead) {noops}; "
           f"other 4xx {sum(n for st, n in by_status.items() if 400 <= st < 500 and st != 409)}; 5xx {fivexx}")
     ok = not lost and exact and len(log) == len(acks) and not errors and not fivexx
     if args.pattern == "own":

@@ -158,6 +158,7 @@ def test_notes_and_bead_history(client, aid):
     assert beads(client, aid)["beads"][1]["notes"] == 1
     assert [n["bead_id"] for n in client.get(f"/api/alignments/{aid}/notes").json()] == [bid]
     assert_error(client.post(f"/api/alignments/{aid}/beads/{bid}/notes", json={"text": "  "}), 422, "text")
+    assert_error(client.post(f"/api/alignments/{aid}/beads/{bid}/notes", json={"text": "a\u0000b"}), 422, "NUL")
     assert_error(client.post(f"/api/alignments/{aid}/beads/999/notes", json={"text": "x"}), 404, "999")
     assert_error(client.post(f"/api/alignments/{aid}/beads/{bid}/notes", json={"text": "x", "version": 1}),
                  409, "version")
@@ -260,7 +261,7 @@ def test_edit_goes_to_a_thread_while_another_connection_writes(client, app, aid,
     """The loop does not wait for SQLite's write lock: the edit is handed to a thread,
     which waits for it (busy timeout) and applies it once the other writer commits."""
     if not app.state.sqlite:
-        pytest.skip("SQLite's write lock")
+        pytest.skip("SQLite only: PostgreSQL has no database-wide write lock to wait for")
     bead = beads(client, aid)["beads"][3]["id"]
     other = app.state.engine.connect().execution_options(aligner_begin_immediate=True)
     other.begin()  # BEGIN IMMEDIATE: holds SQLite's write lock

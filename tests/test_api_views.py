@@ -90,6 +90,10 @@ def test_concordance_finds_the_phrase_and_its_renderings(client, ids):
     bad = client.get("/api/search", params={"q": "?!"})
     assert bad.status_code == 400 and "letters or digits" in bad.json()["detail"]
     assert client.get("/api/search").status_code == 422
+    huge = client.get("/api/search", params={"q": "border", "offset": 2**63})  # past a 64-bit integer
+    assert huge.status_code == 422 and "offset" in huge.json()["detail"]
+    end = client.get("/api/search", params={"q": "border", "offset": 2**31 - 1}).json()
+    assert end["hits"] == [] and end["count"] > 0
 
 
 def test_fidelity_report_gives_evidence_and_follows_edits(client, ids):

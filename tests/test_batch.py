@@ -165,6 +165,22 @@ def test_batch_aligns_reports_a_bad_file_and_skips_on_rerun(tmp_path):
     assert set(row.split()[1:-2]) == {"—"} and row.endswith("skipped")
 
 
+def test_the_summary_labels_a_test_reconstruction(tmp_path):
+    folder = tmp_path / "texts"
+    write_pairs(folder, 2)
+    (folder / "work00_ru.txt").rename(folder / "work00_ru.reconstructed.txt")  # not a pair any more
+    (folder / "work00_en.txt").rename(folder / "work00_en.reconstructed.txt")
+    (folder / "rec_ru.txt").write_bytes((folder / "work01_ru.txt").read_bytes())
+    (folder / "rec_en.txt").write_bytes((folder / "work01_en.txt").read_bytes())
+    _, sessions = open_store(tmp_path / "r.db")
+    specs = discover_pairs(folder)
+    specs = [PairSpec(s.name, s.source, s.translation, "ru", "en",
+                      kind="reconstruction" if s.name == "rec" else None) for s in specs]
+    table = format_summary(run_batch(specs, sessions, HashEncoder(), show_progress=False))
+    notes = [line for line in table.splitlines() if line.startswith("note:")]
+    assert notes == ["note: rec_ru.txt is a TEST RECONSTRUCTION — not the archival text"]
+
+
 def test_documents_imported_before_a_crash_are_reused(tmp_path):
     folder = tmp_path / "texts"
     write_pairs(folder, 2)

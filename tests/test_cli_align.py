@@ -164,6 +164,28 @@ def test_presplit_keeps_one_sentence_per_line(invoke, small_pair):
     assert covers(segmented["beads"], len(RU_LINES) + 1, len(EN_LINES) + 1)
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="file names are bytes on Linux only")
+def test_a_cp1251_file_name_is_shown_and_stored_as_text(invoke, small_pair, tmp_path):
+    """An archive unpacked with Windows names: Python sees undecodable bytes (surrogates)."""
+    import os
+
+    src, tgt = small_pair
+    named = tmp_path / os.fsdecode("Запись беседы".encode("cp1251") + b"_ru.txt")
+    named.write_bytes(src.read_bytes())
+    db = tmp_path / "names.db"
+    result = invoke(named, tgt, "--src-lang", "ru", "--tgt-lang", "en", "--format", "json", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["source"]["file"] == "Запись беседы_ru.txt"
+
+    from aligner.store.db import open_store
+    from aligner.store.service import list_documents
+
+    _, sessions = open_store(db)
+    with sessions() as session:
+        files = {d["provenance"]["file"] for d in list_documents(session, 1)}
+    assert "Запись беседы_ru.txt" in files
+
+
 @pytest.mark.parametrize("encoding", ["cp1251", "utf-16"])
 def test_legacy_encodings_give_the_same_sentences(invoke, small_pair, tmp_path, encoding):
     src, tgt = small_pair

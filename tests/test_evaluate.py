@@ -229,6 +229,9 @@ def test_cli_text_json_and_clean_error(tmp_path):
     assert res.exit_code == 2
     assert f"{test}:2: malformed bead line" in res.output
     assert "Traceback" not in res.output
+    gold.write_text("", encoding="utf-8")  # an empty gold would score a meaningless 0
+    res = runner.invoke(cli, ["evaluate", str(gold), str(gold)])
+    assert res.exit_code == 2 and "no beads in the gold" in res.output
 
 
 # --- reproduction of the published / README scores ----------------------------------------

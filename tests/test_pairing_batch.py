@@ -48,6 +48,9 @@ def test_pair_command_json(ru_path, tei_path):
     assert {"source_coverage", "chain", "shared", "source_span"} <= set(pair["evidence"])
     assert out["unpaired_source"] == []
     assert sorted(u["id"] for u in out["unpaired_target"]) == FRUS_UNPAIRED
+    assert pair["source"]["label"] == "TEST RECONSTRUCTION — not the archival text"
+    assert pair["target"]["label"] == "archival text"
+    assert "is a TEST RECONSTRUCTION" in result.stderr
 
 
 def test_pair_command_errors_are_one_line(ru_path, tmp_path):

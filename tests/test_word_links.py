@@ -61,10 +61,13 @@ def test_evaluate_words_command_on_a_hand_made_gold(tmp_path):
     (["words", "{notab}", "--src-lang", "en", "--tgt-lang", "ru"], "expected source tokens, a tab"),
     (["evaluate-words", "{notab}", "{notab}"], "is not a link 'i-j'"),
     (["evaluate-words", "{one}", "{two}"], "1 sentence pairs and the gold 2"),
+    (["evaluate-words", "{empty}", "{empty}"], "empty file"),  # not a perfect AER 0.000
+    (["words", "{empty}", "--src-lang", "en", "--tgt-lang", "ru"], "empty file"),
 ])
 def test_word_commands_refuse_bad_input_in_one_line(tmp_path, args, message):
     files = {"missing": tmp_path / "missing.tsv", "notab": tmp_path / "notab.tsv",
-             "one": tmp_path / "one.txt", "two": tmp_path / "two.txt"}
+             "one": tmp_path / "one.txt", "two": tmp_path / "two.txt", "empty": tmp_path / "empty.txt"}
+    files["empty"].write_text("\n", encoding="utf-8")
     files["notab"].write_text("no tab here\n", encoding="utf-8")
     files["one"].write_text("0-0\n", encoding="utf-8")
     files["two"].write_text("0-0\n1-1\n", encoding="utf-8")
@@ -163,6 +166,21 @@ def test_concordance_renderings_come_from_the_links(litvinov, default_encoder):
     with sessions() as session:  # the links were cached by the search
         cached = session.scalars(select(BeadWordLinks.bead_id)).all()
     assert {a.bead_id for h in hits for a in h.aligned} <= set(cached)
+
+
+def test_concordance_exports_carry_the_renderings(api, litvinov):
+    import csv
+    import io
+
+    db, _, _ = litvinov
+    got = api.get("/api/search/export", params={"q": "in our understanding", "format": "csv"})
+    assert got.status_code == 200
+    assert [r["rendering"] for r in csv.DictReader(io.StringIO(got.text))] == ["в нашем понимании"] * 2
+    data = api.get("/api/search/export", params={"q": "in our understanding", "format": "json"}).json()
+    assert [r["rendering"] for r in data["rows"]] == ["в нашем понимании"] * 2
+    result = CliRunner().invoke(cli, ["search", "in our understanding", "--db", str(db), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert [r["rendering"] for r in csv.DictReader(io.StringIO(result.stdout))] == ["в нашем понимании"] * 2
 
 
 def test_a_phrase_in_a_misaligned_bead_is_not_rendered_here(tmp_path, default_encoder):

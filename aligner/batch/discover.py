@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aligner.errors import InputError
+from aligner.read import display_name
 from aligner.types import PROVENANCE_KINDS
 
 
@@ -51,7 +52,7 @@ def discover_pairs(folder: str | Path, src_lang: str = "ru", tgt_lang: str = "en
         if tgt.is_file():
             rel = src.parent.relative_to(root)
             name = stem if str(rel) in (".", stem) else f"{rel}/{stem}"
-            pairs.append(PairSpec(name, src, tgt, src_lang, tgt_lang))
+            pairs.append(PairSpec(display_name(name), src, tgt, src_lang, tgt_lang))
     if not pairs:
         raise InputError(f"{root}: no NAME_{src_lang}.txt / NAME_{tgt_lang}.txt pairs found")
     return pairs

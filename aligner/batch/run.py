@@ -146,7 +146,7 @@ def align_and_store(prepared: _Prepared, session_factory: sessionmaker, project:
         result.alignment_id = stored.alignment_id
         result.status, result.error = "aligned", ""
         result.src_sentences, result.tgt_sentences = len(src.sentences), len(tgt.sentences)
-        summarise(result, alignment)
+        summarise(result, alignment, src, tgt)
     except AlignerError as exc:
         result.error = str(exc)
     except Exception as exc:  # one bad pair must not stop the batch

@@ -30,14 +30,18 @@ class PairResult:
     flagged_beads: int = 0
     flags: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: Files of the pair that are test reconstructions (every output must say so).
+    reconstructions: list[str] = field(default_factory=list)
 
     @property
     def beads(self) -> int:
         return sum(self.beads_by_type.values())
 
 
-def summarise(result: PairResult, alignment) -> None:
-    """Fill ``result``'s counts from an aligned pair (bead types, mean score, flags)."""
+def summarise(result: PairResult, alignment, *docs) -> None:
+    """Fill ``result``'s counts from an aligned pair (bead types, mean score, flags) and
+    name those of its documents ``docs`` that are test reconstructions."""
+    result.reconstructions = [d.provenance.file for d in docs if d.provenance.kind == "reconstruction"]
     result.beads_by_type = dict(sorted(Counter(b.type for b in alignment.beads).items()))
     scores = [b.score for b in alignment.beads]
     result.mean_score = round(statistics.fmean(scores), 4) if scores else None
@@ -84,4 +88,6 @@ def format_summary(results: list[PairResult]) -> str:
         flag_totals.update(r.flags)
     if flag_totals:
         lines.append("flags: " + ", ".join(f"{c} {n}" for c, n in flag_totals.most_common()))
+    for file in dict.fromkeys(f for r in aligned for f in r.reconstructions):
+        lines.append(f"note: {file} is a TEST RECONSTRUCTION — not the archival text")
     return "\n".join(lines)

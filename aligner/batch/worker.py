@@ -152,7 +152,7 @@ def run_task(task: PairTask, settings: dict, *, encoder: str | None = None, thre
         alignment = align_pair(src, tgt, enc, config, flags=with_flags, adaptation=adaptation)
         result.status = "aligned"
         result.src_sentences, result.tgt_sentences = len(src.sentences), len(tgt.sentences)
-        summarise(result, alignment)
+        summarise(result, alignment, src, tgt)
         if db is None:
             out.src, out.tgt, out.alignment = src, tgt, alignment
         else:

@@ -49,6 +49,10 @@ def pair_command(
     sources, targets = split_with(paths, required=True)
     result = pair_paths(sources, targets, src_lang, tgt_lang, get_encoder(encoder),
                         config=PairConfig(threshold=threshold, strip_markup=strip_markup))
+    entries = [e for p in result["pairs"] for e in (p["source"], p["target"])] + \
+        result["unpaired_source"] + result["unpaired_target"]
+    for file in dict.fromkeys(e["file"] for e in entries if e["label"].startswith("TEST")):
+        typer.echo(f"note: {file} is a TEST RECONSTRUCTION — not the archival text", err=True)
     if fmt == "json":
         typer.echo(json.dumps(result, ensure_ascii=False, indent=1))
         return

@@ -103,8 +103,8 @@ def search_command(
     fuzzy: bool = typer.Option(False, "--fuzzy", help="OCR-tolerant, case- and punctuation-insensitive."),
     lang: str = typer.Option(None, "--lang", help="Only search documents in this language."),
     fmt: str = typer.Option("text", "--format", help="text | json | csv (csv: every hit, with ids)"),
-    offset: int = typer.Option(0, "--offset", min=0, help="First hit to show (text, json)."),
-    limit: int = typer.Option(50, "--limit", min=1, help="Hits to show (text, json)."),
+    offset: int = typer.Option(0, "--offset", min=0, max=2**31 - 1, help="First hit to show (text, json)."),
+    limit: int = typer.Option(50, "--limit", min=1, max=2**31 - 1, help="Hits to show (text, json)."),
     encoder: Encoder = None,
     no_renderings: bool = typer.Option(False, "--no-renderings", help="Do not mark renderings (no word links, no encoder)."),
 ) -> None:
@@ -122,15 +122,16 @@ def search_command(
     check_format(fmt, ("text", "json", "csv"))
     sessions = existing_store(db)
     with sessions() as session:
-        if fmt == "csv":
-            page = search_page(session, phrase, fuzzy=fuzzy, lang=lang, limit=None)
-            for line in csv_lines(page.hits):
-                typer.echo(line, nl=False)
-            return
-        page = search_page(session, phrase, fuzzy=fuzzy, lang=lang, offset=offset, limit=limit)
+        every = fmt == "csv"  # csv: every hit
+        page = search_page(session, phrase, fuzzy=fuzzy, lang=lang, offset=0 if every else offset,
+                           limit=None if every else limit)
         hits = page.hits
         if any(h.aligned for h in hits) and not no_renderings:  # load the encoder only if needed
             mark_hit_renderings_by_links(session, phrase, hits, get_encoder(encoder), fuzzy=fuzzy)
+        if every:
+            for line in csv_lines(hits):
+                typer.echo(line, nl=False)
+            return
     if fmt == "json":
         typer.echo(json.dumps(as_json(phrase, hits, fuzzy=fuzzy, total=page.total, offset=offset,
                                       limit=limit, complete=page.complete),

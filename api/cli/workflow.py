@@ -23,6 +23,8 @@ def _file(path: str | None) -> tuple[str, bytes] | None:
     from aligner.read import size_error
 
     p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{p.name or path}: is a directory, not a file")
     if not p.is_file():
         raise InputError(f"{p.name or path}: no such file ({path})")
     if p.stat().st_size > IMPORT_MAX_BYTES:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 from aligner.store import review, service
 from api.deps import JobsDep, SessionDep, SettingsDep, UserDep
 from api.schemas import (
+    MAX_OFFSET,
     AlignJobIn,
     AlignmentOut,
     BeadFilter,
@@ -69,7 +70,7 @@ def list_beads(
     alignment_id: int,
     session: SessionDep,
     settings: SettingsDep,
-    offset: Annotated[int, Query(ge=0, description="first position (0-based)")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="first position (0-based)")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000, description="beads per page")] = 50,
     filter: Annotated[BeadFilter | None, Query(description="only beads of this kind")] = None,
 ):

@@ -10,7 +10,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from aligner.concordance.export import csv_lines, json_text
 from aligner.store.concordance import search_page
-from api.deps import SessionDep
+from api.deps import EncoderDep, SessionDep
 from api.schemas import ErrorOut
 
 router = APIRouter(tags=["views"])
@@ -24,13 +24,17 @@ CHUNK = 1000
 def export_concordance(
     request: Request,
     session: SessionDep,
+    encoders: EncoderDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description="phrase, any language")],
     format: Annotated[Literal["csv", "json"], Query(description="csv or json")] = "csv",
     fuzzy: bool = False,
     lang: Annotated[str | None, Query(max_length=16)] = None,
     project_id: int | None = None,
+    renderings: Annotated[bool, Query(description="fill the rendering column from the beads' word links (uses the encoder)")] = True,
 ):
-    first = search_page(session, q, fuzzy=fuzzy, lang=lang, project_id=project_id, limit=CHUNK)
+    encoder = encoders(None) if renderings else None
+    first = search_page(session, q, fuzzy=fuzzy, lang=lang, project_id=project_id, limit=CHUNK,
+                        encoder=encoder)
     name = "concordance." + format
 
     def pages():  # a session of its own: the request's may be closed while this streams
@@ -38,7 +42,7 @@ def export_concordance(
         with request.app.state.session_factory() as own:
             for offset in range(CHUNK, first.total, CHUNK):
                 yield search_page(own, q, fuzzy=fuzzy, lang=lang, project_id=project_id,
-                                  offset=offset, limit=CHUNK).hits
+                                  offset=offset, limit=CHUNK, encoder=encoder).hits
 
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "json":

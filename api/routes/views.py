@@ -13,7 +13,7 @@ from aligner.store import service
 from aligner.store.fidelity import bead_fidelity, fidelity_report
 from aligner.store.renderings import MAX_ROWS_PER_PAGE, list_pivots, parallel_view
 from api.deps import EncoderDep, SessionDep
-from api.schemas import ConcordanceOut, ErrorOut, FidelityOut, FlagOut, PivotOut, RenderingsOut
+from api.schemas import MAX_OFFSET, ConcordanceOut, ErrorOut, FidelityOut, FlagOut, PivotOut, RenderingsOut
 
 router = APIRouter(tags=["views"])
 NOT_FOUND = {404: {"model": ErrorOut}}
@@ -33,7 +33,7 @@ def renderings(
     session: SessionDep,
     alignment_id: Annotated[list[int] | None, Query(
         description="columns to show, in order (default: every alignment with the document)")] = None,
-    offset: Annotated[int, Query(ge=0, description="first row (0-based)")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="first row (0-based)")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_ROWS_PER_PAGE, description="rows per page")] = 100,
     ord: Annotated[int | None, Query(ge=0, description=(
         "give the page holding this sentence's row (0-based ord), named focus_row"))] = None,
@@ -73,7 +73,7 @@ def concordance(
     lang: Annotated[str | None, Query(max_length=16, description="only documents in this language")] = None,
     project_id: int | None = None,
     renderings: Annotated[bool, Query(description="mark the span rendering the phrase (uses the encoder)")] = True,
-    offset: Annotated[int, Query(ge=0, description="first hit of the page (0-based)")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="first hit of the page (0-based)")] = 0,
     limit: Annotated[int, Query(ge=1, le=500, description="hits per page")] = PAGE,
 ):
     """Each hit gives its sentence, the aligned sentence(s) of every alignment holding it,

@@ -17,6 +17,7 @@ from api.schemas.common import (  # noqa: F401
     ExportFormatOut,
     Id,
     Kind,
+    MAX_OFFSET,
     QueueKind,
     Role,
     Side,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from aligner.export import FORMATS
 
 #: The export formats of :data:`aligner.export.FORMATS`, for request validation and OpenAPI.
 ExportFormat = Literal[tuple(FORMATS)]  # type: ignore[valid-type]
 Id = int
+#: Largest page offset a request may give: a 64-bit database integer overflows above it.
+MAX_OFFSET = 2**31 - 1
 Direction = Literal["next", "previous"]
 Side = Literal["src", "tgt"]
 QueueKind = Literal["unreviewed", "low-confidence", "non-1-1", "flagged", "crossing"]
@@ -23,6 +25,14 @@ Kind = Literal["archival", "reconstruction", "translation", "other"]
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value):
+        # PostgreSQL text cannot hold NUL: refuse it on every store alike, as a 422.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("contains a NUL character (\\u0000)")
+        return value
 
 
 class ErrorOut(BaseModel):
