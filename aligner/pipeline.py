@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
-
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING, Callable
 
 from aligner.adapt import Adaptation
 from aligner.align import AlignConfig, align_documents, align_texts
@@ -22,6 +20,9 @@ from aligner.errors import InputError
 from aligner.fidelity import flag_alignment
 from aligner.read import DEFAULT_MAX_BYTES, read_tei_documents, read_text
 from aligner.types import PROVENANCE_KINDS, Alignment, Bead, Document
+
+if TYPE_CHECKING:  # the store's types only: a CLI run that stores nothing skips SQLAlchemy (~0.2 s)
+    from sqlalchemy.orm import Session, sessionmaker
 
 ProgressFn = Callable[[str, int, int], None]
 #: Provenance kind of a document whose kind is not given and whose name does not say
