@@ -34,7 +34,7 @@ def pair_command(
     Prints the pairs, their scores and evidence, and what is left unpaired. Nothing is
     aligned or stored (`aligner batch SRC... --with TGT... --pair auto` does both).
 
-    JSON: {"pairs": [{"source": {"file", "title", "start", "end", "date", "id", "ref"},
+    JSON: {"pairs": [{"source": {"file", "title", "start", "end", "date", "id", "ref", "label"},
     "target": {...}, "score", "partial", "evidence"}], "unpaired_source": [...],
     "unpaired_target": [...], "params": {...}} (docs/pairing.md).
 
