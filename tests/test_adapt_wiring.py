@@ -5,10 +5,13 @@ translator who adds a bracketed literal gloss after every second sentence)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
 from aligner.align import align_texts
+from aligner.export import render_export
 from aligner.pipeline import realign
 from aligner.store import review, service
 from aligner.store.adaptation import confirmed_stretches, project_adaptation
@@ -96,6 +99,11 @@ def test_realign_uses_the_project_adaptation_and_keeps_confirmed_beads(adapted_s
         [(b["id"], b["src"], b["tgt"], "confirmed") for b in before[:3]]
     wrong_after = [b for b in after if _ords(b) not in gold]
     assert len(wrong_before) >= 2 and wrong_after == []  # the glosses are 0-1 beads now
+    with sessions() as s:  # the exports' provenance names the adaptation with the settings
+        meta = service.get_alignment(s, aid)
+        docs = [service.load_document(s, meta[f"{side}_document_id"]) for side in ("src", "tgt")]
+        exported = json.loads(render_export("json", *docs, service.load_alignment(s, aid)))
+    assert exported["settings"]["adaptation"]["beads"] == 48
 
 
 def test_align_into_the_project_uses_its_adaptation(adapted_store, tmp_path):

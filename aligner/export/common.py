@@ -19,10 +19,14 @@ def provenance_dict(doc: Document) -> dict:
 
 
 def settings_dict(alignment: Alignment) -> dict:
-    """The aligner settings the alignment was made with (every registered one)."""
+    """The aligner settings the alignment was made with (every registered one), and the
+    project's adaptation its beads were last made with, if any (``"adaptation"``:
+    :meth:`aligner.adapt.Adaptation.to_json`)."""
     from aligner.align import AlignConfig
 
-    return AlignConfig.from_params(alignment.params).to_params()
+    settings = AlignConfig.from_params(alignment.params).to_params()
+    adaptation = (alignment.params or {}).get("adaptation")
+    return settings | ({"adaptation": adaptation} if adaptation else {})
 
 
 def settings_line(alignment: Alignment) -> str:
