@@ -138,6 +138,8 @@ def test_realign_keeps_confirmed_beads(client, aid):
     op(client, aid, "reject", version=3, bead_ids=[b[4]["id"]])
     op(client, aid, "confirm", version=4, bead_ids=[b[0]["id"]])
     assert shape(beads(client, aid))[4] == ((5, 6, 7), (5, 6, 7))
+    backwards = op(client, aid, "realign", version=5, start=6, end=2)
+    assert backwards.status_code == 422 and "must be after start" in backwards.json()["detail"]
     r = op(client, aid, "realign", version=5)
     assert r.status_code == 200, r.text
     page = beads(client, aid)

@@ -77,6 +77,11 @@ def test_segment_records(tmp_path):
     assert RU_VOLUME[rows[2]["start"]:rows[2]["end"]].startswith("№ 103")
     text = CliRunner().invoke(cli_app, ["segment", str(volume), "--lang", "ru", "--records"]).stdout
     assert text.splitlines()[0].startswith(f"{volume}#101\t") and len(text.splitlines()) == 3
+    assert "TEST RECONSTRUCTION" not in result.stderr
+    rec = tmp_path / "volume.reconstructed.txt"
+    rec.write_text(RU_VOLUME, encoding="utf-8")
+    labelled = CliRunner().invoke(cli_app, ["segment", str(rec), "--lang", "ru", "--records"])
+    assert f"note: {rec} is a TEST RECONSTRUCTION" in labelled.stderr
 
 
 def test_batch_pair_auto_frus_vs_litvinov(tmp_path, ru_path, tei_path):
@@ -192,6 +197,9 @@ def test_pairing_view_errors(pairing_app):
     assert r.status_code == 409 and "needs a target" in r.json()["detail"]
     r = client.post(f"/api/pairings/{stored.run_id}/sources/{source['id']}", json={"action": "merge"})
     assert r.status_code == 422
+    r = client.post(f"/api/pairings/{stored.run_id}/sources/{source['id']}",
+                    json={"action": "untranslated", "target_id": source["id"]})
+    assert r.status_code == 422 and "takes no target_id" in r.json()["detail"]
     r = client.post(f"/api/pairings/{stored.run_id}/sources/{source['id']}", json={"action": "untranslated"},
                     headers=client.viewer_headers)  # a viewer reads the pairing, does not decide it
     assert r.status_code == 403 and "viewer" in r.json()["detail"]

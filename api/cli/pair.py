@@ -69,9 +69,13 @@ def print_records(file: str, lang: str, fmt: str) -> None:
     """``aligner segment FILE --records``: one line per record (reference, offsets, date,
     title), or JSON ``[{"index", "ref", "title", "date", "start", "end", "body_start",
     "id"}]``. Raises InputError as :func:`aligner.records.read_records`."""
+    from aligner.document import default_kind, known_reconstruction
     from aligner.records import read_records, record_refs
 
-    records = read_records(file, lang).records
+    read = read_records(file, lang)
+    if known_reconstruction(read.raw.sha256, read.raw.text) or default_kind(file) == "reconstruction":
+        typer.echo(f"note: {file} is a TEST RECONSTRUCTION — not the archival text", err=True)
+    records = read.records
     refs = record_refs(records)
     rows = [{"index": r.index, "ref": ref, "title": r.title, "date": r.date, "start": r.start,
              "end": r.end, "body_start": r.body_start, "id": r.id or None}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from api.schemas.common import Id, _In
 from api.schemas.store import JobOut
@@ -93,6 +93,12 @@ class PairDecisionIn(_In):
     action: Literal["confirm", "reassign", "untranslated"]
     target_id: Id | None = None
     encoder: str | None = None
+
+    @model_validator(mode="after")
+    def _target_fits_the_action(self):
+        if self.action == "untranslated" and self.target_id is not None:
+            raise ValueError("untranslated takes no target_id (no target renders the record)")
+        return self
 
 
 class PairDecisionOut(BaseModel):

@@ -73,6 +73,12 @@ class RealignIn(VersionIn):
     start: int | None = Field(default=None, ge=0, description="first bead position (inclusive)")
     end: int | None = Field(default=None, ge=0, description="last bead position (exclusive)")
 
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
+
 
 class EditOut(BaseModel):
     """Result of an edit: send ``version`` with the next edit."""
