@@ -148,13 +148,27 @@ def find_files(paths: Sequence[str | Path]) -> list[Path]:
     return files
 
 
-def load_entries(paths: Sequence[str | Path], lang: str, *, strip_markup: bool = True) -> list[Entry]:
+def load_entries(paths: Sequence[str | Path], lang: str, *, strip_markup: bool = True,
+                 skipped: list[dict] | None = None) -> list[Entry]:
     """Read, split and segment every file of ``paths`` (see :func:`find_files`) into
-    :class:`Entry` records (no vectors yet). Raises InputError for unusable input."""
+    :class:`Entry` records (no vectors yet).
+
+    With a ``skipped`` list, a file found in a folder that cannot be used (binary, empty,
+    in another script) is left out and named there (``{"file", "reason"}``): one bad file
+    in an archive's folder does not stop the run. Raises InputError for unusable input
+    otherwise (always for a file named in ``paths`` itself).
+    """
+    named = {Path(p) for p in paths if Path(p).is_file()}
     entries = []
     for path in find_files(paths):
-        file = read_records(path, lang)
-        docs = record_documents(file, lang, strip_markup=strip_markup)
+        try:
+            file = read_records(path, lang)
+            docs = record_documents(file, lang, strip_markup=strip_markup)
+        except InputError as exc:
+            if skipped is None or path in named:
+                raise
+            skipped.append({"file": display_name(str(path)), "reason": str(exc)})
+            continue
         single = len(file.records) == 1 and not file.raw.is_tei
         refs = record_refs(file.records) if len(file.records) > 1 or file.raw.is_tei else [""]
         for rec, doc, ref in zip(file.records, docs, refs):
@@ -167,16 +181,18 @@ def pair_paths(src_paths: Sequence[str | Path], tgt_paths: Sequence[str | Path],
     """Pair the records of the source files/folders with those of the target ones.
 
     ``encoder``: a sentence encoder (default :func:`aligner.embed.get_encoder`). Returns the
-    JSON-ready result of :func:`pair_entries`. Raises InputError for unusable input and
+    JSON-ready result of :func:`pair_entries`, plus ``"skipped"``: the files of the folders
+    that could not be used (:func:`load_entries`). Raises InputError for unusable input and
     UnknownLanguageError for an unsupported language.
     """
     src_lang, tgt_lang = normalise_lang(src_lang), normalise_lang(tgt_lang)
     if encoder is None:
         from aligner.embed import get_encoder
         encoder = get_encoder()
-    sources = load_entries(src_paths, src_lang, strip_markup=config.strip_markup)
-    targets = load_entries(tgt_paths, tgt_lang, strip_markup=config.strip_markup)
-    return pair_entries(sources, targets, encoder, config=config)
+    skipped: list[dict] = []
+    sources = load_entries(src_paths, src_lang, strip_markup=config.strip_markup, skipped=skipped)
+    targets = load_entries(tgt_paths, tgt_lang, strip_markup=config.strip_markup, skipped=skipped)
+    return {**pair_entries(sources, targets, encoder, config=config), "skipped": skipped}
 
 
 def pair_entries(sources: list[Entry], targets: list[Entry], encoder, *,

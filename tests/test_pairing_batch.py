@@ -36,7 +36,8 @@ def test_pair_command_json(ru_path, tei_path):
                                           "--tgt-lang", "en", "--format", "json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    assert set(out) == {"pairs", "unpaired_source", "unpaired_target", "params"}
+    assert set(out) == {"pairs", "unpaired_source", "unpaired_target", "params", "skipped"}
+    assert out["skipped"] == []
     (pair,) = out["pairs"]
     assert set(pair) == {"source", "target", "score", "partial", "evidence"}
     for side in ("source", "target"):
@@ -63,6 +64,23 @@ def test_pair_command_errors_are_one_line(ru_path, tmp_path):
         result = runner.invoke(cli_app, args)
         assert result.exit_code == 2 and result.output.startswith("error:") and words in result.output, result.output
         assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_bad_file_in_a_folder_is_skipped_and_named_not_fatal(tmp_path, ru_path, tei_path):
+    folder = tmp_path / "telegrams"
+    folder.mkdir()
+    (folder / "scan.txt").write_bytes(b"\x00\x01binary\x00" * 20)
+    (folder / tei_path.name).write_bytes(tei_path.read_bytes())
+    result = CliRunner().invoke(cli_app, ["pair", str(ru_path), "--with", str(folder), "--src-lang", "ru",
+                                          "--tgt-lang", "en", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert [s["file"] for s in out["skipped"]] == [str(folder / "scan.txt")]
+    assert "binary" in out["skipped"][0]["reason"]
+    assert [p["target"]["id"] for p in out["pairs"]] == ["d471"]
+    named = CliRunner().invoke(cli_app, ["pair", str(ru_path), "--with", str(folder / "scan.txt"),
+                                         "--src-lang", "ru", "--tgt-lang", "en"])
+    assert named.exit_code == 2 and "binary" in named.output  # a file named on its own is refused
 
 
 def test_segment_records(tmp_path):

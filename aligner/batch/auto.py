@@ -26,7 +26,8 @@ CANDIDATES_KEPT = 5  # scored targets kept per source record for the reviewer
 class AutoPairing:
     """A stored pairing: ``run_id``, the engine's ``tasks`` (one per chosen pair), and the
     pairing result as :func:`aligner.pairing.pair_entries` returns it (``pairs``,
-    ``unpaired_source``, ``unpaired_target``); ``reused``: the run was stored before
+    ``unpaired_source``, ``unpaired_target``) with ``skipped``, the folders' files that
+    could not be used (:func:`aligner.pairing.load_entries`); ``reused``: the run was stored before
     (same records, encoder and parameters), so it was not paired again."""
 
     run_id: int
@@ -53,8 +54,9 @@ def pair_and_store(src_paths: Sequence[str | Path], tgt_paths: Sequence[str | Pa
 
     src_lang, tgt_lang = normalise_lang(src_lang), normalise_lang(tgt_lang)
     config = config or AlignConfig()
-    sources = load_entries(src_paths, src_lang, strip_markup=pair_config.strip_markup)
-    targets = load_entries(tgt_paths, tgt_lang, strip_markup=pair_config.strip_markup)
+    skipped: list[dict] = []  # unusable files of the folders: reported, not fatal
+    sources = load_entries(src_paths, src_lang, strip_markup=pair_config.strip_markup, skipped=skipped)
+    targets = load_entries(tgt_paths, tgt_lang, strip_markup=pair_config.strip_markup, skipped=skipped)
     for entries, role in ((sources, "source"), (targets, "translation")):
         for e in entries:  # the provenance a batch by name gives: archival / translation
             if e.doc.provenance.kind == "other":
@@ -69,7 +71,8 @@ def pair_and_store(src_paths: Sequence[str | Path], tgt_paths: Sequence[str | Pa
             tasks = [_task(sources[s], targets[t], partial, pair_id)
                      for s, t, partial, pair_id in chosen_pairs(session, run_id)]
             view = pairing_view(session, run_id)
-            return AutoPairing(run_id, tasks, {"pairs": [], **leftovers(view)}, reused=True)
+            return AutoPairing(run_id, tasks, {"pairs": [], **leftovers(view), "skipped": skipped},
+                               reused=True)
     scored = score_candidates(sources, targets, encoder, config=pair_config)
     result = pair_scored(sources, targets, scored, pair_config, encoder.name)
     with sessions() as session:
@@ -87,7 +90,7 @@ def pair_and_store(src_paths: Sequence[str | Path], tgt_paths: Sequence[str | Pa
             params={**result["params"], "fingerprint": fingerprint}, settings=config.to_params(),
             sources=described[0], targets=described[1], pairs=pairs)
     tasks = [_task(sources[s], targets[t], chosen[s, t], ids[s, t]) for s, t in sorted(chosen)]
-    return AutoPairing(run_id, tasks, result)
+    return AutoPairing(run_id, tasks, {**result, "skipped": skipped})
 
 
 def _fingerprint(sources: list[Entry], targets: list[Entry], encoder: str, pair_config: PairConfig,
@@ -131,9 +134,10 @@ def _task(source: Entry, target: Entry, partial: bool, pair_id: int) -> PairTask
 
 
 def leftover_lines(result: dict, limit: int = 20) -> list[str]:
-    """What is left over, for the report: the records and target documents paired with
-    nothing, each with its best candidate's score."""
-    lines = []
+    """What is left over, for the report: the folders' files that could not be used, and
+    the records and target documents paired with nothing, each with its best candidate's
+    score."""
+    lines = [f"skipped {s['file']}: {s['reason']}" for s in result.get("skipped", [])]
     for key, what in (("unpaired_source", "source record(s)"), ("unpaired_target", "target document(s)")):
         items = result[key]
         lines.append(f"{len(items)} {what} not paired" + (":" if items else ""))

@@ -36,7 +36,8 @@ def pair_command(
 
     JSON: {"pairs": [{"source": {"file", "title", "start", "end", "date", "id", "ref", "label"},
     "target": {...}, "score", "partial", "evidence"}], "unpaired_source": [...],
-    "unpaired_target": [...], "params": {...}} (docs/pairing.md).
+    "unpaired_target": [...], "params": {...}, "skipped": [{"file", "reason"}]} (docs/pairing.md;
+    skipped: files in the folders that could not be used).
 
     Example: aligner pair corpora/litvinov-1938-08-07/ru.reconstructed.txt --with
     corpora/frus-1938-khasan/frus1938v03_d464-d478.tei.xml --src-lang ru --tgt-lang en
