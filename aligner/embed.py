@@ -376,9 +376,21 @@ def get_encoder(name: str | None = None, *, cache_path: str | Path | None = None
     name = name or DEFAULT_ENCODER
     key = f"{name}|{cache_path}"
     if key not in _ENCODERS:
-        if name in ("use-m3", "use", "usem3", "default"):
-            base: Encoder = UseEncoder()
-        else:
-            base = SentenceTransformerEncoder(name.removeprefix("st:"))
-        _ENCODERS[key] = CachedEncoder(base, cache_path)
+        _ENCODERS[key] = CachedEncoder(load_encoder(name), cache_path)
     return _ENCODERS[key]
+
+
+def load_encoder(name: str, *, threads: int | None = None) -> Encoder:
+    """A new, uncached encoder called ``name`` (as :func:`get_encoder` names them), using
+    ``threads`` CPU threads (default: all cores; for a sentence-transformers model this sets
+    torch's threads for the process). Raises ModelError: not loadable offline."""
+    if name in ("use-m3", "use", "usem3", "default"):
+        return UseEncoder(threads=threads)
+    if threads is not None:
+        try:
+            import torch
+
+            torch.set_num_threads(threads)
+        except ImportError:  # the [st] extra is missing: SentenceTransformerEncoder says so
+            pass
+    return SentenceTransformerEncoder(name.removeprefix("st:"))

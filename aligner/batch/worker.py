@@ -52,22 +52,13 @@ def worker_encoder(name: str | None, threads: int, cache_path: str | None = None
     """This process's encoder, loaded once for ``(name, threads, cache_path)``: the default
     use-m3 with ``threads`` BLAS threads, or a sentence-transformers model with torch
     limited to ``threads``; wrapped in :class:`aligner.embed.CachedEncoder`. Raises ModelError."""
-    from aligner.embed import DEFAULT_ENCODER, CachedEncoder, SentenceTransformerEncoder, UseEncoder
+    from aligner.embed import DEFAULT_ENCODER, CachedEncoder, load_encoder
 
     key = (name or DEFAULT_ENCODER, threads, cache_path)
     if _WORKER.get("key") != key:
         limit_threads(threads)
-        if key[0] in ("use-m3", "use", "usem3", "default"):
-            base = UseEncoder(threads=threads)
-        else:
-            try:
-                import torch
-
-                torch.set_num_threads(threads)
-            except ImportError:
-                pass
-            base = SentenceTransformerEncoder(key[0].removeprefix("st:"))
-        _WORKER["encoder"], _WORKER["key"] = CachedEncoder(base, cache_path), key
+        _WORKER["encoder"] = CachedEncoder(load_encoder(key[0], threads=threads), cache_path)
+        _WORKER["key"] = key
     return _WORKER["encoder"]
 
 
