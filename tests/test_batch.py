@@ -1,25 +1,21 @@
-"""aligner.batch: finding pairs, manifests, resumable batch runs, import of unpaired
-documents, and alignment of two English renderings of one text."""
+"""aligner.batch: finding pairs, manifests, resumable batch runs (through the engine the
+CLI uses), import of unpaired documents, and alignment of two English renderings of one text."""
 
 from __future__ import annotations
 
-import hashlib
-import os
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from aligner.batch import (
-    ManifestError, PairSpec, discover_pairs, find_pairs, format_summary, read_manifest, run_batch,
+    ManifestError, PairSpec, discover_pairs, find_pairs, format_summary, read_manifest,
 )
+from aligner.batch.engine import run_tasks
+from aligner.batch.executors import LocalExecutor
+from aligner.batch.tasks import PairTask
 from aligner.pipeline import ReadOptions, read_document, read_documents, store_documents
 from api.cli import app
 from aligner.store.concordance import search
@@ -31,28 +27,12 @@ from aligner.store.service import get_or_create_project, import_document
 ROOT = Path(__file__).resolve().parents[1]
 
 
-class HashEncoder:
-    """A fast deterministic stand-in encoder: hashed bag of words, L2-normalised.
-
-    ``delay`` seconds of sleep per call make a slow step for the kill test.
-    """
-
-    name = "hash-test"
-    version = "1"
-    dim = 64
-
-    def __init__(self, delay: float = 0.0):
-        self.delay = delay
-
-    def encode(self, sentences):
-        if self.delay:
-            time.sleep(self.delay)
-        out = np.zeros((len(sentences), self.dim), dtype=np.float32)
-        for i, s in enumerate(sentences):
-            for w in s.lower().split():
-                out[i, int(hashlib.md5(w.encode()).hexdigest(), 16) % self.dim] += 1
-            out[i, 0] += 0.1
-        return out / np.linalg.norm(out, axis=1, keepdims=True)
+def run_batch(specs, sessions, encoder) -> list:
+    """The CLI's batch path (:func:`aligner.batch.engine.run_tasks`) on one local worker
+    process; the results in the order of ``specs``."""
+    with LocalExecutor(1, None) as executor:
+        return run_tasks([PairTask.from_spec(s) for s in specs], sessions, executor, encoder,
+                         progress=None).results
 
 
 def write_pairs(folder: Path, n: int, *, nested: bool = False) -> list[str]:
@@ -135,7 +115,7 @@ def test_csv_and_toml_manifests(tmp_path):
 
 # --- running ------------------------------------------------------------------------------
 
-def test_batch_aligns_reports_a_bad_file_and_skips_on_rerun(tmp_path):
+def test_batch_aligns_reports_a_bad_file_and_skips_on_rerun(tmp_path, default_encoder):
     folder = tmp_path / "texts"
     names = write_pairs(folder, 3, nested=True)
     (folder / "broken").mkdir()
@@ -143,7 +123,7 @@ def test_batch_aligns_reports_a_bad_file_and_skips_on_rerun(tmp_path):
     (folder / "broken" / "broken_en.txt").write_text("Fine text.", encoding="utf-8")
     db = tmp_path / "b.db"
     _, sessions = open_store(db)
-    results = run_batch(discover_pairs(folder), sessions, HashEncoder(), show_progress=False)
+    results = run_batch(discover_pairs(folder), sessions, default_encoder)
     by_name = {r.name: r for r in results}
     assert by_name["broken"].status == "failed" and "binary" in by_name["broken"].error
     for name in names:
@@ -156,7 +136,7 @@ def test_batch_aligns_reports_a_bad_file_and_skips_on_rerun(tmp_path):
     assert counts(db) == (6, 6, 3)
     table = format_summary(results)
     assert "3 aligned, 1 failed" in table and "broken" in table
-    again = run_batch(discover_pairs(folder), sessions, HashEncoder(), show_progress=False)
+    again = run_batch(discover_pairs(folder), sessions, default_encoder)
     assert {r.name: r.status for r in again} == {**{n: "skipped" for n in names},
                                                  "broken": "failed"}
     assert counts(db) == (6, 6, 3)
@@ -165,7 +145,7 @@ def test_batch_aligns_reports_a_bad_file_and_skips_on_rerun(tmp_path):
     assert set(row.split()[1:-2]) == {"—"} and row.endswith("skipped")
 
 
-def test_the_summary_labels_a_test_reconstruction(tmp_path):
+def test_the_summary_labels_a_test_reconstruction(tmp_path, default_encoder):
     folder = tmp_path / "texts"
     write_pairs(folder, 2)
     (folder / "work00_ru.txt").rename(folder / "work00_ru.reconstructed.txt")  # not a pair any more
@@ -176,12 +156,12 @@ def test_the_summary_labels_a_test_reconstruction(tmp_path):
     specs = discover_pairs(folder)
     specs = [PairSpec(s.name, s.source, s.translation, "ru", "en",
                       kind="reconstruction" if s.name == "rec" else None) for s in specs]
-    table = format_summary(run_batch(specs, sessions, HashEncoder(), show_progress=False))
+    table = format_summary(run_batch(specs, sessions, default_encoder))
     notes = [line for line in table.splitlines() if line.startswith("note:")]
     assert notes == ["note: rec_ru.txt is a TEST RECONSTRUCTION — not the archival text"]
 
 
-def test_documents_imported_before_a_crash_are_reused(tmp_path):
+def test_documents_imported_before_a_crash_are_reused(tmp_path, default_encoder):
     folder = tmp_path / "texts"
     write_pairs(folder, 2)
     db = tmp_path / "p.db"
@@ -194,51 +174,9 @@ def test_documents_imported_before_a_crash_are_reused(tmp_path):
         import_document(s, project, read_document(spec.translation, "en", role="translation",
                                                   options=options), "translation")
     assert counts(db) == (2, 2, 0)
-    results = run_batch(discover_pairs(folder), sessions, HashEncoder(), show_progress=False)
+    results = run_batch(discover_pairs(folder), sessions, default_encoder)
     assert [r.status for r in results] == ["aligned", "aligned"]
     assert counts(db) == (4, 4, 2)
-
-
-KILL_SCRIPT = """
-import sys
-sys.path.insert(0, {root!r})
-sys.path.insert(0, {tests!r})
-from test_batch import HashEncoder
-from aligner.batch import discover_pairs, run_batch
-from aligner.store.db import open_store
-_, sessions = open_store({db!r})
-run_batch(discover_pairs({folder!r}), sessions, HashEncoder(delay=0.4), show_progress=False,
-          prefetch={prefetch}, on_result=lambda r: print("done", r.name, r.status, flush=True))
-"""
-
-
-@pytest.mark.parametrize("prefetch", [True, False])
-def test_killed_batch_resumes_without_duplicates_or_losses(tmp_path, prefetch):
-    folder = tmp_path / "texts"
-    names = write_pairs(folder, 6)
-    db = tmp_path / "kill.db"
-    open_store(db)  # migrate once, before the child starts
-    script = tmp_path / "run.py"
-    script.write_text(KILL_SCRIPT.format(root=str(ROOT), tests=str(ROOT / "tests"), db=str(db),
-                                         folder=str(folder), prefetch=prefetch))
-    child = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        first = child.stdout.readline()  # one pair stored, the next one is being encoded
-        assert first.startswith("done work00 aligned"), first + child.stderr.read()
-        time.sleep(0.5)
-    finally:
-        os.killpg(child.pid, signal.SIGKILL)
-        child.wait(timeout=30)
-    assert child.returncode == -signal.SIGKILL
-    docs, distinct, aligned = counts(db)
-    assert 1 <= aligned < len(names) and docs == distinct
-    _, sessions = open_store(db)
-    results = run_batch(discover_pairs(folder), sessions, HashEncoder(), show_progress=False)
-    statuses = [r.status for r in results]
-    assert statuses[:aligned] == ["skipped"] * aligned
-    assert statuses[aligned:] == ["aligned"] * (len(names) - aligned)
-    assert counts(db) == (2 * len(names), 2 * len(names), len(names))
 
 
 # --- import and several renderings --------------------------------------------------------
@@ -278,7 +216,7 @@ def load_tei_ids(path):
     return [d.id for d in read_tei_documents(path)]
 
 
-def test_two_english_renderings_through_a_manifest(tmp_path, en_ocr_path, tei_path):
+def test_two_english_renderings_through_a_manifest(tmp_path, default_encoder, en_ocr_path, tei_path):
     """The seed exhibit (en) against FRUS d471 (en) — same align_documents, same store."""
     (tmp_path / "m.csv").write_text(
         "source,translation,src_lang,tgt_lang,kind,tgt_kind,name\n"
@@ -287,8 +225,7 @@ def test_two_english_renderings_through_a_manifest(tmp_path, en_ocr_path, tei_pa
         encoding="utf-8")
     db = tmp_path / "two.db"
     _, sessions = open_store(db)
-    results = run_batch(read_manifest(tmp_path / "m.csv"), sessions, HashEncoder(),
-                        show_progress=False)
+    results = run_batch(read_manifest(tmp_path / "m.csv"), sessions, default_encoder)
     assert results[0].status == "aligned" and results[0].tgt_sentences > 10, results[0].error
     assert results[1].status == "failed" and "d999" in results[1].error
     with sessions() as s:
@@ -296,8 +233,7 @@ def test_two_english_renderings_through_a_manifest(tmp_path, en_ocr_path, tei_pa
                           .order_by(DocumentRow.id)).all()
     assert [lang for lang, _ in langs] == ["en", "en"]
     assert langs[1][1].endswith("#d471")
-    again = run_batch(read_manifest(tmp_path / "m.csv"), sessions, HashEncoder(),
-                      show_progress=False)
+    again = run_batch(read_manifest(tmp_path / "m.csv"), sessions, default_encoder)
     assert again[0].status == "skipped"
 
 
@@ -327,35 +263,3 @@ def test_closing_warning_renderings_align_and_disagree_on_the_hill(en_ocr_path, 
     flag = next(f for f in alignment_flags(a, b, alignment)[bead_index]
                 if f.code == NUMBER_MISMATCH)
     assert flag.details == {"src_only": ["588", "22"], "tgt_only": ["588.3"]}
-
-
-def test_warming_the_cache_covers_what_the_aligner_asks_for(default_encoder):
-    """The batch worker encodes ahead of the aligner: its pooled parts and seams must be the
-    ones the aligner then reads (window_embeddings encodes nothing new), across chunk edges."""
-    from aligner.batch.run import PREFETCH_CHUNK, _warm
-    from aligner.embed import CachedEncoder
-
-    class Counting:
-        def __init__(self, inner):
-            self.inner, self.texts = inner, 0
-            self.name, self.version, self.dim, self.pooling = inner.name, inner.version, inner.dim, True
-            self._model = inner._model
-
-        def encode_pooled(self, texts):
-            self.texts += len(texts)
-            return self.inner.encode_pooled(texts)
-
-        def encode_seams(self, left, right):
-            self.texts += len(left)
-            return self.inner.encode_seams(left, right)
-
-    counting = Counting(default_encoder.inner)
-    cache = CachedEncoder(counting)
-    src = [f"Предложение номер {i} о границе." for i in range(PREFETCH_CHUNK + 5)]
-    tgt = [f"Sentence number {i} about the border." for i in range(3)]
-    _warm(cache, src, tgt)
-    warmed = counting.texts
-    assert warmed == len(src) + (len(src) - 1) + len(tgt) + (len(tgt) - 1)
-    cache.window_embeddings(src, 6)
-    cache.window_embeddings(tgt, 6)
-    assert counting.texts == warmed  # all from the cache

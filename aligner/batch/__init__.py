@@ -4,8 +4,7 @@ finds the pairs (a folder or a manifest), :mod:`~aligner.batch.auto` finds them 
 idempotent task, :mod:`~aligner.batch.engine` runs the tasks on an executor
 (:mod:`~aligner.batch.executors`: a local process pool or a Dask cluster;
 :mod:`~aligner.batch.worker` is a worker's side) and stores them through
-:mod:`aligner.pipeline`; :mod:`~aligner.batch.run` is the in-process runner (one process,
-the next pair prefetched in a thread); :mod:`~aligner.batch.summary` reports what happened."""
+:mod:`aligner.pipeline`; :mod:`~aligner.batch.summary` reports what happened."""
 
 from aligner.batch.discover import (
     ManifestError,
@@ -15,9 +14,7 @@ from aligner.batch.discover import (
     read_manifest,
     unpaired_files,
 )
-from aligner.batch.run import PREFETCH_CHUNK, align_and_store, run_batch
 from aligner.batch.summary import PairResult, format_summary
 
-__all__ = ["PREFETCH_CHUNK", "ManifestError", "PairResult", "PairSpec", "align_and_store",
-           "discover_pairs", "find_pairs", "format_summary", "read_manifest", "run_batch",
-           "unpaired_files"]
+__all__ = ["ManifestError", "PairResult", "PairSpec", "discover_pairs", "find_pairs",
+           "format_summary", "read_manifest", "unpaired_files"]
