@@ -28,6 +28,7 @@ from aligner.align.dp import _Inputs
 from aligner.align.evidence import sentence_evidence
 from aligner.align.rescore import DEFAULT_WEIGHTS, bead_features, score_beads
 from aligner.align.scores import confidence
+from aligner.align.search import _bead_similarity
 from aligner.types import Bead
 
 
@@ -70,8 +71,6 @@ def candidates(beads: Sequence[Bead], span: int, max_side: int, max_total: int,
         end = min(k + span, len(beads))
         S, T = starts_s[end] - s0, starts_t[end] - t0
         blocks.append(_template(S, T, max_side, max_total) + np.array([s0, s0, t0, t0]))
-    if not blocks:
-        return np.zeros((0, 4), dtype=np.int64)
     return np.unique(np.concatenate(blocks), axis=0)
 
 
@@ -153,20 +152,13 @@ def postpass(inp: _Inputs, beads: list[Bead], src: Sequence[str], tgt: Sequence[
         if kind is not None and kind in kinds:
             for b in after:
                 if b.src and b.tgt:
-                    b.score = float(confidence(_similarity(inp, b, config), 0.0))
+                    b.score = float(confidence(_bead_similarity(
+                        inp, b.src[0], b.tgt[0], len(b.src), len(b.tgt), config), 0.0))
             out += after
             changes[kind] = changes.get(kind, 0) + 1
         else:
             out += before
     return PostpassResult(out, changes)
-
-
-def _similarity(inp: _Inputs, bead: Bead, config: AlignConfig) -> float:
-    """The confidence's similarity feature of a bead (as the search computes it)."""
-    a, b = len(bead.src), len(bead.tgt)
-    p, q = bead.src[-1] + 1, bead.tgt[-1] + 1
-    sim = float(inp.Y[b, q] @ inp.X[a, p])
-    return sim - 0.5 * config.margin_weight * float(inp.src_knn[a, p] + inp.tgt_knn[b, q])
 
 
 #: The kinds of change each ``postpass`` setting keeps.
