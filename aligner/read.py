@@ -96,7 +96,7 @@ def read_text(
     white space only, binary, undecodable, unknown ``encoding``, malformed XML.
     """
     path = Path(path)
-    data = _read_bytes(path, max_bytes)
+    data = read_bytes(path, max_bytes)
     return raw_text_from_bytes(data, display_name(path.name), encoding=encoding,
                                path=display_name(str(path)))
 
@@ -159,7 +159,7 @@ def read_tei_documents(
     Raises InputError as :func:`read_text`, and when no paragraph text is found.
     """
     path = Path(path)
-    return tei_documents_from_bytes(_read_bytes(path, max_bytes), path.name, encoding=encoding)
+    return tei_documents_from_bytes(read_bytes(path, max_bytes), path.name, encoding=encoding)
 
 
 def tei_documents_from_bytes(data: bytes, name: str, *, encoding: str | None = None) -> list[TeiDocument]:
@@ -200,7 +200,9 @@ def decode_bytes(data: bytes, name: str, *, encoding: str | None = None) -> tupl
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
+def read_bytes(path: Path, max_bytes: int, *, size_hint: bool = True) -> bytes:
+    """The bytes of the file at ``path``. Raises InputError: missing, a directory, larger
+    than ``max_bytes`` (``size_hint``: say how to raise the aligner's limit), unreadable."""
     name = display_name(path.name or str(path))
     if not path.exists():
         raise InputError(f"{name}: no such file ({display_name(str(path))})")
@@ -208,7 +210,7 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         raise InputError(f"{name}: is a directory, not a file")
     size = path.stat().st_size
     if size > max_bytes:
-        raise InputError(size_error(name, size, max_bytes))
+        raise InputError(size_error(name, size, max_bytes, hint=size_hint))
     try:
         return path.read_bytes()
     except OSError as exc:

@@ -18,18 +18,11 @@ def register(app: typer.Typer) -> None:
 def _file(path: str | None) -> tuple[str, bytes] | None:
     if path is None:
         return None
-    from aligner.errors import InputError
     from aligner.imports import IMPORT_MAX_BYTES
-    from aligner.read import size_error
+    from aligner.read import read_bytes
 
     p = Path(path)
-    if p.is_dir():
-        raise InputError(f"{p.name or path}: is a directory, not a file")
-    if not p.is_file():
-        raise InputError(f"{p.name or path}: no such file ({path})")
-    if p.stat().st_size > IMPORT_MAX_BYTES:
-        raise InputError(size_error(p.name, p.stat().st_size, IMPORT_MAX_BYTES, hint=False))
-    return p.name, p.read_bytes()
+    return p.name, read_bytes(p, IMPORT_MAX_BYTES, size_hint=False)
 
 
 @user_errors
