@@ -39,7 +39,18 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Seconds a looked-up session or token is trusted before it is looked up again.
 CACHE_SECONDS = 5.0
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+def is_loopback(host: str) -> bool:
+    """True if ``host`` names this machine only (127.0.0.0/8, ::1, localhost): where a
+    server may run without accounts, and the only Host a local-mode server answers as."""
+    import ipaddress
+
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def is_public(method: str, path: str) -> bool:
@@ -90,9 +101,9 @@ class AuthGate:
 
     def _local(self, method: str, headers: dict) -> JSONResponse | None:
         host = headers.get("host", "")
-        if host_name(host) not in LOOPBACK_HOSTS:
-            return _deny(403, f"this server runs without accounts and answers only as 127.0.0.1 or "
-                              f"localhost, not {host_name(host) or 'an unnamed host'}", "host")
+        if not is_loopback(host_name(host)):
+            return _deny(403, f"this server runs without accounts and answers only as localhost or "
+                              f"a loopback address (127.0.0.1, ::1), not {host_name(host) or 'an unnamed host'}", "host")
         origin = headers.get("origin")
         if method not in SAFE_METHODS and origin and urlsplit(origin).netloc.lower() != host.lower():
             return _deny(403, f"a page of {origin} may not change this store", "cross_site")

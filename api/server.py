@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from aligner.errors import AlignerError
 from aligner.store.db import open_store
 from api.settings import Settings
+from api.auth import is_loopback
 
 
 def load_settings(**overrides) -> Settings:
@@ -38,18 +39,6 @@ def prepare_database(settings: Settings, *, import_corpus: bool = True, echo=pri
     finally:
         engine.dispose()
 
-
-def is_loopback(host: str) -> bool:
-    """True if ``host`` names this machine only (127.0.0.0/8, ::1, localhost)."""
-    import ipaddress
-
-    name = host.strip().strip("[]").lower()
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def choose_auth(host: str, wanted: str | None, accounts: int) -> str:

@@ -150,6 +150,8 @@ def test_local_mode_answers_only_loopback_names_and_same_origin_writes(tmp_path)
         assert c.get("/api/auth/me").json() == {"username": "local", "role": "admin", "mode": "local",
                                                  "can_edit": True, "csrf_token": None}
         assert_error(c.get("/api/alignments", headers={"Host": "evil.example:8000"}), 403, "127.0.0.1")
+        # every loopback address the server may listen on (choose_auth allows 127.0.0.0/8)
+        assert c.get("/api/alignments", headers={"Host": "127.0.0.2:8000"}).status_code == 200
         body = {"version": 1, "bead_ids": [1]}
         assert_error(c.post(f"/api/alignments/{aid}/confirm", json=body,
                             headers={"Origin": "http://evil.example"}), 403, "evil.example")
