@@ -173,17 +173,13 @@ def _takes_n_workers(client) -> bool:
     return "n_workers" in inspect.signature(client.scheduler_info).parameters
 
 
-def _worker_share(threads: int | None, shares: dict[str, int] | None = None) -> int:
-    """This Dask worker's thread share (explicit ``threads``, else from ``shares``, else
-    the share found when the encoder was loaded here, else 1)."""
+def _worker_share(threads: int | None) -> int:
+    """This Dask worker's thread share (explicit ``threads``, else the share found when the
+    encoder was loaded here, :func:`_load_on_worker`, else 1)."""
     if threads:
         return threads
     from aligner.batch import worker as state
 
-    if shares:
-        from distributed import get_worker
-
-        return shares.get(get_worker().address, 1)
     return (state._WORKER.get("key") or (None, 1))[1]
 
 
