@@ -155,8 +155,7 @@ def record_documents(file: RecordFile, lang: str, *, kind: str | None = None,
                 else "archival" if file.raw.is_tei else default_kind(name))
     docs = []
     for rec, ref in zip(file.records, record_refs(file.records)):
-        ref = name if len(file.records) == 1 and not file.raw.is_tei else f"{name}#{ref}"
-        doc = document_from_text(rec.text, lang, filename=ref, kind=kind, ocr=not file.raw.is_tei,
+        doc = document_from_text(rec.text, lang, filename=f"{name}#{ref}", kind=kind, ocr=not file.raw.is_tei,
                                  title=rec.title, strip_markup=strip_markup, tei=file.raw.is_tei)
         doc.provenance = replace(doc.provenance,
                                  note=f"record {rec.index + 1} of {name}, characters {rec.start}-{rec.end}")
