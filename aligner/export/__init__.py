@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO
 
 from aligner.errors import AlignerError
+from aligner.settings import parse_bool
 from aligner.export.common import provenance_dict, settings_dict
 from aligner.types import Alignment, Document
 
@@ -129,8 +130,6 @@ EXPORT_FORMATS: tuple[str, ...] = tuple(FORMATS)
 __all__ = ["EXPORT_FORMATS", "FORMATS", "ExportFormat", "ExportOption", "export_options",
            "provenance_dict", "render_export", "settings_dict", "write_export"]
 
-_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
-
 
 def export_format(name: str) -> ExportFormat:
     """The format called ``name``. Raises AlignerError naming the formats."""
@@ -151,12 +150,10 @@ def export_options(fmt: str, given: Mapping[str, object] | None) -> dict[str, bo
         if name not in known:
             has = f"its options: {', '.join(known)}" if known else "it has no options"
             raise AlignerError(f"{spec.name} export has no option {name!r}; {has}")
-        if isinstance(value, bool):
-            out[name] = value
-        elif str(value).strip().lower() in _TRUE + _FALSE:
-            out[name] = str(value).strip().lower() in _TRUE
-        else:
-            raise AlignerError(f"option {name}: {value!r} is not yes or no")
+        try:
+            out[name] = parse_bool(value)
+        except ValueError:
+            raise AlignerError(f"option {name}: {value!r} is not yes or no") from None
     return out
 
 
