@@ -89,7 +89,8 @@ def project_adaptation(session: Session, project_id: int,
 
 
 def adapt_project(session: Session, project_id: int, encoder,
-                  config: AlignConfig | None = None) -> Adaptation | None:
+                  config: AlignConfig | None = None, *,
+                  stretches: list[list[ConfirmedBead]] | None = None) -> Adaptation | None:
     """Fit the post-pass's weights on the project's confirmed beads
     (:func:`confirmed_stretches`, :func:`aligner.adapt.fit_adaptation`) and save them as the
     project's adaptation, replacing an earlier one (also when the fit keeps the defaults:
@@ -100,7 +101,8 @@ def adapt_project(session: Session, project_id: int, encoder,
     post-pass of ``config`` is off (:func:`confirmed_stretches` tells how many there are).
     Raises NotFoundError (project), InputError (a bead with no sentence), ModelError.
     """
-    stretches = confirmed_stretches(session, project_id)
+    if stretches is None:  # the caller may have read them already
+        stretches = confirmed_stretches(session, project_id)
     session.rollback()  # end the read: the fit takes a while and holds no transaction
     adaptation = fit_adaptation(stretches, encoder, config)
     if adaptation is None:
@@ -117,11 +119,12 @@ def adapt_and_describe(session: Session, project_id: int, encoder) -> tuple[Adap
     :func:`describe`, or ``"only 12 confirmed beads in project X; at least 30 needed
     (nothing stored)"``. Raises as :func:`adapt_project`."""
     name = _get(session, Project, project_id, "project").name
-    beads = sum(len(s) for s in confirmed_stretches(session, project_id))
+    stretches = confirmed_stretches(session, project_id)
+    beads = sum(len(s) for s in stretches)
     if beads < MIN_BEADS:
         return None, (f"only {beads} confirmed bead{'s' if beads != 1 else ''} in project "
                       f"{name}; at least {MIN_BEADS} needed (nothing stored)")
-    adaptation = adapt_project(session, project_id, encoder)
+    adaptation = adapt_project(session, project_id, encoder, stretches=stretches)
     if adaptation is None:
         return None, "not adapted: the post-pass is off (nothing stored)"
     return adaptation, describe(adaptation)
