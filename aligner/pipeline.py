@@ -208,13 +208,11 @@ def stored_adaptation(sessions: sessionmaker[Session], project: str,
     """The adaptation of project ``project`` (by name) for an encoder
     (:func:`aligner.store.adaptation.project_adaptation`); None if there is no such project
     or nothing was fitted for it."""
-    from sqlalchemy import select
-
     from aligner.store.adaptation import project_adaptation
-    from aligner.store.models import Project
+    from aligner.store.service import find_project
 
     with sessions() as session:
-        pid = session.scalar(select(Project.id).where(Project.name == (project or "").strip()))
+        pid = find_project(session, project)
         return None if pid is None else project_adaptation(session, pid, encoder_name)
 
 

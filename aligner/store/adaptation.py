@@ -34,17 +34,6 @@ from aligner.store.models import (
 from aligner.store.service.common import _get, _writing
 
 
-def project_id_by_name(session: Session, name: str) -> int:
-    """The id of the project called ``name``. Raises NotFoundError (naming the projects)."""
-    from aligner.store.errors import NotFoundError
-
-    pid = session.scalar(select(Project.id).where(Project.name == (name or "").strip()))
-    if pid is None:
-        known = ", ".join(session.scalars(select(Project.name).order_by(Project.id))) or "none"
-        raise NotFoundError(f"project {name!r} not found (projects: {known})")
-    return pid
-
-
 def confirmed_stretches(session: Session, project_id: int) -> list[list[ConfirmedBead]]:
     """The project's confirmed beads as stretches: runs of consecutive confirmed beads
     (adjacent positions) of one alignment, by alignment id then position. Each bead is

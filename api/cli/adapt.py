@@ -23,7 +23,8 @@ def adapt_command(db: Db = DEFAULT_DB, project: Project = DEFAULT_PROJECT,
     Example: aligner adapt --db aligner.db --project litvinov
     """
     from aligner.embed import get_encoder
-    from aligner.store.adaptation import adapt_and_describe, project_id_by_name
+    from aligner.store.adaptation import adapt_and_describe
+    from aligner.store.service import project_id_by_name
 
     sessions = existing_store(db)
     with sessions() as session:

@@ -23,6 +23,7 @@ from aligner.store.service.documents import (
     Role,
     create_project,
     document_summary,
+    find_project,
     get_document,
     get_or_create_project,
     get_project,
@@ -30,6 +31,7 @@ from aligner.store.service.documents import (
     list_documents,
     list_projects,
     load_document,
+    project_id_by_name,
     raw_text,
     sentence_context,
     sentence_ids,
@@ -50,9 +52,9 @@ from aligner.store.service.queue import (
 
 __all__ = [
     "BEAD_FILTERS", "LOW_CONFIDENCE", "QUEUE_KINDS", "QueueKind", "Role", "bead_sentence_ords",
-    "create_project", "delete_alignment", "document_summary", "get_alignment", "get_bead",
-    "get_document", "get_or_create_project", "get_project", "import_document",
+    "create_project", "delete_alignment", "document_summary", "find_project", "get_alignment",
+    "get_bead", "get_document", "get_or_create_project", "get_project", "import_document",
     "list_alignments", "list_beads", "list_crossing_links", "list_crossings", "list_documents",
     "list_projects", "load_alignment", "load_bitext", "load_document", "next_bead", "progress",
-    "raw_text", "sentence_context", "sentence_ids", "sentences_by_id", "store_alignment",
+    "project_id_by_name", "raw_text", "sentence_context", "sentence_ids", "sentences_by_id", "store_alignment",
 ]

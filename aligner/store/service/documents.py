@@ -33,15 +33,29 @@ def create_project(session: Session, name: str, description: str = "") -> int:
     return pid
 
 
+def find_project(session: Session, name: str) -> int | None:
+    """The id of the project called ``name`` (outer white space ignored), or None."""
+    return session.scalar(select(Project.id).where(Project.name == (name or "").strip()))
+
+
+def project_id_by_name(session: Session, name: str) -> int:
+    """The id of the project called ``name``. Raises NotFoundError (naming the projects)."""
+    pid = find_project(session, name)
+    if pid is None:
+        known = ", ".join(session.scalars(select(Project.name).order_by(Project.id))) or "none"
+        raise NotFoundError(f"project {name!r} not found (projects: {known})")
+    return pid
+
+
 def get_or_create_project(session: Session, name: str) -> int:
     """Return the id of the project called ``name``, creating it if needed."""
-    pid = session.scalar(select(Project.id).where(Project.name == (name or "").strip()))
+    pid = find_project(session, name)
     if pid is not None:
         return pid
     try:
         return create_project(session, name)
     except InvariantError:  # created meanwhile by someone else
-        pid = session.scalar(select(Project.id).where(Project.name == name.strip()))
+        pid = find_project(session, name)
         if pid is None:
             raise
         return pid
