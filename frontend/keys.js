@@ -9,6 +9,7 @@ import { goTo, nextInQueue } from "./nav.js";
 import { ops, openSplitDialog } from "./ops.js";
 import { showRawOfCurrent } from "./raw.js";
 import { inRenderings, leaveRenderings, openRenderingsForCurrent } from "./renderings.js";
+import { inPairing, leavePairing } from "./pairing.js";
 import { focusFind, jumpHit } from "./find.js";
 import { openSentenceEditor, applyFirstSuggestion } from "./textedit.js";
 import { confirmUpToHere, openBulkDialog } from "./bulk.js";
@@ -22,7 +23,7 @@ export function toggleHelp(show) {
   h.hidden = show === undefined ? !h.hidden : !show;
 }
 
-/* Keys of the concordance and the renderings view; true if handled (review keys are off there). */
+/* Keys of the concordance and the other views; true if handled (review keys are off there). */
 function viewKey(ev) {
   const k = ev.key;
   if ($("#search-dialog").open) { // review keys are off while the results are shown
@@ -32,8 +33,8 @@ function viewKey(ev) {
   }
   if (k === "/" && !ev.ctrlKey && !ev.metaKey) { focusFind(inRenderings() ? "all" : "alignment"); ev.preventDefault(); return true; }
   if (k === "q" && !ev.ctrlKey && !ev.metaKey && !ev.altKey) { focusFind("all"); ev.preventDefault(); return true; }
-  if (!inRenderings()) return false;
-  if (k === "Escape") { leaveRenderings().catch(showError); ev.preventDefault(); }
+  if (!inRenderings() && !inPairing()) return false; // the review view (data-view unset at start)
+  if (k === "Escape") { (inRenderings() ? leaveRenderings() : leavePairing()).catch(showError); ev.preventDefault(); }
   return true;
 }
 

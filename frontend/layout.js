@@ -19,3 +19,16 @@ export function initLayout() {
   setPanel(localStorage.getItem(KEY) !== "closed");
   $("#panel-btn").addEventListener("click", togglePanel);
 }
+
+/* Which view fills the page: "review" (bead list, panel, provenance), "renderings" or
+ * "pairing". The one place that hides the others, so two views are never shown at once. */
+const VIEWS = {
+  review: ["#list-wrap", "#panel", "#provenance"],
+  renderings: ["#renderings-view"],
+  pairing: ["#pairing-view"],
+};
+
+export function showView(name) {
+  document.body.dataset.view = name;
+  for (const [view, ids] of Object.entries(VIEWS)) for (const id of ids) $(id).hidden = view !== name;
+}

@@ -9,6 +9,7 @@ import { state } from "./state.js";
 import { api } from "./api.js";
 import { $, el, toast, showError, scoreColour } from "./dom.js";
 import { loadAlignments, openAlignment } from "./alignment.js";
+import { showView } from "./layout.js";
 
 const view = { run: null, data: null, targets: [] };
 const JOB_POLL_MS = 700;
@@ -119,9 +120,7 @@ async function decide(record, action, target) {
 export async function openPairing(runId = null) {
   const runs = await api("/api/pairings");
   if (!runs.length) { toast("No pairing stored yet: run `aligner batch SRC… --with TGT… --pair auto`.", "info", 8000); return; }
-  document.body.dataset.view = "pairing";
-  for (const id of ["#list-wrap", "#panel", "#provenance", "#renderings-view"]) $(id).hidden = true;
-  $("#pairing-view").hidden = false;
+  showView("pairing");
   const sel = $("#pv-select");
   sel.replaceChildren(...runs.map((r) => el("option", { value: r.id,
     text: `#${r.id} ${r.src_lang}→${r.tgt_lang}: ${r.sources} records, ${r.targets} targets, ${r.pairs} pairs (${r.created.slice(0, 16).replace("T", " ")})` })));
@@ -130,9 +129,7 @@ export async function openPairing(runId = null) {
 }
 
 export async function leavePairing(aid = null) {
-  document.body.dataset.view = "review";
-  $("#pairing-view").hidden = true;
-  for (const id of ["#list-wrap", "#panel", "#provenance"]) $(id).hidden = false;
+  showView("review");
   await loadAlignments();
   const target = aid ?? state.aid ?? (state.alignments[0] || {}).id;
   if (target) await openAlignment(target, 0);

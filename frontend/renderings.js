@@ -8,6 +8,7 @@ import { $, el, toast, scoreColour } from "./dom.js";
 import { FLAG_NAMES } from "./fidelity.js";
 import { openAlignment } from "./alignment.js";
 import { writeHash } from "./nav.js";
+import { showView } from "./layout.js";
 
 const RV_PAGE = 100;  // rows fetched per request in the renderings view
 
@@ -114,9 +115,7 @@ export async function loadRenderingRows() {
 }
 
 export async function openRenderings(docId, ord = null) {
-  document.body.dataset.view = "renderings";
-  for (const id of ["#list-wrap", "#panel", "#provenance"]) $(id).hidden = true;
-  $("#renderings-view").hidden = false;
+  showView("renderings");
   await loadPivots(); // alignments may have been added since
   if (!views.pivots.some((p) => p.document.id === docId)) {
     if (!views.pivots.length) { toast("No document stored yet.", "info"); return; }
@@ -132,9 +131,7 @@ export async function openRenderings(docId, ord = null) {
 }
 
 export async function leaveRenderings(aid = null, pos = 0) {
-  document.body.dataset.view = "review";
-  $("#renderings-view").hidden = true;
-  for (const id of ["#list-wrap", "#panel", "#provenance"]) $(id).hidden = false;
+  showView("review");
   views.doc = null;
   if (aid !== null && state.alignments.some((a) => a.id === aid)) await openAlignment(aid, pos);
   else if (state.aid === null && state.alignments.length) await openAlignment(state.alignments[0].id, 0);

@@ -75,3 +75,13 @@ def test_pairing_view_untranslated_confirm_and_open_the_alignment(driver, paired
     wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-view") == "review", what="review view")
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, '.bead[data-pos="0"]'), what="first bead")
     assert driver.execute_script("return location.hash") == f"#a={aid}&p=0", toast(driver)
+    assert not driver.find_element(By.ID, "pairing-view").is_displayed()
+
+    # one view at a time: Renderings from the pairing view hides the pairing view
+    driver.find_element(By.ID, "pairing-btn").click()
+    wait(driver, lambda d: d.find_element(By.ID, "pairing-view").is_displayed(), what="pairing view again")
+    driver.find_element(By.ID, "renderings-btn").click()
+    wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-view") == "renderings",
+         what="renderings view")
+    assert not driver.find_element(By.ID, "pairing-view").is_displayed()
+    assert not driver.find_element(By.ID, "list-wrap").is_displayed()
