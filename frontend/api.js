@@ -48,3 +48,14 @@ export async function projectNamed(name) {
   return projects.find((p) => p.name === name)
     || api("/api/projects", { method: "POST", body: { name } });
 }
+
+/* Poll a background job (GET /api/jobs/{id}) until it is done or failed; ``onProgress(job)``
+ * sees each queued/running state. Returns the finished job. */
+export async function waitForJob(job, onProgress = () => {}, everyMs = 500) {
+  while (job.state === "queued" || job.state === "running") {
+    onProgress(job);
+    await new Promise((r) => setTimeout(r, everyMs));
+    job = await api(`/api/jobs/${job.id}`);
+  }
+  return job;
+}

@@ -329,7 +329,7 @@ async function onSelection() {
     const regs = await Promise.all(others.map((c) => registry(c).catch(() => null)));
     if (run !== selectionRun) return;
     others.forEach((c, i) => {
-      const found = regs[i] && occurrences(c, slot, words.filter((w) => /[\p{L}\p{N}]/u.test(w)));
+      const found = regs[i] && occurrences(c, slot, words);
       if (found && found.length) next.push({ reg: regs[i], sources: found });
     });
   }

@@ -1,7 +1,7 @@
 /* The "New…" dialog: create (or reuse) the project, upload the source and its translation,
  * start the alignment job, poll it to the end and open the result.
  */
-import { api, ApiError, projectNamed } from "./api.js";
+import { api, ApiError, projectNamed, waitForJob } from "./api.js";
 import { $ } from "./dom.js";
 import { loadAlignments, openAlignment } from "./alignment.js";
 
@@ -33,11 +33,9 @@ export async function submitNew(ev) {
     }
     let job = await api(`/api/projects/${project.id}/alignments`, { method: "POST",
       body: { src_document_id: ids.src, tgt_document_id: ids.tgt, settings: chosenSettings(f) } });
-    while (job.state === "queued" || job.state === "running") {
-      status.textContent = `Aligning: ${job.stage} ${Math.round(job.progress * 100)}%`;
-      await new Promise((r) => setTimeout(r, 500));
-      job = await api(`/api/jobs/${job.id}`);
-    }
+    job = await waitForJob(job, (j) => {
+      status.textContent = `Aligning: ${j.stage} ${Math.round(j.progress * 100)}%`;
+    });
     if (job.state !== "done") throw new ApiError(400, job.error || "alignment failed");
     $("#new-dialog").close();
     await loadAlignments();

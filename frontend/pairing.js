@@ -6,7 +6,8 @@
  * review list while shown (body[data-view="pairing"]); #pr=<run> opens it.
  */
 import { state } from "./state.js";
-import { api } from "./api.js";
+import { api, waitForJob } from "./api.js";
+import { queueOp } from "./queue.js";
 import { $, el, toast, showError, scoreColour } from "./dom.js";
 import { loadAlignments, openAlignment } from "./alignment.js";
 import { showView } from "./layout.js";
@@ -92,29 +93,23 @@ async function loadRun(runId) {
   render();
 }
 
-async function waitForJob(job) {
+async function alignPair(job) {
   toast("Aligning the pair…", "info", 60000);
-  while (job.state === "queued" || job.state === "running") {
-    await new Promise((r) => setTimeout(r, JOB_POLL_MS));
-    job = await api(`/api/jobs/${job.id}`);
-  }
+  job = await waitForJob(job, () => {}, JOB_POLL_MS);
   if (job.state === "failed") throw new Error(job.error || "the alignment failed");
   toast(`Aligned: alignment ${job.alignment_id}.`, "info");
   await loadAlignments();
 }
 
-async function decide(record, action, target) {
-  if (document.body.dataset.busy === "1") return;
-  document.body.dataset.busy = "1";
-  try {
+/* Through the edit queue, like every change the page makes (body[data-busy] counts it). */
+function decide(record, action, target) {
+  return queueOp(async () => {
     const body = { action };
     if (target) body.target_id = Number(target);
     const out = await api(`/api/pairings/${view.run}/sources/${record}`, { method: "POST", body });
-    if (out.job) await waitForJob(out.job);
+    if (out.job) await alignPair(out.job);
     await loadRun(view.run);
-  } finally {
-    document.body.dataset.busy = "0";
-  }
+  });
 }
 
 export async function openPairing(runId = null) {
@@ -144,11 +139,11 @@ export function wirePairing() {
     const link = ev.target.closest("a[data-aid]");
     if (link) { ev.preventDefault(); leavePairing(Number(link.dataset.aid)).catch(showError); return; }
     const btn = ev.target.closest("button[data-act]");
-    if (btn) decide(btn.dataset.src, btn.dataset.act, btn.dataset.tgt).catch(showError);
+    if (btn) decide(btn.dataset.src, btn.dataset.act, btn.dataset.tgt);
   });
   $("#pv-table").addEventListener("change", (ev) => {
     const sel = ev.target.closest("select[data-src]");
-    if (sel && sel.value) decide(sel.dataset.src, "reassign", sel.value).catch(showError);
+    if (sel && sel.value) decide(sel.dataset.src, "reassign", sel.value);
   });
   window.addEventListener("hashchange", () => {
     const run = Number(new URLSearchParams(location.hash.slice(1)).get("pr"));

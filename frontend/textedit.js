@@ -9,6 +9,7 @@ import { $, toast, showError } from "./dom.js";
 import { runOp } from "./ops.js";
 import { current } from "./nav.js";
 import { showRaw, shownSentence } from "./raw.js";
+import { setPanel } from "./layout.js";
 
 export async function openSentenceEditor() {
   let s = shownSentence();
@@ -21,7 +22,7 @@ export async function openSentenceEditor() {
     await showRaw(doc, first.ord, first.id);
     s = shownSentence();
   }
-  if (document.body.dataset.panel === "closed") document.body.dataset.panel = "open";
+  if (document.body.dataset.panel === "closed") setPanel(true);
   $("#sent-text").value = s.text;
   $("#sent-editor").hidden = false;
   $("#sent-edit").hidden = true;
