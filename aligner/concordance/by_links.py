@@ -115,12 +115,3 @@ def stands_out(phrase: str, rendering: LinkedRendering, encoder) -> tuple[bool, 
     vectors = encoder.encode([phrase, rendering.text])
     score = (float(vectors[0] @ vectors[1]) + rendering.confidence) / 2
     return score >= RENDERED_MIN, score
-
-
-def joined_offsets(texts: Sequence[str]) -> list[int]:
-    """Start of each sentence in ``" ".join(texts)`` (the concordance's aligned text)."""
-    starts, at = [], 0
-    for text in texts:
-        starts.append(at)
-        at += len(text) + 1
-    return starts

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from aligner.concordance.by_links import joined_offsets, linked_rendering, stands_out
+from aligner.concordance.by_links import linked_rendering, stands_out
+from aligner.words.bead import joined_offsets
 from aligner.concordance.results import AlignedText, Hit
 from aligner.store.word_links import StoredBeadLinks, links_for_beads
 

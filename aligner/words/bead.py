@@ -84,14 +84,21 @@ class BeadLinks:
         return cls(tokens(data["src"], src_texts), tokens(data["tgt"], tgt_texts), links, partial)
 
 
-def _side_tokens(texts: Sequence[str]) -> tuple[list[Token], list[BeadToken]]:
-    """Tokens of the side's sentences joined by a space (offsets in the joined text) and
-    the same tokens placed in their sentences."""
-    joined_tokens = tokenize(" ".join(texts))
+def joined_offsets(texts: Sequence[str]) -> list[int]:
+    """Start of each sentence in ``" ".join(texts)`` (a bead side's text; the concordance's
+    aligned text)."""
     starts, at = [], 0
     for text in texts:
         starts.append(at)
         at += len(text) + 1
+    return starts
+
+
+def _side_tokens(texts: Sequence[str]) -> tuple[list[Token], list[BeadToken]]:
+    """Tokens of the side's sentences joined by a space (offsets in the joined text) and
+    the same tokens placed in their sentences."""
+    joined_tokens = tokenize(" ".join(texts))
+    starts = joined_offsets(texts)
     placed, k = [], 0
     for token in joined_tokens:
         while k + 1 < len(starts) and token.start >= starts[k + 1]:
