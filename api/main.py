@@ -51,14 +51,15 @@ def default_encoder_provider(default_name: str | None) -> Callable[[str | None],
 
 
 def create_app(settings: Settings, *, encoder_provider: Callable[[str | None], object] | None = None,
-               align_config=None) -> FastAPI:
-    """Build the app over the store ``settings.db`` (created/migrated here).
+               align_config=None, upgrade: bool = True) -> FastAPI:
+    """Build the app over the store ``settings.db`` (created/migrated here, unless
+    ``upgrade`` is False: the caller did it).
 
     ``encoder_provider(name)`` returns the encoder for alignment jobs and re-alignment
     (default: :func:`aligner.embed.get_encoder`; tests pass a small fake). Raises
     StoreError if the database cannot be opened or migrated.
     """
-    engine, session_factory = open_store(settings.db)
+    engine, session_factory = open_store(settings.db, upgrade=upgrade)
     provider = encoder_provider or default_encoder_provider(settings.encoder)
     jobs = JobManager(session_factory, provider, workers=settings.job_workers, config=align_config)
     loop_sessions = LoopSessions(engine)

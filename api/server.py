@@ -25,13 +25,15 @@ def load_settings(**overrides) -> Settings:
         raise AlignerError(f"bad server setting: {problems}") from None
 
 
-def prepare_database(settings: Settings, *, import_corpus: bool = True, echo=print) -> list[int]:
-    """Create/migrate the database; on an empty one import and align the bundled corpus
-    (unless ``import_corpus`` is False). Returns the new alignment ids."""
+def prepare_database(settings: Settings, *, import_corpus: bool = True, echo=print,
+                     upgrade: bool = True) -> list[int]:
+    """Create/migrate the database (unless ``upgrade`` is False: done already); on an empty
+    one import and align the bundled corpus (unless ``import_corpus`` is False). Returns
+    the new alignment ids."""
     from aligner.embed import get_encoder
     from api.bootstrap import bootstrap_if_empty
 
-    engine, session_factory = open_store(settings.db)
+    engine, session_factory = open_store(settings.db, upgrade=upgrade)
     try:
         if not import_corpus:
             return []
@@ -86,6 +88,7 @@ def _shown(db: str) -> str:
 
 
 def _count_accounts(settings: Settings) -> int:
+    """How many accounts the store has; creates or migrates it first."""
     from aligner.store.accounts.service import count_users
 
     engine, session_factory = open_store(settings.db)
@@ -118,10 +121,11 @@ def run_server(db: str, host: str = "127.0.0.1", port: int = 8000, *, import_cor
     except Exception:  # noqa: BLE001 - no login name (containers): a plain name
         local_user = "local"
     settings = settings.model_copy(update={"auth": mode, "local_user": local_user})
-    made = prepare_database(settings, import_corpus=import_corpus, echo=echo)
+    made = prepare_database(settings, import_corpus=import_corpus, echo=echo,
+                            upgrade=False)  # _count_accounts migrated it
     if made:
         echo(f"imported the bundled corpus: alignment(s) {', '.join(map(str, made))}")
-    app = create_app(settings, align_config=align_config)
+    app = create_app(settings, align_config=align_config, upgrade=False)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     echo(f"review page: http://{host}:{port}/   API docs: http://{host}:{port}/docs   "
          f"database: {_shown(settings.db)}")
