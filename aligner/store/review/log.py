@@ -12,7 +12,7 @@ from aligner.store.db import write_transaction
 from aligner.store.errors import InvariantError, NotFoundError
 from aligner.store.models import AlignmentRow, BeadRow, Edit, EditBead, Note, as_utc, utcnow
 from aligner.store.regions import position_of
-from aligner.store.review.transaction import _check_footprint, _from_the_future, _user
+from aligner.store.review.transaction import _user, check_seen, current_version
 
 
 def _note_dict(n: Note) -> dict:
@@ -32,14 +32,10 @@ def add_note(session: Session, alignment_id: int, expected_version: int | None, 
         raise InvariantError("a note is limited to 10 000 characters")
     try:
         write_transaction(session)
-        current = session.scalar(select(AlignmentRow.version).where(AlignmentRow.id == alignment_id))
-        if current is None:
-            raise NotFoundError(f"alignment {alignment_id} not found")
+        current = current_version(session, alignment_id)
         position_of(session, alignment_id, bead_id)
-        if expected_version is not None and expected_version > current:
-            raise _from_the_future(alignment_id, expected_version, current)
         if expected_version is not None:  # the bead the note is about must be as the client saw it
-            _check_footprint(session, alignment_id, expected_version, current, [bead_id])
+            check_seen(session, alignment_id, expected_version, current, [bead_id])
         note = Note(alignment_id=alignment_id, bead_id=bead_id, text=text, user=_user(user),
                     created=utcnow())
         session.add(note)

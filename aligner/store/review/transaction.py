@@ -177,15 +177,27 @@ def require_version(session: Session, alignment_id: int, expected_version: int,
     edit away before it queues for its lock. A conflict seen now is the right answer
     now; a pass is checked again, on the edit's whole footprint, inside the edit."""
     try:
-        params = {"aid": alignment_id}
-        current = run(session, _VERSION, params).scalar()
-        if current is None:
-            raise NotFoundError(f"alignment {alignment_id} not found")
-        if expected_version > current:
-            raise _from_the_future(alignment_id, expected_version, current)
-        _check_footprint(session, alignment_id, expected_version, current, bead_ids)
+        current = current_version(session, alignment_id)
+        check_seen(session, alignment_id, expected_version, current, bead_ids)
     finally:
         session.rollback()
+
+
+def current_version(session: Session, alignment_id: int) -> int:
+    """The alignment's version now. Raises NotFoundError."""
+    current = run(session, _VERSION, {"aid": alignment_id}).scalar()
+    if current is None:
+        raise NotFoundError(f"alignment {alignment_id} not found")
+    return current
+
+
+def check_seen(session: Session, alignment_id: int, expected_version: int, current: int,
+               bead_ids: Sequence[int] = ()) -> None:
+    """StaleVersionError if ``expected_version`` is newer than ``current`` or one of
+    ``bead_ids`` was written after it (the client did not see the beads as they are)."""
+    if expected_version > current:
+        raise _from_the_future(alignment_id, expected_version, current)
+    _check_footprint(session, alignment_id, expected_version, current, bead_ids)
 
 
 def _gone(session: Session, alignment_id: int, expected: int, current: int,
