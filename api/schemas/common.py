@@ -51,6 +51,12 @@ class StaleOut(ErrorOut):
     bead_ids: list[int] = []
 
 
+class ExportOptionOut(BaseModel):
+    name: str
+    help: str
+    default: bool
+
+
 class ExportFormatOut(BaseModel):
     """One export format: ``name`` for ``?format=``, a ``label`` for menus, the file
     ``suffix`` and ``media_type``, and its yes/no ``options`` (``{"name", "help",
@@ -60,4 +66,4 @@ class ExportFormatOut(BaseModel):
     label: str
     suffix: str
     media_type: str
-    options: list[dict] = []
+    options: list[ExportOptionOut] = []

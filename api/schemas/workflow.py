@@ -60,12 +60,6 @@ class FindOut(BaseModel):
     truncated: bool
 
 
-class ExportOptionOut(BaseModel):
-    name: str
-    help: str
-    default: bool
-
-
 class ImportFormatOut(BaseModel):
     """An import format: the ``files`` it takes besides the alignment file, whether they
     are required, and whether the languages must be given."""
