@@ -73,14 +73,18 @@ def list_runs(session: Session, project_id: int | None = None) -> list[dict]:
         query = query.where(PairingRun.project_id == project_id)
     out = []
     for run in session.scalars(query):
-        records = session.execute(select(PairingRecord.side).where(PairingRecord.run_id == run.id)).scalars().all()
+        sides = session.execute(select(PairingRecord.side).where(PairingRecord.run_id == run.id)).scalars().all()
         chosen = session.scalars(select(PairingPair.id).where(
             PairingPair.run_id == run.id, PairingPair.status.in_(CHOSEN))).all()
-        out.append({"id": run.id, "project_id": run.project_id, "src_lang": run.src_lang,
-                    "tgt_lang": run.tgt_lang, "encoder": run.encoder, "created": _iso(run.created),
-                    "sources": records.count("src"), "targets": records.count("tgt"),
-                    "pairs": len(chosen)})
+        out.append(_summary(run, sides, len(chosen)))
     return out
+
+
+def _summary(run: PairingRun, sides: list[str], chosen: int) -> dict:
+    """A run's line in :func:`list_runs`, from its records' sides and its chosen pairs."""
+    return {"id": run.id, "project_id": run.project_id, "src_lang": run.src_lang,
+            "tgt_lang": run.tgt_lang, "encoder": run.encoder, "created": _iso(run.created),
+            "sources": sides.count("src"), "targets": sides.count("tgt"), "pairs": chosen}
 
 
 def _record(row: PairingRecord) -> dict:
@@ -147,7 +151,7 @@ def pairing_view(session: Session, run_id: int) -> dict[str, Any]:
         if r.side == "src":
             cands = sorted(per_source.get(r.id, []), key=lambda c: (rank[c["status"]], -c["score"]))
             sources.append({**_record(r), "candidates": cands})
-    meta = next(x for x in list_runs(session, run.project_id) if x["id"] == run_id)
+    meta = _summary(run, [r.side for r in records], sum(p.status in CHOSEN for p in pairs))
     return {"run": {**meta, "settings": run.settings, "params": run.params}, "sources": sources,
             "unpaired_targets": [_record(r) for r in records
                                  if r.side == "tgt" and r.id not in paired_targets]}
