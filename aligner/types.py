@@ -122,6 +122,17 @@ class Bead:
         return f"{len(self.src)}-{len(self.tgt)}"
 
 
+def cover_gap(beads: "list[Bead]", n_src: int, n_tgt: int) -> tuple[str, list[int], int] | None:
+    """``(side, ids, n)`` of the first side ("source", "target") whose sentence ids in
+    ``beads`` are not ``0..n-1`` once each, in order; None if both sides are covered so.
+    A valid alignment also has no empty bead (checked apart)."""
+    for side, ids, n in (("source", [i for b in beads for i in b.src], n_src),
+                         ("target", [j for b in beads for j in b.tgt], n_tgt)):
+        if ids != list(range(n)):
+            return side, ids, n
+    return None
+
+
 @dataclass(frozen=True)
 class Crossing:
     """A crossing-link candidate: sentences that match strongly outside the monotone path.

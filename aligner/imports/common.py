@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from aligner.errors import InputError, UnknownLanguageError
-from aligner.types import Alignment, Bead, Document, Provenance, Sentence
+from aligner.types import Alignment, Bead, Document, Provenance, Sentence, cover_gap
 
 #: Statuses a file may give a bead (ours); anything else reads as unreviewed.
 STATUSES = ("unreviewed", "confirmed", "rejected")
@@ -74,12 +74,12 @@ def status_of(value: str | None) -> str:
 def check_cover(beads: list[Bead], n_src: int, n_tgt: int, file: str) -> None:
     """InputError unless the beads cover every sentence of both sides once, in order, and
     none is empty."""
-    for side, ids, n in (("source", [i for b in beads for i in b.src], n_src),
-                         ("target", [j for b in beads for j in b.tgt], n_tgt)):
-        if ids != list(range(n)):
-            k = next((k for k, i in enumerate(ids) if i != k), len(ids))
-            raise InputError(f"{file}: the links do not cover the {n} {side} sentences once, in "
-                             f"order (first gap or repeat at {side} sentence {k + 1})")
+    gap = cover_gap(beads, n_src, n_tgt)
+    if gap is not None:
+        side, ids, n = gap
+        k = next((k for k, i in enumerate(ids) if i != k), len(ids))
+        raise InputError(f"{file}: the links do not cover the {n} {side} sentences once, in "
+                         f"order (first gap or repeat at {side} sentence {k + 1})")
     if any(not b.src and not b.tgt for b in beads):
         raise InputError(f"{file}: a link has no sentence on either side")
 

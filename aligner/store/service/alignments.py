@@ -21,7 +21,7 @@ from aligner.store.models import (
 )
 from aligner.store.service.common import _get, _iso, _writing
 from aligner.store.service.documents import _provenance_dict, load_document, sentence_ids
-from aligner.types import Alignment, Bead, BeadNote, Crossing, Document
+from aligner.types import Alignment, Bead, BeadNote, Crossing, Document, cover_gap
 
 
 def store_alignment(session: Session, src_doc_id: int, tgt_doc_id: int, alignment: Alignment,
@@ -41,14 +41,14 @@ def store_alignment(session: Session, src_doc_id: int, tgt_doc_id: int, alignmen
         _get(session, DocumentRow, src_doc_id, "document")
         _get(session, DocumentRow, tgt_doc_id, "document")
         src_ids, tgt_ids = sentence_ids(session, src_doc_id), sentence_ids(session, tgt_doc_id)
-        for side, ids, n in (("source", [i for b in alignment.beads for i in b.src], len(src_ids)),
-                             ("target", [i for b in alignment.beads for i in b.tgt], len(tgt_ids))):
-            if ids != list(range(n)):
-                hint = (f" (the stored {side} document has {n} sentences: it was read before with "
-                        "other options, e.g. --strip-markup or --presplit, which segment it "
-                        "otherwise)" if ids and max(ids) + 1 != n else "")
-                raise InvariantError(f"the beads do not cover the {n} {side} sentences exactly "
-                                     f"once in order{hint}")
+        gap = cover_gap(alignment.beads, len(src_ids), len(tgt_ids))
+        if gap is not None:
+            side, ids, n = gap
+            hint = (f" (the stored {side} document has {n} sentences: it was read before with "
+                    "other options, e.g. --strip-markup or --presplit, which segment it "
+                    "otherwise)" if ids and max(ids) + 1 != n else "")
+            raise InvariantError(f"the beads do not cover the {n} {side} sentences exactly "
+                                 f"once in order{hint}")
         if any(not b.src and not b.tgt for b in alignment.beads):
             raise InvariantError("the alignment has an empty bead")
         name, _, version = (alignment.encoder or "").partition(" ")
