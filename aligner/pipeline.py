@@ -170,15 +170,18 @@ def store_documents(sessions: sessionmaker[Session], docs: list[Document], *, pr
 
 
 def store_pair(sessions: sessionmaker[Session], src: Document, tgt: Document,
-               alignment: Alignment, *, project: str) -> Stored:
-    """Store both documents (de-duplicated) and the alignment; return the ids."""
+               alignment: Alignment, *, project: str, imported: dict | None = None) -> Stored:
+    """Store both documents (de-duplicated) and the alignment; return the ids.
+    ``imported``: the provenance of an alignment made by another tool
+    (:func:`aligner.store.service.store_alignment`)."""
     from aligner.store.service import get_or_create_project, import_document, store_alignment
 
     with sessions() as session:
         pid = get_or_create_project(session, project)
         src_id = import_document(session, pid, src, "source")
         tgt_id = import_document(session, pid, tgt, "translation")
-        return Stored(pid, src_id, tgt_id, store_alignment(session, src_id, tgt_id, alignment))
+        return Stored(pid, src_id, tgt_id,
+                      store_alignment(session, src_id, tgt_id, alignment, imported=imported))
 
 
 def align_stored(sessions: sessionmaker[Session], src_id: int, tgt_id: int, encoder,

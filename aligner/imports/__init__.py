@@ -136,19 +136,16 @@ def store_import(sessions: sessionmaker[Session], imported: Imported, *, project
     replaced), review states and notes kept, provenance in ``alignment.imported`` with
     ``via`` ("cli", "api", "page") and the time. Returns the alignment id."""
     from aligner.fidelity import FLAG_CODES, flag_alignment
+    from aligner.pipeline import store_pair
     from aligner.store.models import utcnow
-    from aligner.store.service import get_or_create_project, import_document, store_alignment
 
     alignment = imported.alignment
     for b in alignment.beads:
         b.flags = [f for f in b.flags if f not in FLAG_CODES]
     flag_alignment(imported.src, imported.tgt, alignment)
     provenance = {**imported.provenance, "via": via, "user": user, "imported": utcnow().isoformat()}
-    with sessions() as session:
-        pid = get_or_create_project(session, project)
-        src_id = import_document(session, pid, imported.src, "source")
-        tgt_id = import_document(session, pid, imported.tgt, "translation")
-        return store_alignment(session, src_id, tgt_id, alignment, imported=provenance)
+    return store_pair(sessions, imported.src, imported.tgt, alignment, project=project,
+                      imported=provenance).alignment_id
 
 
 __all__ = ["IMPORT_FORMATS", "IMPORT_MAX_BYTES", "ImportFormat", "Imported", "guess_format", "read_import",
