@@ -133,3 +133,14 @@ JobsDep = Annotated[JobManager, Depends(get_jobs)]
 EncoderDep = Annotated[Callable[[str | None], object], Depends(get_encoder_provider)]
 UserDep = Annotated[str, Depends(get_user)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+async def read_upload(upload, limit: int, default_name: str = "upload") -> tuple[str, bytes]:
+    """``(file name, bytes)`` of an uploaded file (FastAPI ``UploadFile``), read up to
+    ``limit`` bytes; HTTP 413 naming the file if it is larger."""
+    data = await upload.read(limit + 1)
+    name = upload.filename or default_name
+    if len(data) > limit:
+        raise HTTPException(413, f"{name}: file is larger than the upload limit of {limit:,} bytes "
+                                 "(server setting ALIGNER_MAX_UPLOAD_BYTES)")
+    return name, data

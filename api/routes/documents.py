@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
+from fastapi import APIRouter, File, Form, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
 
 from aligner.pipeline import ReadOptions, read_document
 from aligner.read import DEFAULT_MAX_BYTES
 from aligner.store import service
-from api.deps import SessionDep, SettingsDep
+from api.deps import SessionDep, SettingsDep, read_upload
 from api.schemas import DocumentOut, ErrorOut, Kind, RawTextOut, Role, SentenceContextOut
 
 router = APIRouter(tags=["documents"])
@@ -37,11 +37,7 @@ async def upload_document(
     """Read, clean and segment the upload and store it. Re-uploading the same bytes in the
     same language returns the stored document (nothing is duplicated)."""
     limit = settings.max_upload_bytes
-    data = await file.read(limit + 1)
-    name = file.filename or "upload.txt"
-    if len(data) > limit:
-        raise HTTPException(413, f"{name}: file is larger than the upload limit of {limit:,} bytes "
-                                 "(server setting ALIGNER_MAX_UPLOAD_BYTES)")
+    name, data = await read_upload(file, limit, "upload.txt")
     # Segmentation is CPU work: keep it off the event loop.
     return await run_in_threadpool(_store_upload, session, project_id, data, name, lang, role,
                                    kind, title, note, presplit, encoding, strip_markup, limit)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile, status
+from fastapi import APIRouter, File, Form, Request, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
 
 from aligner.imports import IMPORT_FORMATS, read_import, store_import
 from aligner.store import service
-from api.deps import SessionDep, SettingsDep, UserDep
+from api.deps import SessionDep, SettingsDep, UserDep, read_upload
 from api.schemas import ErrorOut
 from api.schemas.workflow import ImportedOut, ImportFormatOut
 
@@ -26,14 +26,7 @@ def import_formats():
 
 
 async def _read(upload: UploadFile | None, limit: int) -> tuple[str, bytes] | None:
-    if upload is None:
-        return None
-    data = await upload.read(limit + 1)
-    name = upload.filename or "upload"
-    if len(data) > limit:
-        raise HTTPException(413, f"{name}: file is larger than the upload limit of {limit:,} "
-                                 "bytes (server setting ALIGNER_MAX_UPLOAD_BYTES)")
-    return name, data
+    return None if upload is None else await read_upload(upload, limit)
 
 
 @router.post("/projects/{project_id}/imports", response_model=ImportedOut,
