@@ -15,6 +15,8 @@ Sets (a-c need ../shared/eval-data and are skipped with a reason without it):
       so dates are no clue); records are recovered by aligner.records.split_records and
       paired back (splitting P/R is printed too);
   (c) bilinguator: the 39 ru/en works under shuffled names, one file per work;
+  (c') bilinguator-dropped (set "dropped"): the same without the Russian of ten works and
+      the English of ten others, so 19 gold pairs and 20 records with no partner;
   (d) frus: the twelve FRUS 1938 telegrams (TEI divs) against the Litvinov record (a
       Russian TEST RECONSTRUCTION): d471 must come out paired and partial, the others
       unpaired.
@@ -125,13 +127,26 @@ def write_shuffled(folder: Path, works: dict[str, tuple[str, str]], rng: random.
     return gold
 
 
-def run_folders(name: str, works: dict[str, tuple[str, str]], encoder, seed: int) -> None:
+def run_folders(name: str, works: dict[str, tuple[str, str]], encoder, seed: int, drop: int = 0) -> None:
+    """Pair the works written under shuffled names; with ``drop``, the Russian of ``drop``
+    works and the English of ``drop`` others are left out (records without a partner on
+    both sides)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        gold = write_shuffled(folder, works, random.Random(seed))
+        rng = random.Random(seed)
+        gold = write_shuffled(folder, works, rng)
+        if drop:
+            names = sorted(gold)
+            gone = rng.sample(names, 2 * drop)
+            for ru_name in gone[:drop]:
+                (folder / "ru" / ru_name).unlink()
+                del gold[ru_name]
+            for ru_name in gone[drop:]:
+                (folder / "en" / gold.pop(ru_name)).unlink()
         result, seconds, encoded = timed_pairing([folder / "ru"], [folder / "en"], encoder)
         predicted = {(Path(p["source"]["file"]).name, Path(p["target"]["file"]).name) for p in result["pairs"]}
-        report(name, result, predicted, set(gold.items()), seconds, encoded)
+        tentative = sum(p["evidence"]["tentative"] for p in result["pairs"])
+        report(name, result, predicted, set(gold.items()), seconds, encoded, f", {tentative} tentative")
         wrong = [p for p in result["pairs"]
                  if gold.get(Path(p["source"]["file"]).name) != Path(p["target"]["file"]).name]
         missed = set(gold) - {s for s, _ in predicted}
@@ -336,7 +351,7 @@ def run_fit(encoder, seed: int, l2: float, rounds: int = 3) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sets", default="ntrex,volumes,bilinguator,frus")
+    ap.add_argument("--sets", default="ntrex,volumes,bilinguator,dropped,frus")
     ap.add_argument("--cache", default=str(ROOT / ".cache" / "bench-pairing.sqlite"),
                     help="SQLite embedding cache ('' for none)")
     ap.add_argument("--seed", type=int, default=13)
@@ -361,11 +376,13 @@ def main() -> None:
                     encoder, args.seed)
     if shared and "volumes" in sets:
         run_volumes(ntrex_documents(), encoder, args.seed)
-    if shared and "bilinguator" in sets:
+    if shared and {"bilinguator", "dropped"} & set(sets):
         works = {w.name: ((w / f"{w.name}_ru.txt").read_text(encoding="utf-8"),
                           (w / f"{w.name}_en.txt").read_text(encoding="utf-8"))
                  for w in sorted(BILINGUATOR.iterdir())}
         run_folders("bilinguator", works, encoder, args.seed)
+    if shared and "dropped" in sets:
+        run_folders("bilinguator-dropped", works, encoder, args.seed, drop=10)
     if "frus" in sets:
         run_frus(encoder)
 

@@ -17,8 +17,8 @@ import pytest
 
 from aligner.errors import InputError
 from aligner.evidence import record_facts, shared_facts
-from aligner.pairing import find_files, pair_paths, pair_probability
-from aligner.pairscore import ScoreConfig, Side, _chain, score_pair
+from aligner.pairing import Candidate, PairConfig, _assign, find_files, pair_paths, pair_probability
+from aligner.pairscore import PairScore, ScoreConfig, Side, _chain, score_pair
 
 RU_VOLUME = """\
 НАРОДНЫЙ КОМИССАРИАТ ИНОСТРАННЫХ ДЕЛ
@@ -130,7 +130,30 @@ def test_untranslated_record_and_decoy_stay_unpaired(made_up):
     (decoy,) = result["unpaired_target"]
     assert Path(decoy["file"]).name == "davies.txt"
     assert decoy["best"]["score"] < 0.5  # it was a candidate for record 102, and lost
+    # the untranslated record and the decoy, both left over, are not paired in the leftover round
+    assert not any(p["evidence"]["tentative"] for p in result["pairs"])
     json.dumps(result)  # JSON-ready
+
+
+def _candidate(probability: float, links: int, sizes: tuple[int, int] = (20, 30)) -> Candidate:
+    chain = PairScore(0.05, links, 0.1, 0.1, 0.3, (0, 0) if links else None, (0, 0) if links else None)
+    return Candidate(chain, 0.0, {}, probability, sizes)
+
+
+def test_leftover_round_pairs_mutual_best_records_left_unpaired_as_tentative():
+    # sources 0, 1, 2; targets 0, 1, 2. (0, 0) is a sure pair; (1, 1) and (2, 2) score
+    # under the threshold; source 1's best target is 0, already taken; (2, 2) has no link.
+    scored = {(0, 0): _candidate(0.99, 9), (1, 0): _candidate(0.30, 2), (1, 1): _candidate(0.05, 1),
+              (1, 2): _candidate(0.005, 1), (2, 2): _candidate(0.04, 0)}
+    chosen, tentative = _assign(scored, PairConfig(many=False))
+    assert chosen == [(0, 0), (1, 1)] and tentative == {(1, 1)}
+    assert _assign(scored, PairConfig(many=False, leftover_threshold=0.06))[0] == [(0, 0)]
+    assert _assign(scored, PairConfig(many=False, leftover_threshold=1.0))[0] == [(0, 0)]
+    # between long records one link is chance: two are needed
+    scored[1, 1] = _candidate(0.05, 1, sizes=(20, 500))
+    assert _assign(scored, PairConfig(many=False))[0] == [(0, 0)]
+    scored[1, 1] = _candidate(0.05, 2, sizes=(20, 500))
+    assert _assign(scored, PairConfig(many=False))[0] == [(0, 0), (1, 1)]
 
 
 def test_frus_telegram_d471_is_a_partial_rendering_of_the_litvinov_record(ru_path, tei_path, default_encoder):

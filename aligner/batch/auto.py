@@ -81,7 +81,7 @@ def pair_and_store(src_paths: Sequence[str | Path], tgt_paths: Sequence[str | Pa
             for e, record in zip(entries, records):
                 record["document_id"] = import_document(session, project_id, e.doc, role)
     chosen = _chosen(result, described)
-    pairs = [{"s": s, "t": t, **_pair_fields(pair_json(sources[s], targets[t], c, pair_config)),
+    pairs = [{"s": s, "t": t, **_pair_fields(chosen.get((s, t)) or pair_json(sources[s], targets[t], c, pair_config)),
               "status": "proposed" if (s, t) in chosen else "candidate"}
              for (s, t), c in _kept(scored, chosen).items()]
     with sessions() as session:
@@ -89,7 +89,7 @@ def pair_and_store(src_paths: Sequence[str | Path], tgt_paths: Sequence[str | Pa
             session, project_id, src_lang=src_lang, tgt_lang=tgt_lang, encoder=label,
             params={**result["params"], "fingerprint": fingerprint}, settings=config.to_params(),
             sources=described[0], targets=described[1], pairs=pairs)
-    tasks = [_task(sources[s], targets[t], chosen[s, t], ids[s, t]) for s, t in sorted(chosen)]
+    tasks = [_task(sources[s], targets[t], chosen[s, t]["partial"], ids[s, t]) for s, t in sorted(chosen)]
     return AutoPairing(run_id, tasks, {**result, "skipped": skipped})
 
 
@@ -103,11 +103,10 @@ def _fingerprint(sources: list[Entry], targets: list[Entry], encoder: str, pair_
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _chosen(result: dict, described: tuple[list[dict], list[dict]]) -> dict[tuple[int, int], bool]:
-    """The pairs of ``result`` as ``{(source index, target index): partial}``."""
+def _chosen(result: dict, described: tuple[list[dict], list[dict]]) -> dict[tuple[int, int], dict]:
+    """The pairs of ``result`` as ``{(source index, target index): pair}``."""
     index = [{r["ref"]: k for k, r in enumerate(side)} for side in described]
-    return {(index[0][p["source"]["ref"]], index[1][p["target"]["ref"]]): p["partial"]
-            for p in result["pairs"]}
+    return {(index[0][p["source"]["ref"]], index[1][p["target"]["ref"]]): p for p in result["pairs"]}
 
 
 def _kept(scored: dict, chosen: dict) -> dict:

@@ -26,6 +26,10 @@ def pair_command(
     fmt: str = typer.Option("text", "--format", help="text | json"),
     threshold: float = typer.Option(0.5, "--threshold", min=0.0, max=1.0,
                                     help="Least score of a pair (below it a record stays unpaired)."),
+    leftover_threshold: float = typer.Option(
+        0.01, "--leftover-threshold", min=0.0, max=1.0,
+        help="Least score of a tentative pair: two records both left unpaired, each the other's best "
+             "remaining candidate (1 turns this second round off)."),
     encoder: Encoder = None,
     strip_markup: StripMarkup = True,
 ) -> None:
@@ -37,7 +41,8 @@ def pair_command(
     JSON: {"pairs": [{"source": {"file", "title", "start", "end", "date", "id", "ref", "label"},
     "target": {...}, "score", "partial", "evidence"}], "unpaired_source": [...],
     "unpaired_target": [...], "params": {...}, "skipped": [{"file", "reason"}]} (docs/pairing.md;
-    skipped: files in the folders that could not be used).
+    skipped: files in the folders that could not be used; evidence.tentative: a pair chosen in
+    the leftover round, under the threshold).
 
     Example: aligner pair corpora/litvinov-1938-08-07/ru.reconstructed.txt --with
     corpora/frus-1938-khasan/frus1938v03_d464-d478.tei.xml --src-lang ru --tgt-lang en
@@ -49,7 +54,8 @@ def pair_command(
     check_format(fmt, ("text", "json"))
     sources, targets = split_with(paths, required=True)
     result = pair_paths(sources, targets, src_lang, tgt_lang, get_encoder(encoder),
-                        config=PairConfig(threshold=threshold, strip_markup=strip_markup))
+                        config=PairConfig(threshold=threshold, leftover_threshold=leftover_threshold,
+                                         strip_markup=strip_markup))
     entries = [e for p in result["pairs"] for e in (p["source"], p["target"])] + \
         result["unpaired_source"] + result["unpaired_target"]
     for file in dict.fromkeys(e["file"] for e in entries if e["label"].startswith("TEST")):
@@ -59,8 +65,8 @@ def pair_command(
         return
     typer.echo(f"{len(result['pairs'])} pair(s)")
     for p in result["pairs"]:
-        typer.echo(f"  {p['score']:.3f}{'  partial' if p['partial'] else '         '}  "
-                   f"{p['source']['ref']}  →  {p['target']['ref']}")
+        marks = ("  partial" if p["partial"] else "") + ("  tentative" if p["evidence"]["tentative"] else "")
+        typer.echo(f"  {p['score']:.3f}{marks:20s}  {p['source']['ref']}  →  {p['target']['ref']}")
         typer.echo(f"         {p['source']['title'][:60]!r}  →  {p['target']['title'][:60]!r}")
     for line in leftover_lines(result):
         typer.echo(line)
