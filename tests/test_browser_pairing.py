@@ -85,3 +85,21 @@ def test_pairing_view_untranslated_confirm_and_open_the_alignment(driver, paired
          what="renderings view")
     assert not driver.find_element(By.ID, "pairing-view").is_displayed()
     assert not driver.find_element(By.ID, "list-wrap").is_displayed()
+
+
+def test_pairing_view_marks_a_tentative_pair(driver, paired):  # noqa: F811
+    from sqlalchemy import select
+
+    from aligner.store.pairing_models import PairingPair
+
+    srv, stored = paired
+    with srv.app.state.session_factory() as session:  # as the leftover round stores one
+        pairs = session.scalars(select(PairingPair).where(PairingPair.run_id == stored.run_id,
+                                                          PairingPair.status == "proposed")).all()
+        partial = next(p for p in pairs if p.partial)
+        partial.evidence = {**partial.evidence, "tentative": True}
+        session.commit()
+    driver.get(f"{srv.url}#pr={stored.run_id}")
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".pv-row[data-record]")) == 3, what="3 record rows")
+    assert _row(driver, "volume.txt#102").find_elements(By.CSS_SELECTOR, ".pv-tentative")
+    assert not _row(driver, "volume.txt#101").find_elements(By.CSS_SELECTOR, ".pv-tentative")
