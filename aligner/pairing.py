@@ -16,7 +16,8 @@ score, a ``partial`` flag and their evidence, and the records left without a par
    fitted by ``bench/pairing.py --fit`` into a probability in [0, 1].
 3. **Assignment with a null option**: competitive linking (greedy by score; Melamed 2000;
    Buck & Koehn 2016's 1-1 choice), and a pair only if its score reaches ``threshold``, so
-   a record may stay untranslated. With ``many``, a record already paired may take
+   a record may stay untranslated; a pair needs links in proportion to the shorter
+   record's length (one or two links between long records are chance: :func:`_links_needed`). With ``many``, a record already paired may take
    further renderings (an exhibit and a telegram of the same conversation) when they
    reach the threshold too with at least two linked sentences, and a target may render
    parts of several records if those parts do not overlap.
@@ -45,7 +46,10 @@ from aligner.types import Document
 FOLDER_SUFFIXES = (".txt", ".xml", ".tei")
 """Files taken from a folder (searched recursively); a file named on its own is always taken."""
 VOTERS = 64  # sentences per record that vote for candidates (all of a shorter record)
-SHORT_RECORD = 64  # compared sentences: up to this, one link can pair two leftover records
+# Least links a sentence of the shorter record (see _links_needed). On --fit's collections and
+# bilinguator with ten partners dropped a side (5 seeds), 0.01, 0.02 and 0.03 gave pairing F1
+# .956/.955/.959 and 9/9/6 wrong pairs (93 right each); chosen there.
+LINK_DENSITY = 0.03
 
 # Logistic weights of the score: bias, log(chain + CHAIN_FLOOR) (chain in units), shared-
 # fact evidence (nats, capped at EVIDENCE_CAP). Fitted by bench/pairing.py --fit on
@@ -74,15 +78,9 @@ class PairConfig:
             among records left unpaired on both sides (1.0 turns the round off). On
             ``bench/pairing.py --fit``'s labelled collections (bilinguator chunks with
             untranslated records and same-scene decoys; 390 gold pairs) the round takes
-            pairing F1 from .935 to .955 (P .986 -> .976, R .890 -> .936); 0.005 gives
-            .957, 0.02-0.05 .950. Between long records it needs two links
+            pairing F1 from .934 to .959 (P .989 -> .984, R .885 -> .936); 0.005 gives
+            .961, 0.02-0.05 .952. It needs as many links as the first round
             (:func:`_links_needed`).
-        strip_markup: drop inline tags (<b>, <h1>, <delimiter>) when reading.
-        warm_pooled: with an encoder that pools token features (the default use-m3),
-            embed through them (:meth:`aligner.embed.CachedEncoder.window_embeddings`,
-            windows of one: the same vectors), so that aligning the pairs next finds
-            them in the encoder's cache and encodes each sentence once. They take 10 KB a
-            sentence in the cache against 2 KB: leave it off to pair only.
     """
 
     score: ScoreConfig = field(default_factory=ScoreConfig)
@@ -378,7 +376,7 @@ def _assign(scored: dict, config: PairConfig) -> tuple[list[tuple[int, int]], se
     for s, t in order:
         if scored[s, t].probability < config.threshold:
             break
-        if s not in used_s and t not in used_t:
+        if s not in used_s and t not in used_t and scored[s, t].chain.links >= _links_needed(scored[s, t]):
             chosen.append((s, t))
             used_s.add(s)
             used_t.add(t)
@@ -405,11 +403,14 @@ def _assign(scored: dict, config: PairConfig) -> tuple[list[tuple[int, int]], se
 
 
 def _links_needed(candidate: Candidate) -> int:
-    """Linked sentences a leftover pair needs: one between short records (at most
-    ``SHORT_RECORD`` compared sentences each), two otherwise. Between two long records one
-    link above the margin is what chance gives (on bilinguator whole works with ten
-    partners dropped a side, one-link leftover pairs were 7 wrong out of 8)."""
-    return 1 if max(candidate.sizes) <= SHORT_RECORD else 2
+    """Linked sentences a pair needs, in every round: ``LINK_DENSITY`` of the shorter
+    record's compared sentences, at least one. A link or two between long records is what
+    chance gives, and the score, fitted on record-sized chunks, trusts it too much: among
+    the bilinguator works' candidate pairs the 17 wrong ones scoring over 0.3 (up to 0.93)
+    all have one link; the right ones have at least 0.12 links a sentence of the shorter
+    work (the *Tao Te Ching* aside: one link in 417 sentences). A telegram that renders a
+    few sentences of a long record is the shorter side, so one or two links still do."""
+    return max(1, math.ceil(LINK_DENSITY * min(candidate.sizes)))
 
 
 def _disjoint_in_target(t: int, s: int, chosen: list[tuple[int, int]], scored: dict) -> bool:
