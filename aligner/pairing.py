@@ -17,7 +17,7 @@ score, a ``partial`` flag and their evidence, and the records left without a par
 3. **Assignment with a null option**: competitive linking (greedy by score; Melamed 2000;
    Buck & Koehn 2016's 1-1 choice), and a pair only if its score reaches ``threshold``, so
    a record may stay untranslated; a pair needs links in proportion to the shorter
-   record's length (one or two links between long records are chance: :func:`_links_needed`). With ``many``, a record already paired may take
+   record's length (one or two links between long records are chance: :func:`aligner.pairassign.links_needed`). With ``many``, a record already paired may take
    further renderings (an exhibit and a telegram of the same conversation) when they
    reach the threshold too with at least two linked sentences, and a target may render
    parts of several records if those parts do not overlap.
@@ -36,6 +36,7 @@ from typing import Sequence
 import numpy as np
 
 from aligner.errors import InputError
+from aligner.pairassign import Candidate, assign
 from aligner.evidence import Facts, Rarity, describe, evidence_weight, record_facts, shared_facts
 from aligner.pairscore import PairScore, ScoreConfig, Side, knn_means, score_pair
 from aligner.read import display_name
@@ -46,10 +47,6 @@ from aligner.types import Document
 FOLDER_SUFFIXES = (".txt", ".xml", ".tei")
 """Files taken from a folder (searched recursively); a file named on its own is always taken."""
 VOTERS = 64  # sentences per record that vote for candidates (all of a shorter record)
-# Least links a sentence of the shorter record (see _links_needed). On --fit's collections and
-# bilinguator with ten partners dropped a side (5 seeds), 0.01, 0.02 and 0.03 gave pairing F1
-# .956/.955/.959 and 9/9/6 wrong pairs (93 right each); chosen there.
-LINK_DENSITY = 0.03
 
 # Logistic weights of the score: bias, log(chain + CHAIN_FLOOR) (chain in units), shared-
 # fact evidence (nats, capped at EVIDENCE_CAP). Fitted by bench/pairing.py --fit on
@@ -80,7 +77,7 @@ class PairConfig:
             untranslated records and same-scene decoys; 390 gold pairs) the round takes
             pairing F1 from .934 to .959 (P .989 -> .984, R .885 -> .936); 0.005 gives
             .961, 0.02-0.05 .952. It needs as many links as the first round
-            (:func:`_links_needed`).
+            (:func:`aligner.pairassign.links_needed`).
     """
 
     score: ScoreConfig = field(default_factory=ScoreConfig)
@@ -219,7 +216,7 @@ def pair_entries(sources: list[Entry], targets: list[Entry], encoder, *,
 def pair_scored(sources: list[Entry], targets: list[Entry], scored: dict,
                 config: PairConfig = PairConfig(), encoder_name: str = "") -> dict:
     """:func:`pair_entries` from candidates already scored (:func:`score_candidates`)."""
-    chosen, tentative = _assign(scored, config)
+    chosen, tentative = assign(scored, config)
     pairs = [pair_json(sources[s], targets[t], scored[s, t], config, tentative=(s, t) in tentative)
              for s, t in chosen]
     pairs.sort(key=lambda p: (p["source"]["file"], p["source"]["start"], -p["score"]))
@@ -230,20 +227,6 @@ def pair_scored(sources: list[Entry], targets: list[Entry], scored: dict,
         "params": {"encoder": encoder_name, "threshold": config.threshold, "leftover_threshold": config.leftover_threshold,
                    "score": asdict(config.score)},
     }
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A scored (source, target) pair: its ``chain`` features, the IDF weight of the facts
-    both share (``evidence``, nats), those facts for a reader (``shared``), the
-    ``probability`` that the target renders (part of) the source, and the number of
-    compared sentences of each (``sizes``)."""
-
-    chain: PairScore
-    evidence: float
-    shared: dict
-    probability: float
-    sizes: tuple[int, int] = (0, 0)
 
 
 def score_candidates(sources: list[Entry], targets: list[Entry], encoder, *,
@@ -364,64 +347,6 @@ def _votes(mine: list[Entry], other: list[Entry], config: PairConfig) -> np.ndar
     out = np.zeros((len(mine), len(other)), dtype=np.float32)
     np.add.at(out, (record, nearest), weight)
     return out
-
-
-def _assign(scored: dict, config: PairConfig) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]:
-    """Competitive linking with a null option; then further renderings (``many``); then the
-    leftover round. Returns the chosen pairs and those of them that are tentative."""
-    order = sorted(scored, key=lambda st: -scored[st].probability)
-    chosen: list[tuple[int, int]] = []
-    used_s: set[int] = set()
-    used_t: set[int] = set()
-    for s, t in order:
-        if scored[s, t].probability < config.threshold:
-            break
-        if s not in used_s and t not in used_t and scored[s, t].chain.links >= _links_needed(scored[s, t]):
-            chosen.append((s, t))
-            used_s.add(s)
-            used_t.add(t)
-    if config.many:
-        for s, t in order:
-            if scored[s, t].probability < config.threshold:
-                break
-            if (s, t) in chosen:
-                continue
-            if scored[s, t].chain.links < 2:
-                continue  # a further rendering shows at least two sentences in order
-            if t not in used_t or _disjoint_in_target(t, s, chosen, scored):
-                chosen.append((s, t))
-                used_t.add(t)
-    tentative = set()
-    for s, t in order:  # the leftover round: both records still unpaired
-        if scored[s, t].probability < config.leftover_threshold:
-            break
-        if s not in used_s and t not in used_t and scored[s, t].chain.links >= _links_needed(scored[s, t]):
-            tentative.add((s, t))
-            used_s.add(s)
-            used_t.add(t)
-    return chosen + sorted(tentative), tentative
-
-
-def _links_needed(candidate: Candidate) -> int:
-    """Linked sentences a pair needs, in every round: ``LINK_DENSITY`` of the shorter
-    record's compared sentences, at least one. A link or two between long records is what
-    chance gives, and the score, fitted on record-sized chunks, trusts it too much: among
-    the bilinguator works' candidate pairs the 17 wrong ones scoring over 0.3 (up to 0.93)
-    all have one link; the right ones have at least 0.12 links a sentence of the shorter
-    work (the *Tao Te Ching* aside: one link in 417 sentences). A telegram that renders a
-    few sentences of a long record is the shorter side, so one or two links still do."""
-    return max(1, math.ceil(LINK_DENSITY * min(candidate.sizes)))
-
-
-def _disjoint_in_target(t: int, s: int, chosen: list[tuple[int, int]], scored: dict) -> bool:
-    """Whether the part of target ``t`` that renders ``s`` overlaps no part already paired."""
-    span = scored[s, t].chain.target_span
-    for s2, t2 in chosen:
-        if t2 == t:
-            other = scored[s2, t2].chain.target_span
-            if span is None or other is None or not (span[1] < other[0] or other[1] < span[0]):
-                return False
-    return True
 
 
 def pair_json(source: Entry, target: Entry, candidate: Candidate, config: PairConfig, *,

@@ -17,7 +17,8 @@ import pytest
 
 from aligner.errors import InputError
 from aligner.evidence import record_facts, shared_facts
-from aligner.pairing import Candidate, PairConfig, _assign, find_files, pair_paths, pair_probability
+from aligner.pairassign import Candidate, assign
+from aligner.pairing import PairConfig, find_files, pair_paths, pair_probability
 from aligner.pairscore import PairScore, ScoreConfig, Side, _chain, score_pair
 
 RU_VOLUME = """\
@@ -145,20 +146,20 @@ def test_leftover_round_pairs_mutual_best_records_left_unpaired_as_tentative():
     # under the threshold; source 1's best target is 0, already taken; (2, 2) has no link.
     scored = {(0, 0): _candidate(0.99, 9), (1, 0): _candidate(0.30, 2), (1, 1): _candidate(0.05, 1),
               (1, 2): _candidate(0.005, 1), (2, 2): _candidate(0.04, 0)}
-    chosen, tentative = _assign(scored, PairConfig(many=False))
+    chosen, tentative = assign(scored, PairConfig(many=False))
     assert chosen == [(0, 0), (1, 1)] and tentative == {(1, 1)}
-    assert _assign(scored, PairConfig(many=False, leftover_threshold=0.06))[0] == [(0, 0)]
-    assert _assign(scored, PairConfig(many=False, leftover_threshold=1.0))[0] == [(0, 0)]
+    assert assign(scored, PairConfig(many=False, leftover_threshold=0.06))[0] == [(0, 0)]
+    assert assign(scored, PairConfig(many=False, leftover_threshold=1.0))[0] == [(0, 0)]
     # between two long records one link is chance, in either round: 3 % of the shorter
     # record's sentences are needed
     scored[1, 1] = _candidate(0.05, 2, sizes=(100, 500))
-    assert _assign(scored, PairConfig(many=False))[0] == [(0, 0)]
+    assert assign(scored, PairConfig(many=False))[0] == [(0, 0)]
     scored[1, 1] = _candidate(0.05, 3, sizes=(100, 500))
-    assert _assign(scored, PairConfig(many=False))[0] == [(0, 0), (1, 1)]
+    assert assign(scored, PairConfig(many=False))[0] == [(0, 0), (1, 1)]
     scored[1, 1] = _candidate(0.05, 1, sizes=(20, 500))  # a short telegram of a long record
-    assert _assign(scored, PairConfig(many=False))[0] == [(0, 0), (1, 1)]
+    assert assign(scored, PairConfig(many=False))[0] == [(0, 0), (1, 1)]
     scored[0, 0] = _candidate(0.99, 1, sizes=(200, 500))  # a high score on one link: not taken
-    assert _assign(scored, PairConfig(many=False)) == ([(1, 0)], {(1, 0)})  # source 1's best left
+    assert assign(scored, PairConfig(many=False)) == ([(1, 0)], {(1, 0)})  # source 1's best left
 
 
 def test_frus_telegram_d471_is_a_partial_rendering_of_the_litvinov_record(ru_path, tei_path, default_encoder):
