@@ -160,9 +160,11 @@ def load_entries(paths: Sequence[str | Path], lang: str, *, strip_markup: bool =
     With a ``skipped`` list, a file found in a folder that cannot be used (binary, empty,
     in another script) is left out and named there (``{"file", "reason"}``): one bad file
     in an archive's folder does not stop the run. Raises InputError for unusable input
-    otherwise (always for a file named in ``paths`` itself).
+    otherwise (always for a file named in ``paths`` itself), and when no file of ``paths``
+    could be used.
     """
     named = {Path(p) for p in paths if Path(p).is_file()}
+    already = len(skipped or [])
     entries = []
     for path in find_files(paths):
         try:
@@ -177,6 +179,10 @@ def load_entries(paths: Sequence[str | Path], lang: str, *, strip_markup: bool =
         refs = record_refs(file.records) if len(file.records) > 1 or file.raw.is_tei else [""]
         for rec, doc, ref in zip(file.records, docs, refs):
             entries.append(Entry(display_name(str(path)), rec, doc, 0 if single else rec.start, ref))
+    mine = (skipped or [])[already:]
+    if not entries and mine:
+        raise InputError(f"no usable {lang} file in {', '.join(display_name(str(p)) for p in paths)}: "
+                         f"{len(mine)} skipped, e.g. {mine[0]['reason']}")
     return entries
 
 

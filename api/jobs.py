@@ -63,6 +63,11 @@ class Job:
         return {**asdict(self), "partial": self.partial}
 
 
+def _same_work(a: Job, b: Job) -> bool:
+    return (a.project_id, a.src_document_id, a.tgt_document_id, a.encoder, a.settings) == \
+        (b.project_id, b.src_document_id, b.tgt_document_id, b.encoder, b.settings)
+
+
 class JobManager:
     """Runs alignment jobs in ``workers`` threads.
 
@@ -83,6 +88,7 @@ class JobManager:
                encoder: str | None = None, settings: dict | None = None) -> Job:
         """Check the request now (so a bad id is a 404 at once) and queue the job.
         ``settings`` are aligner settings (:data:`aligner.align.SETTINGS`) over the server's.
+        The same request while such a job is queued or running returns that job.
 
         Raises NotFoundError (project/document), InvariantError (a document of another
         project, or the same document on both sides), SettingError (unknown setting or
@@ -105,6 +111,11 @@ class JobManager:
                   src_document_id=src_document_id, tgt_document_id=tgt_document_id,
                   encoder=encoder, settings=settings)
         with self._lock:
+            # the same alignment asked for again while it is queued or running (a double
+            # click, two reviewers confirming one pair): the job already under way
+            for other in self._jobs.values():
+                if other.state in ("queued", "running") and _same_work(other, job):
+                    return other
             self._jobs[job.id] = job
             self._forget_old()
         self._pool.submit(self._run, job)

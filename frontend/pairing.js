@@ -46,7 +46,7 @@ function candidateRow(source, c) {
     el("div", { class: "pv-line" }, chip, " ",
       el("b", { text: recordLabel(c.target) }), " ",
       c.partial ? el("span", { class: "pv-partial", title: "Renders only part of the record", text: "partial" }) : null, " ",
-      c.evidence && c.evidence.tentative ? el("span", { class: "pv-tentative", text: "tentative",
+      c.status === "proposed" && c.evidence && c.evidence.tentative ? el("span", { class: "pv-tentative", text: "tentative",
         title: "Under the pairing threshold: chosen only because both records were left unpaired and each is the other's best remaining candidate. Check it." }) : null, " ",
       el("span", { class: "pv-status", text: c.status }), " ", link, actions),
     el("div", { class: "hint", text: `${c.target.ref} · ${evidenceText(c.evidence)}` }));

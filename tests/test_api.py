@@ -179,6 +179,28 @@ def test_failed_job_reports_a_message(tmp_path):
         assert c.get("/api/alignments").json() == []
 
 
+def test_the_same_job_asked_twice_while_running_is_one_job(tmp_path):
+    import threading
+
+    release = threading.Event()
+
+    def slow_model(name=None):  # holds the first job "running" until released
+        release.wait(30)
+        raise ModelError("model 'x' is not in the local cache")
+
+    app = create_app(Settings(db=tmp_path / "j.db", auth="local"), encoder_provider=slow_model)
+    with local_client(app) as c:
+        pid, s, t = _two_docs(c)
+        post = lambda body: c.post(f"/api/projects/{pid}/alignments",  # noqa: E731
+                                   json={"src_document_id": s, "tgt_document_id": t, **body}).json()
+        first, again, other = post({}), post({}), post({"settings": {"max_side": 3}})
+        assert again["id"] == first["id"] and other["id"] != first["id"]
+        release.set()
+        app.state.jobs.wait(first["id"])
+        app.state.jobs.wait(other["id"])
+        assert post({})["id"] not in (first["id"], other["id"])  # a finished job is not reused
+
+
 # --- reading -------------------------------------------------------------------------
 
 def test_read_beads_in_pages_progress_and_queue(client, aid):

@@ -18,7 +18,7 @@ import pytest
 from aligner.errors import InputError
 from aligner.evidence import record_facts, shared_facts
 from aligner.pairassign import Candidate, assign
-from aligner.pairing import PairConfig, find_files, pair_paths, pair_probability
+from aligner.pairing import PairConfig, find_files, load_entries, pair_paths, pair_probability
 from aligner.pairscore import PairScore, ScoreConfig, Side, _chain, score_pair
 
 RU_VOLUME = """\
@@ -245,3 +245,9 @@ def test_bad_paths_give_clear_errors(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="no .txt"):
         find_files([tmp_path / "empty"])
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "a.txt").write_bytes(b"\x00\x01 binary")
+    (tmp_path / "bad" / "b.txt").write_bytes(b"")
+    skipped: list[dict] = [{"file": "elsewhere.txt", "reason": "skipped by the other side"}]
+    with pytest.raises(InputError, match=r"no usable ru file in .*bad: 2 skipped, e.g. a.txt: binary"):
+        load_entries([tmp_path / "bad"], "ru", skipped=skipped)

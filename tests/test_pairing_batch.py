@@ -52,6 +52,10 @@ def test_pair_command_json(ru_path, tei_path):
     assert pair["source"]["label"] == "TEST RECONSTRUCTION — not the archival text"
     assert pair["target"]["label"] == "archival text"
     assert "is a TEST RECONSTRUCTION" in result.stderr
+    assert pair["evidence"]["tentative"] is False
+    text = CliRunner().invoke(cli_app, ["pair", str(ru_path), "--with", str(tei_path), "--src-lang", "ru",
+                                        "--tgt-lang", "en"])
+    assert f"{ru_path} [TEST RECONSTRUCTION — not the archival text]" in text.stdout  # the label on stdout too
 
 
 def test_pair_command_errors_are_one_line(ru_path, tmp_path):
@@ -60,7 +64,9 @@ def test_pair_command_errors_are_one_line(ru_path, tmp_path):
                         (["pair", str(ru_path), "--with", str(tmp_path / "none"), "--src-lang", "ru",
                           "--tgt-lang", "en"], "no such file or folder"),
                         (["pair", str(ru_path), "--with", str(ru_path), "--src-lang", "ru", "--tgt-lang", "en",
-                          "--fromat", "json"], "no such option: --fromat")):
+                          "--fromat", "json"], "no such option: --fromat"),
+                        (["pair", str(ru_path), "--with", str(ru_path), "--src-lang", "ru", "--tgt-lang", "en",
+                          "--threshold", "0.2", "--leftover-threshold", "0.3"], "would pair nothing")):
         result = runner.invoke(cli_app, args)
         assert result.exit_code == 2 and result.output.startswith("error:") and words in result.output, result.output
         assert len(result.output.strip().splitlines()) == 1

@@ -142,7 +142,8 @@ def leftover_lines(result: dict, limit: int = 20) -> list[str]:
         lines.append(f"{len(items)} {what} not paired" + (":" if items else ""))
         for item in items[:limit]:
             best = item.get("best")
-            lines.append(f"  {item['ref']}  {item['title'][:70]!r}"
+            label = f" [{item['label']}]" if item.get("label", "").startswith("TEST") else ""
+            lines.append(f"  {item['ref']}{label}  {item['title'][:70]!r}"
                          + (f"  (best candidate {best['score']:.3f})" if best else ""))
         if len(items) > limit:
             lines.append(f"  … and {len(items) - limit} more")

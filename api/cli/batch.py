@@ -5,7 +5,6 @@ content (``--pair auto``: which record translates which)."""
 from __future__ import annotations
 
 import signal
-import sys
 
 import typer
 
@@ -14,13 +13,16 @@ from api.cli.common import (
     DEFAULT_PROJECT,
     Db,
     Encoder,
+    LeftoverThreshold,
     MaxSide,
     Partial,
+    PairThreshold,
     Project,
     Quiet,
     SetOption,
     StripMarkup,
     align_config,
+    pair_config,
     split_with,
     user_errors,
 )
@@ -58,6 +60,8 @@ def batch_command(
     partial: Partial = False,
     max_side: MaxSide = None,
     settings: SetOption = None,
+    threshold: PairThreshold = None,
+    leftover_threshold: LeftoverThreshold = None,
     no_flags: bool = typer.Option(False, "--no-flags", help="Skip the fidelity checks."),
     quiet: Quiet = False,
 ) -> None:
@@ -80,7 +84,6 @@ def batch_command(
     from aligner.batch.tasks import PairTask
     from aligner.embed import get_encoder
     from aligner.errors import AlignerError
-    from aligner.pairing import PairConfig
     from aligner.pipeline import ReadOptions
     from aligner.store.db import open_store, to_url
 
@@ -105,12 +108,14 @@ def batch_command(
         if not targets:
             sources, targets = _by_language_suffix(sources, src_lang, tgt_lang)
         auto = pair_and_store(sources, targets, src_lang, tgt_lang, enc, sessions, project=project,
-                              config=config, pair_config=PairConfig(strip_markup=strip_markup))
+                              config=config, pair_config=pair_config(threshold, leftover_threshold, strip_markup))
         tasks = auto.tasks
         if not quiet:
             again = " (stored before: not paired again)" if auto.reused else ""
+            tentative = sum(p["evidence"]["tentative"] for p in auto.result["pairs"])
             typer.echo(f"pairing run {auto.run_id}{again}: {len(tasks)} pair(s) to align "
-                       f"({sum(t.partial for t in tasks)} partial); review it on the page "
+                       f"({sum(t.partial for t in tasks)} partial, {tentative} tentative: check those "
+                       "first); review it on the page "
                        f"(Pairing) or at /api/pairings/{auto.run_id}", err=True)
     stop = StopFlag()
     with stop.installed():  # a signal while the workers start is honoured too

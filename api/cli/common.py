@@ -73,8 +73,31 @@ Partial = Annotated[bool, typer.Option("--partial", help=_SETTING["partial"].hel
 MaxSide = Annotated[int | None, typer.Option(
     "--max-side", min=int(_SETTING["max_side"].minimum), max=int(_SETTING["max_side"].maximum),
     help=_SETTING["max_side"].help + " Also sets max_total to this + 1.")]
+PairThreshold = Annotated[float | None, typer.Option(
+    "--threshold", min=0.0, max=1.0,
+    help="Pairing: least score of a pair (below it a record stays unpaired; default 0.5).")]
+LeftoverThreshold = Annotated[float | None, typer.Option(
+    "--leftover-threshold", min=0.0, max=1.0,
+    help="Pairing: least score of a tentative pair, two records both left unpaired, each the "
+         "other's best remaining candidate (default 0.01; 1 turns this second round off).")]
 DEFAULT_DB = "aligner.db"
 DEFAULT_PROJECT = "default"
+
+
+def pair_config(threshold: float | None, leftover_threshold: float | None, strip_markup: bool):
+    """The pairing parameters of ``--threshold`` and ``--leftover-threshold`` (None: the
+    default of :class:`aligner.pairing.PairConfig`). Raises AlignerError if the leftover
+    round's threshold is above the first round's (it would do nothing; 1 turns it off)."""
+    from aligner.errors import AlignerError
+    from aligner.pairing import PairConfig
+
+    threshold = PairConfig.threshold if threshold is None else threshold
+    if leftover_threshold is None:
+        leftover_threshold = PairConfig.leftover_threshold
+    if threshold < leftover_threshold < 1.0:
+        raise AlignerError(f"--leftover-threshold {leftover_threshold} is above --threshold {threshold}: "
+                           "the leftover round would pair nothing (use 1 to turn it off)")
+    return PairConfig(threshold=threshold, leftover_threshold=leftover_threshold, strip_markup=strip_markup)
 
 
 def align_config(assignments: list[str] | None, *, partial: bool = False,

@@ -7,7 +7,8 @@ import json
 
 import typer
 
-from api.cli.common import Encoder, StripMarkup, check_format, split_with, user_errors
+from api.cli.common import (Encoder, LeftoverThreshold, PairThreshold, StripMarkup, check_format, pair_config,
+                            split_with, user_errors)
 
 PAIR_HELP = ("Source files or folders (searched recursively for .txt/.xml/.tei), then "
              "--with and the target files or folders: SRC... --with TGT...")
@@ -24,12 +25,8 @@ def pair_command(
     src_lang: str = typer.Option(..., "--src-lang", help="Language of the source records, e.g. ru."),
     tgt_lang: str = typer.Option(..., "--tgt-lang", help="Language of the target records, e.g. en."),
     fmt: str = typer.Option("text", "--format", help="text | json"),
-    threshold: float = typer.Option(0.5, "--threshold", min=0.0, max=1.0,
-                                    help="Least score of a pair (below it a record stays unpaired)."),
-    leftover_threshold: float = typer.Option(
-        0.01, "--leftover-threshold", min=0.0, max=1.0,
-        help="Least score of a tentative pair: two records both left unpaired, each the other's best "
-             "remaining candidate (1 turns this second round off)."),
+    threshold: PairThreshold = None,
+    leftover_threshold: LeftoverThreshold = None,
     encoder: Encoder = None,
     strip_markup: StripMarkup = True,
 ) -> None:
@@ -49,13 +46,12 @@ def pair_command(
     """
     from aligner.batch.auto import leftover_lines
     from aligner.embed import get_encoder
-    from aligner.pairing import PairConfig, pair_paths
+    from aligner.pairing import pair_paths
 
     check_format(fmt, ("text", "json"))
     sources, targets = split_with(paths, required=True)
     result = pair_paths(sources, targets, src_lang, tgt_lang, get_encoder(encoder),
-                        config=PairConfig(threshold=threshold, leftover_threshold=leftover_threshold,
-                                         strip_markup=strip_markup))
+                        config=pair_config(threshold, leftover_threshold, strip_markup))
     entries = [e for p in result["pairs"] for e in (p["source"], p["target"])] + \
         result["unpaired_source"] + result["unpaired_target"]
     for file in dict.fromkeys(e["file"] for e in entries if e["label"].startswith("TEST")):
@@ -66,10 +62,16 @@ def pair_command(
     typer.echo(f"{len(result['pairs'])} pair(s)")
     for p in result["pairs"]:
         marks = ("  partial" if p["partial"] else "") + ("  tentative" if p["evidence"]["tentative"] else "")
-        typer.echo(f"  {p['score']:.3f}{marks:20s}  {p['source']['ref']}  →  {p['target']['ref']}")
+        typer.echo(f"  {p['score']:.3f}{marks:20s}  {_ref(p['source'])}  →  {_ref(p['target'])}")
         typer.echo(f"         {p['source']['title'][:60]!r}  →  {p['target']['title'][:60]!r}")
     for line in leftover_lines(result):
         typer.echo(line)
+
+
+def _ref(item: dict) -> str:
+    """A record's reference, with its provenance label if it is a test reconstruction (the
+    label goes with the text wherever it is printed)."""
+    return f"{item['ref']} [{item['label']}]" if item["label"].startswith("TEST") else item["ref"]
 
 
 def print_records(file: str, lang: str, fmt: str) -> None:

@@ -33,7 +33,8 @@ class PairingRecordOut(BaseModel):
 class PairCandidateOut(BaseModel):
     """A target scored for a source record: ``score`` in [0, 1] (probability that it
     renders all or part of the record), ``partial``, ``evidence`` (coverage, chain,
-    shared dates/numbers/names, spans: docs/pairing.md), ``status`` (candidate: scored;
+    shared dates/numbers/names, spans, ``tentative``: chosen in the leftover round, under
+    the threshold; docs/pairing.md), ``status`` (candidate: scored;
     proposed: chosen by the machine; confirmed/rejected: by a reviewer), who set it, and
     the alignment made of the pair (null until it is aligned)."""
 
