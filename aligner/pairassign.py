@@ -15,9 +15,10 @@ from aligner.pairscore import PairScore
 if TYPE_CHECKING:
     from aligner.pairing import PairConfig
 
-# Least links a sentence of the shorter record (see links_needed). On --fit's collections and
-# bilinguator with ten partners dropped a side (5 seeds), 0.01, 0.02 and 0.03 gave pairing F1
-# .956/.955/.959 and 9/9/6 wrong pairs (93 right each); chosen there.
+# Least links a sentence of the shorter record (see links_needed). 0.01, 0.02, 0.03 and 0.05
+# gave pairing F1 .956/.953/.954/.934 on bench/pairing.py --fit's collections, and 7/6/3/2
+# wrong pairs (93 right each, of 95) on bilinguator with ten partners dropped a side (5 seeds),
+# with the leftover round; chosen there.
 LINK_DENSITY = 0.03
 
 
@@ -49,12 +50,13 @@ def assign(scored: dict[tuple[int, int], Candidate], config: PairConfig
         for s, t in order:
             if scored[s, t].probability < config.threshold:
                 break
-            if (s, t) in chosen:
-                continue
-            if scored[s, t].chain.links < 2:
-                continue  # a further rendering shows at least two sentences in order
+            if (s, t) in chosen or (s not in used_s and t not in used_t):
+                continue  # not a further rendering: the first round turned it down
+            if scored[s, t].chain.links < max(2, links_needed(scored[s, t])):
+                continue  # it shows at least two sentences in order, and enough for its length
             if t not in used_t or disjoint_in_target(t, s, chosen, scored):
                 chosen.append((s, t))
+                used_s.add(s)
                 used_t.add(t)
     tentative = _link(order, scored, config.leftover_threshold, used_s, used_t)
     return chosen + sorted(tentative), set(tentative)

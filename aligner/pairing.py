@@ -75,9 +75,15 @@ class PairConfig:
             among records left unpaired on both sides (1.0 turns the round off). On
             ``bench/pairing.py --fit``'s labelled collections (bilinguator chunks with
             untranslated records and same-scene decoys; 390 gold pairs) the round takes
-            pairing F1 from .934 to .959 (P .989 -> .984, R .885 -> .936); 0.005 gives
-            .961, 0.02-0.05 .952. It needs as many links as the first round
+            pairing F1 from .928 to .954 (P .988 -> .984, R .874 -> .926); 0.005 gives
+            .955, 0.02-0.05 .947. It needs as many links as the first round
             (:func:`aligner.pairassign.links_needed`).
+        strip_markup: drop inline tags (<b>, <h1>, <delimiter>) when reading.
+        warm_pooled: with an encoder that pools token features (the default use-m3),
+            embed through them (:meth:`aligner.embed.CachedEncoder.window_embeddings`,
+            windows of one: the same vectors), so that aligning the pairs next finds
+            them in the encoder's cache and encodes each sentence once. They take 10 KB a
+            sentence in the cache against 2 KB: leave it off to pair only.
     """
 
     score: ScoreConfig = field(default_factory=ScoreConfig)

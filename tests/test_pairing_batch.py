@@ -56,6 +56,10 @@ def test_pair_command_json(ru_path, tei_path):
     text = CliRunner().invoke(cli_app, ["pair", str(ru_path), "--with", str(tei_path), "--src-lang", "ru",
                                         "--tgt-lang", "en"])
     assert f"{ru_path} [TEST RECONSTRUCTION — not the archival text]" in text.stdout  # the label on stdout too
+    low = CliRunner().invoke(cli_app, ["pair", str(ru_path), "--with", str(tei_path), "--src-lang", "ru",
+                                       "--tgt-lang", "en", "--threshold", "0.005", "--format", "json"])
+    assert low.exit_code == 0, low.output  # a low --threshold alone lowers the leftover round's too
+    assert json.loads(low.stdout)["params"]["leftover_threshold"] == 0.005
 
 
 def test_pair_command_errors_are_one_line(ru_path, tmp_path):

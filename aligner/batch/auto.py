@@ -132,6 +132,13 @@ def _task(source: Entry, target: Entry, partial: bool, pair_id: int) -> PairTask
                     pair_id=pair_id, src_doc=source.doc, tgt_doc=target.doc)
 
 
+def labelled_ref(item: dict) -> str:
+    """A record's reference (as :meth:`aligner.pairing.Entry.describe` gives it), with its
+    provenance label if it is a test reconstruction: the label goes with the text wherever
+    it is printed."""
+    return f"{item['ref']} [{item['label']}]" if item.get("label", "").startswith("TEST") else item["ref"]
+
+
 def leftover_lines(result: dict, limit: int = 20) -> list[str]:
     """What is left over, for the report: the folders' files that could not be used, and
     the records and target documents paired with nothing, each with its best candidate's
@@ -142,8 +149,7 @@ def leftover_lines(result: dict, limit: int = 20) -> list[str]:
         lines.append(f"{len(items)} {what} not paired" + (":" if items else ""))
         for item in items[:limit]:
             best = item.get("best")
-            label = f" [{item['label']}]" if item.get("label", "").startswith("TEST") else ""
-            lines.append(f"  {item['ref']}{label}  {item['title'][:70]!r}"
+            lines.append(f"  {labelled_ref(item)}  {item['title'][:70]!r}"
                          + (f"  (best candidate {best['score']:.3f})" if best else ""))
         if len(items) > limit:
             lines.append(f"  … and {len(items) - limit} more")

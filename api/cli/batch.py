@@ -102,20 +102,22 @@ def batch_command(
             typer.echo(f"note: {len(lone)} file(s) without a partner are not aligned: "
                        f"{', '.join(str(p) for p in lone[:5])}{' …' if len(lone) > 5 else ''} "
                        "(--pair auto pairs files by content)", err=True)
+    pairing = pair_config(threshold, leftover_threshold, strip_markup)
     _, sessions = open_store(db)  # after the inputs are checked: a typo makes no database
     enc = get_encoder(encoder)
     if pair == "auto":
         if not targets:
             sources, targets = _by_language_suffix(sources, src_lang, tgt_lang)
         auto = pair_and_store(sources, targets, src_lang, tgt_lang, enc, sessions, project=project,
-                              config=config, pair_config=pair_config(threshold, leftover_threshold, strip_markup))
+                              config=config, pair_config=pairing)
         tasks = auto.tasks
         if not quiet:
+            # a reused run's pairs are in the store (and on the page), not in auto.result
             again = " (stored before: not paired again)" if auto.reused else ""
-            tentative = sum(p["evidence"]["tentative"] for p in auto.result["pairs"])
+            tentative = "" if auto.reused else \
+                f", {sum(p['evidence']['tentative'] for p in auto.result['pairs'])} tentative: check those first"
             typer.echo(f"pairing run {auto.run_id}{again}: {len(tasks)} pair(s) to align "
-                       f"({sum(t.partial for t in tasks)} partial, {tentative} tentative: check those "
-                       "first); review it on the page "
+                       f"({sum(t.partial for t in tasks)} partial{tentative}); review it on the page "
                        f"(Pairing) or at /api/pairings/{auto.run_id}", err=True)
     stop = StopFlag()
     with stop.installed():  # a signal while the workers start is honoured too

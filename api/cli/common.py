@@ -86,14 +86,14 @@ DEFAULT_PROJECT = "default"
 
 def pair_config(threshold: float | None, leftover_threshold: float | None, strip_markup: bool):
     """The pairing parameters of ``--threshold`` and ``--leftover-threshold`` (None: the
-    default of :class:`aligner.pairing.PairConfig`). Raises AlignerError if the leftover
+    default of :class:`aligner.pairing.PairConfig`, the leftover one at most ``threshold``). Raises AlignerError if the leftover
     round's threshold is above the first round's (it would do nothing; 1 turns it off)."""
     from aligner.errors import AlignerError
     from aligner.pairing import PairConfig
 
     threshold = PairConfig.threshold if threshold is None else threshold
-    if leftover_threshold is None:
-        leftover_threshold = PairConfig.leftover_threshold
+    if leftover_threshold is None:  # a low --threshold alone lowers the leftover round's too
+        leftover_threshold = min(PairConfig.leftover_threshold, threshold)
     if threshold < leftover_threshold < 1.0:
         raise AlignerError(f"--leftover-threshold {leftover_threshold} is above --threshold {threshold}: "
                            "the leftover round would pair nothing (use 1 to turn it off)")

@@ -44,7 +44,7 @@ def pair_command(
     Example: aligner pair corpora/litvinov-1938-08-07/ru.reconstructed.txt --with
     corpora/frus-1938-khasan/frus1938v03_d464-d478.tei.xml --src-lang ru --tgt-lang en
     """
-    from aligner.batch.auto import leftover_lines
+    from aligner.batch.auto import labelled_ref, leftover_lines
     from aligner.embed import get_encoder
     from aligner.pairing import pair_paths
 
@@ -62,16 +62,10 @@ def pair_command(
     typer.echo(f"{len(result['pairs'])} pair(s)")
     for p in result["pairs"]:
         marks = ("  partial" if p["partial"] else "") + ("  tentative" if p["evidence"]["tentative"] else "")
-        typer.echo(f"  {p['score']:.3f}{marks:20s}  {_ref(p['source'])}  →  {_ref(p['target'])}")
+        typer.echo(f"  {p['score']:.3f}{marks:20s}  {labelled_ref(p['source'])}  →  {labelled_ref(p['target'])}")
         typer.echo(f"         {p['source']['title'][:60]!r}  →  {p['target']['title'][:60]!r}")
     for line in leftover_lines(result):
         typer.echo(line)
-
-
-def _ref(item: dict) -> str:
-    """A record's reference, with its provenance label if it is a test reconstruction (the
-    label goes with the text wherever it is printed)."""
-    return f"{item['ref']} [{item['label']}]" if item["label"].startswith("TEST") else item["ref"]
 
 
 def print_records(file: str, lang: str, fmt: str) -> None:
