@@ -24,6 +24,7 @@ only the sentences that changed.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import sqlite3
 import threading
@@ -36,6 +37,7 @@ from aligner import pooling
 from aligner.errors import ModelError
 
 DEFAULT_ENCODER = "use-m3"
+USE_NAMES = ("use-m3", "use", "usem3", "default")  # names of the embedded default encoder
 
 
 @runtime_checkable
@@ -128,16 +130,9 @@ class SentenceTransformerEncoder:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
-            raise ModelError(
-                f"model {model!r} needs the optional extra: pip install torch==2.13.0 "
-                "(CPU build) then pip install '.[st]'"
-            ) from exc
+            raise _needs_extra(model) from exc
         path = Path(model).expanduser()
-        if not path.is_dir() and not _in_hf_cache(model):
-            raise ModelError(
-                f"model {model!r} is not a local folder and not in the local Hugging Face "
-                "cache; this tool works offline, so copy the model folder here and pass its path"
-            )
+        check_encoder(model)
         try:
             self._model = SentenceTransformer(
                 str(path) if path.is_dir() else model, device=device, local_files_only=True
@@ -161,6 +156,29 @@ class SentenceTransformerEncoder:
             normalize_embeddings=True, show_progress_bar=False,
         )
         return normalize_rows(out)
+
+
+def check_encoder(name: str) -> None:
+    """Check, without loading it (nor importing torch), that encoder ``name`` (as
+    :func:`get_encoder` names them) can be loaded offline: the embedded default, or a
+    sentence-transformers model that is a local folder or in the local Hugging Face cache
+    with the ``[st]`` extra installed. A request naming an encoder is refused at once, not
+    by a job that fails later. Raises ModelError with the reason."""
+    if name in USE_NAMES:
+        return
+    model = name.removeprefix("st:")
+    if importlib.util.find_spec("sentence_transformers") is None:
+        raise _needs_extra(model)
+    if not Path(model).expanduser().is_dir() and not _in_hf_cache(model):
+        raise ModelError(
+            f"model {model!r} is not a local folder and not in the local Hugging Face "
+            "cache; this tool works offline, so copy the model folder here and pass its path"
+        )
+
+
+def _needs_extra(model: str) -> ModelError:
+    return ModelError(f"model {model!r} needs the optional extra: pip install torch==2.13.0 "
+                      "(CPU build) then pip install '.[st]'")
 
 
 def _in_hf_cache(model_id: str) -> bool:
@@ -384,7 +402,7 @@ def load_encoder(name: str, *, threads: int | None = None) -> Encoder:
     """A new, uncached encoder called ``name`` (as :func:`get_encoder` names them), using
     ``threads`` CPU threads (default: all cores; for a sentence-transformers model this sets
     torch's threads for the process). Raises ModelError: not loadable offline."""
-    if name in ("use-m3", "use", "usem3", "default"):
+    if name in USE_NAMES:
         return UseEncoder(threads=threads)
     if threads is not None:
         try:

@@ -162,6 +162,10 @@ def test_alignment_job_bad_requests(client, app):
     assert_error(post(other, {"src_document_id": s, "tgt_document_id": t}), 409, "belongs to project")
     assert_error(post(pid, {"src_document_id": s, "tgt_document_id": s}), 409, "different")
     assert_error(post(pid, {"src_document_id": "one", "tgt_document_id": t}), 422, "src_document_id")
+    # an encoder the server cannot load is refused at once, not by a job that fails later
+    assert_error(post(pid, {"src_document_id": s, "tgt_document_id": t, "encoder": "/no/such/model"}),
+                 422, "model '/no/such/model'")
+    assert client.get("/api/jobs").json() == []
     assert_error(client.get("/api/jobs/nope"), 404, "job")
 
 

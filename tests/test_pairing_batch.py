@@ -228,6 +228,11 @@ def test_pairing_view_errors(pairing_app):
     r = client.post(f"/api/pairings/{stored.run_id}/sources/{source['id']}",
                     json={"action": "untranslated", "target_id": source["id"]})
     assert r.status_code == 422 and "takes no target_id" in r.json()["detail"]
+    target = view["unpaired_targets"][0] if view["unpaired_targets"] else source["candidates"][-1]["target"]
+    r = client.post(f"/api/pairings/{stored.run_id}/sources/{source['id']}",
+                    json={"action": "reassign", "target_id": target["id"], "encoder": "/no/such/model"})
+    assert r.status_code == 422 and "model '/no/such/model'" in r.json()["detail"]
+    assert client.get(f"/api/pairings/{stored.run_id}").json() == view  # nothing was decided
     r = client.post(f"/api/pairings/{stored.run_id}/sources/{source['id']}", json={"action": "untranslated"},
                     headers=client.viewer_headers)  # a viewer reads the pairing, does not decide it
     assert r.status_code == 403 and "viewer" in r.json()["detail"]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from aligner.export import FORMATS
 
@@ -21,6 +21,24 @@ BeadFilter = Literal["unreviewed", "low-confidence", "non-1-1", "flagged", "cros
 Role = Literal["source", "translation"]
 Kind = Literal["archival", "reconstruction", "translation", "other"]
 
+
+def _loadable(name: str | None) -> str | None:
+    """An encoder a job may use (:func:`aligner.embed.check_encoder`): a name the server
+    cannot load is a 422 now, not a failed job after the request was acted on."""
+    from aligner.embed import check_encoder
+    from aligner.errors import ModelError
+
+    if name:
+        try:
+            check_encoder(name)
+        except ModelError as exc:
+            raise ValueError(str(exc)) from None
+    return name
+
+
+#: An encoder named in a request (None: the server's).
+EncoderName = Annotated[str | None, Field(max_length=300, description="encoder name; default: the server's"),
+                        AfterValidator(_loadable)]
 
 
 class _In(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from api.schemas.common import Id, _In
+from api.schemas.common import EncoderName, Id, _In
 from api.schemas.store import JobOut
 
 
@@ -93,7 +93,7 @@ class PairDecisionIn(_In):
 
     action: Literal["confirm", "reassign", "untranslated"]
     target_id: Id | None = None
-    encoder: str | None = None
+    encoder: EncoderName = None
 
     @model_validator(mode="after")
     def _target_fits_the_action(self):

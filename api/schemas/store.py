@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from aligner.align import SETTINGS
-from api.schemas.common import Id, QueueKind, _In
+from api.schemas.common import EncoderName, Id, QueueKind, _In
 
 
 
@@ -210,8 +210,7 @@ AlignSettingsIn = _settings_model()
 class AlignJobIn(_In):
     src_document_id: Id
     tgt_document_id: Id
-    encoder: str | None = Field(default=None, max_length=300,
-                                description="encoder name; default: the server's")
+    encoder: EncoderName = None
     settings: AlignSettingsIn | None = Field(default=None, description=(
         "aligner settings for this alignment (omitted ones: the server's defaults); they are "
         "stored with the alignment and used again when it is re-aligned"))
