@@ -69,7 +69,7 @@ class PairConfig:
         pool_max: largest sample of the other language's sentences the kNN margin and the
             votes are taken over (every k-th sentence beyond it).
         threshold: least score of a pair (the null option).
-        partial_below: source extent under which a pair is partial (see :func:`is_partial`).
+        partial_below: extent (of either text) under which a pair is partial (see :func:`is_partial`).
         many: allow further renderings of a paired record (see the module doc).
         leftover_threshold: least score of a *tentative* pair, chosen in the second round
             among records left unpaired on both sides (1.0 turns the round off). On
@@ -275,16 +275,22 @@ def pair_probability(chain: float, evidence: float) -> float:
 
 def is_partial(score: PairScore, source_chars: int, target_chars: int,
                config: PairConfig = PairConfig()) -> bool:
-    """Whether a pair renders only part of its source record: the chain runs over less
-    than ``partial_below`` of the source, and clearly less of it than of the target, or
-    the target is too short to render the whole (under 0.6 of the source's characters) and
-    the chain covers under half of the source. Extents, not coverage: a free
-    translation's chain is sparse but runs from end to end; and a weak chain over a short
-    stretch of two texts of like length (a free verse translation) says nothing of
-    partiality."""
-    s, t = score.source_extent, score.target_extent
-    short = target_chars < 0.6 * source_chars
-    return s < config.partial_below and (t - s > 0.2 or (short and s < 0.5))
+    """Whether one text of a pair renders only part of the other, so that aligning them
+    must leave the rest unaligned (``AlignConfig(partial=True)``). Usually the target
+    renders part of the source record: the chain runs over less than ``partial_below`` of
+    the source, and clearly less of it than of the target, or the target is too short to
+    render the whole (under 0.6 of the source's characters) and the chain covers under half
+    of the source. The same test the other way round finds a source that a part of its
+    target renders (a telegram given as the source, the record as the target). Extents,
+    not coverage: a free translation's chain is sparse but runs from end to end; and a weak
+    chain over a short stretch of two texts of like length (a free verse translation) says
+    nothing of partiality."""
+    def part_of(mine: float, other: float, mine_chars: int, other_chars: int) -> bool:
+        short = other_chars < 0.6 * mine_chars
+        return mine < config.partial_below and (other - mine > 0.2 or (short and mine < 0.5))
+
+    return part_of(score.source_extent, score.target_extent, source_chars, target_chars) or \
+        part_of(score.target_extent, score.source_extent, target_chars, source_chars)
 
 
 # --- steps ---------------------------------------------------------------------------------

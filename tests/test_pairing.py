@@ -181,6 +181,10 @@ def test_frus_telegram_d471_is_a_partial_rendering_of_the_litvinov_record(ru_pat
     text = ru_path.read_text(encoding="utf-8")
     assert start > 0.75 * len(text) and "гранат" in text[start:end]
     assert "588" in result["pairs"][0]["evidence"]["shared"]["numbers"]
+    # the other way round (the telegrams as sources) the pair is partial too: a part of the
+    # record renders the telegram, so aligning them must leave the rest of the record out
+    reverse = pair_paths([tei_path], [ru_path], "en", "ru", default_encoder)
+    assert [(p["source"]["id"], p["partial"]) for p in reverse["pairs"]] == [("d471", True)]
 
 
 def test_chain_dynamic_programme_matches_brute_force():
