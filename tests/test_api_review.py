@@ -34,6 +34,16 @@ def test_confirm_reject_unreview(client, app, aid):
     assert [v for v, _ in edit_log(app, aid)] == [2, 3, 4]
 
 
+def test_a_bead_of_another_alignment_is_not_found_not_stale(client, app, aid):
+    from support.api_client import store_demo_alignment
+
+    other = store_demo_alignment(app.state.session_factory, N, html_at=5)
+    mine = beads(client, aid)["beads"][0]["id"]
+    assert op(client, aid, "confirm", version=1, bead_ids=[mine]).status_code == 200  # now at v2
+    for name in ("confirm", "reject", "unreview"):  # other is at v1: bead 'mine' is not in it
+        assert_error(op(client, other, name, version=1, bead_ids=[mine]), 404, f"bead {mine}")
+
+
 def test_merge_and_split(client, aid):
     b = beads(client, aid)["beads"]
     r = op(client, aid, "merge", version=1, bead_id=b[0]["id"], direction="next")

@@ -89,7 +89,10 @@ _CLAIM = (update(AlignmentRow)
                   state=case((AlignmentRow.state == "aligned", "in-review"),
                              else_=AlignmentRow.state)))
 _VERSION = select(AlignmentRow.version).where(AlignmentRow.id == _AID)
-_CHANGED = (select(BeadRow.id).where(BeadRow.id.in_(_ids()), BeadRow.version > bindparam("expected"))
+# Only this alignment's beads: versions are per alignment, and a bead of another one is not
+# "changed" here but not found (a 404, not a 409 that no reload can clear).
+_CHANGED = (select(BeadRow.id).where(BeadRow.alignment_id == _AID, BeadRow.id.in_(_ids()),
+                                     BeadRow.version > bindparam("expected"))
             .order_by(BeadRow.id))
 _TOUCH = update(BeadRow).where(BeadRow.id.in_(_ids())).values(version=bindparam("new_version"))
 #: How many of the edits since a stale version a 409 names.
@@ -139,7 +142,7 @@ def _check_footprint(session: Session, alignment_id: int, expected: int, current
     ids = [b for b in dict.fromkeys(bead_ids) if b is not None]
     if not ids:
         return
-    changed = run(session, _CHANGED, {"ids": ids, "expected": expected}).scalars().all()
+    changed = run(session, _CHANGED, {"aid": alignment_id, "ids": ids, "expected": expected}).scalars().all()
     if changed:
         raise conflict(session, alignment_id, expected, current, changed)
 
