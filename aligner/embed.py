@@ -127,12 +127,12 @@ class SentenceTransformerEncoder:
         # Offline before the import: huggingface_hub reads these at import time.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        check_encoder(model)  # the name first: what is wrong with it, before what is missing
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
             raise _needs_extra(model) from exc
         path = Path(model).expanduser()
-        check_encoder(model)
         try:
             self._model = SentenceTransformer(
                 str(path) if path.is_dir() else model, device=device, local_files_only=True
@@ -167,13 +167,28 @@ def check_encoder(name: str) -> None:
     if name in USE_NAMES:
         return
     model = name.removeprefix("st:")
+    folder = Path(model).expanduser().is_dir()
     if importlib.util.find_spec("sentence_transformers") is None:
-        raise _needs_extra(model)
-    if not Path(model).expanduser().is_dir() and not _in_hf_cache(model):
+        if folder:
+            raise _needs_extra(model)
+        # say first what is wrong with the name: installing the extra would not mend it
+        raise ModelError(f"model {model!r} is not a local folder (and a model from the Hugging "
+                         "Face cache needs the optional extra: pip install torch==2.13.0 (CPU "
+                         "build) then pip install '.[st]')")
+    if not folder and not _in_hf_cache(model):
         raise ModelError(
             f"model {model!r} is not a local folder and not in the local Hugging Face "
             "cache; this tool works offline, so copy the model folder here and pass its path"
         )
+
+
+def canonical_encoder(name: str | None) -> str:
+    """One name per encoder: the embedded default's aliases (and None, "") are "use-m3"; a
+    sentence-transformers name loses its "st:" prefix. For telling two requests for the
+    same encoder apart from requests for two."""
+    if not name or name in USE_NAMES:
+        return DEFAULT_ENCODER
+    return name.removeprefix("st:")
 
 
 def _needs_extra(model: str) -> ModelError:

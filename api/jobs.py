@@ -7,6 +7,7 @@ memory (a restart forgets finished jobs; their alignments are in the database).
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import uuid
@@ -63,11 +64,6 @@ class Job:
         return {**asdict(self), "partial": self.partial}
 
 
-def _same_work(a: Job, b: Job) -> bool:
-    return (a.project_id, a.src_document_id, a.tgt_document_id, a.encoder, a.settings) == \
-        (b.project_id, b.src_document_id, b.tgt_document_id, b.encoder, b.settings)
-
-
 class JobManager:
     """Runs alignment jobs in ``workers`` threads.
 
@@ -76,10 +72,11 @@ class JobManager:
     """
 
     def __init__(self, session_factory: sessionmaker[Session], encoder_provider: EncoderProvider,
-                 workers: int = 1, config=None) -> None:
+                 workers: int = 1, config=None, default_encoder: str | None = None) -> None:
         self._sessions = session_factory
         self._encoder = encoder_provider
         self._config = config
+        self._default_encoder = default_encoder
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="align-job")
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
@@ -88,7 +85,8 @@ class JobManager:
                encoder: str | None = None, settings: dict | None = None) -> Job:
         """Check the request now (so a bad id is a 404 at once) and queue the job.
         ``settings`` are aligner settings (:data:`aligner.align.SETTINGS`) over the server's.
-        The same request while such a job is queued or running returns that job.
+        A request for the same work (:meth:`_work`) while such a job is queued or running
+        returns that job.
 
         Raises NotFoundError (project/document), InvariantError (a document of another
         project, or the same document on both sides), SettingError (unknown setting or
@@ -113,8 +111,9 @@ class JobManager:
         with self._lock:
             # the same alignment asked for again while it is queued or running (a double
             # click, two reviewers confirming one pair): the job already under way
+            key = self._work(job)
             for other in self._jobs.values():
-                if other.state in ("queued", "running") and _same_work(other, job):
+                if other.state in ("queued", "running") and self._work(other) == key:
                     return other
             self._jobs[job.id] = job
             self._forget_old()
@@ -147,6 +146,19 @@ class JobManager:
     def shutdown(self) -> None:
         """Stop accepting jobs and wait for the running ones."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _work(self, job: Job) -> tuple:
+        """What a job computes: its documents, its encoder and every setting as the job will
+        use them (``{"max_side": 6}`` is the default's job; no encoder is the server's)."""
+        from dataclasses import replace
+
+        from aligner.align import AlignConfig
+        from aligner.embed import canonical_encoder
+
+        config = replace(self._config or AlignConfig(), **job.settings)
+        return (job.project_id, job.src_document_id, job.tgt_document_id,
+                canonical_encoder(job.encoder or self._default_encoder),
+                json.dumps(config.to_params(), sort_keys=True))
 
     # --- worker --------------------------------------------------------------------
 

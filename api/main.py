@@ -61,7 +61,8 @@ def create_app(settings: Settings, *, encoder_provider: Callable[[str | None], o
     """
     engine, session_factory = open_store(settings.db, upgrade=upgrade)
     provider = encoder_provider or default_encoder_provider(settings.encoder)
-    jobs = JobManager(session_factory, provider, workers=settings.job_workers, config=align_config)
+    jobs = JobManager(session_factory, provider, workers=settings.job_workers, config=align_config,
+                      default_encoder=settings.encoder)
     loop_sessions = LoopSessions(engine)
 
     @asynccontextmanager

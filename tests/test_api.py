@@ -199,6 +199,10 @@ def test_the_same_job_asked_twice_while_running_is_one_job(tmp_path):
                                    json={"src_document_id": s, "tgt_document_id": t, **body}).json()
         first, again, other = post({}), post({}), post({"settings": {"max_side": 3}})
         assert again["id"] == first["id"] and other["id"] != first["id"]
+        # the same work asked for in other words: the default encoder by name, or blank;
+        # a default setting spelt out
+        for body in ({"encoder": "use-m3"}, {"encoder": "  "}, {"settings": {"max_side": 6}}):
+            assert post(body)["id"] == first["id"], body
         release.set()
         app.state.jobs.wait(first["id"])
         app.state.jobs.wait(other["id"])

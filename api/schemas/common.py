@@ -28,11 +28,12 @@ def _loadable(name: str | None) -> str | None:
     from aligner.embed import check_encoder
     from aligner.errors import ModelError
 
-    if name:
-        try:
-            check_encoder(name)
-        except ModelError as exc:
-            raise ValueError(str(exc)) from None
+    if not name:
+        return None  # "" (or blanks, stripped): the server's, as when it is left out
+    try:
+        check_encoder(name)
+    except ModelError as exc:
+        raise ValueError(str(exc)) from None
     return name
 
 
