@@ -131,7 +131,9 @@ def bootstrap_if_empty(session_factory: sessionmaker[Session], encoder_provider:
             return []
     made = []
     for spec in bundled_specs(corpora):
-        echo(f"importing {spec.title} ({spec.folder.name})")
+        labels = [f"{side.lang}: TEST RECONSTRUCTION — not the archival text"
+                  for side in (spec.source, spec.target) if side.kind == "reconstruction"]
+        echo(f"importing {spec.title} ({spec.folder.name}{''.join('; ' + x for x in labels)})")
         src_id, tgt_id = import_bitext(session_factory, spec)
         t0 = time.perf_counter()
         aid, alignment = align_stored(session_factory, src_id, tgt_id, encoder_provider())

@@ -70,7 +70,9 @@ def test_pair_command_errors_are_one_line(ru_path, tmp_path):
                         (["pair", str(ru_path), "--with", str(ru_path), "--src-lang", "ru", "--tgt-lang", "en",
                           "--fromat", "json"], "no such option: --fromat"),
                         (["pair", str(ru_path), "--with", str(ru_path), "--src-lang", "ru", "--tgt-lang", "en",
-                          "--threshold", "0.2", "--leftover-threshold", "0.3"], "would pair nothing")):
+                          "--threshold", "0.2", "--leftover-threshold", "0.3"], "would pair nothing"),
+                        (["batch", str(tmp_path), "--db", str(tmp_path / "x.db"), "--threshold", "0.3"],
+                         "pairing of --pair auto")):
         result = runner.invoke(cli_app, args)
         assert result.exit_code == 2 and result.output.startswith("error:") and words in result.output, result.output
         assert len(result.output.strip().splitlines()) == 1
@@ -134,6 +136,7 @@ def test_batch_pair_auto_frus_vs_litvinov(tmp_path, ru_path, tei_path):
     again = CliRunner().invoke(cli_app, args)
     assert again.exit_code == 0, again.output
     assert "not paired again" in again.output and "0 pair(s) aligned and stored, 1 already done" in again.stdout
+    assert "is a TEST RECONSTRUCTION" in again.stdout  # a rerun labels it as the first run did
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(AlignmentRow)) == 1
         assert s.scalar(select(func.count()).select_from(PairingRun)) == 1

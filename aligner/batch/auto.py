@@ -28,12 +28,14 @@ class AutoPairing:
     pairing result as :func:`aligner.pairing.pair_entries` returns it (``pairs``,
     ``unpaired_source``, ``unpaired_target``) with ``skipped``, the folders' files that
     could not be used (:func:`aligner.pairing.load_entries`); ``reused``: the run was stored before
-    (same records, encoder and parameters), so it was not paired again."""
+    (same records, encoder and parameters), so it was not paired again; ``tentative``: how many
+    of the chosen pairs are tentative (leftover round), still proposed."""
 
     run_id: int
     tasks: list[PairTask]
     result: dict
     reused: bool = False
+    tentative: int = 0
 
 
 def pair_and_store(src_paths: Sequence[str | Path], tgt_paths: Sequence[str | Path], src_lang: str,
@@ -71,8 +73,10 @@ def pair_and_store(src_paths: Sequence[str | Path], tgt_paths: Sequence[str | Pa
             tasks = [_task(sources[s], targets[t], partial, pair_id)
                      for s, t, partial, pair_id in chosen_pairs(session, run_id)]
             view = pairing_view(session, run_id)
+            tentative = sum(c["status"] == "proposed" and bool(c["evidence"].get("tentative"))
+                            for src in view["sources"] for c in src["candidates"])
             return AutoPairing(run_id, tasks, {"pairs": [], **leftovers(view), "skipped": skipped},
-                               reused=True)
+                               reused=True, tentative=tentative)
     scored = score_candidates(sources, targets, encoder, config=pair_config)
     result = pair_scored(sources, targets, scored, pair_config, encoder.name)
     with sessions() as session:
@@ -90,7 +94,8 @@ def pair_and_store(src_paths: Sequence[str | Path], tgt_paths: Sequence[str | Pa
             params={**result["params"], "fingerprint": fingerprint}, settings=config.to_params(),
             sources=described[0], targets=described[1], pairs=pairs)
     tasks = [_task(sources[s], targets[t], chosen[s, t]["partial"], ids[s, t]) for s, t in sorted(chosen)]
-    return AutoPairing(run_id, tasks, {**result, "skipped": skipped})
+    return AutoPairing(run_id, tasks, {**result, "skipped": skipped},
+                       tentative=sum(p["evidence"]["tentative"] for p in result["pairs"]))
 
 
 def _fingerprint(sources: list[Entry], targets: list[Entry], encoder: str, pair_config: PairConfig,

@@ -130,7 +130,8 @@ def run_tasks(tasks: Iterable[PairTask], sessions, executor, encoder, *, project
                 done = find_done(session, key, project_id, hashes[0], task.src_lang, hashes[1],
                                  task.tgt_lang, label, task.config(config))
             if done is not None:
-                results[i] = PairResult(task.name, "skipped", alignment_id=done)
+                results[i] = PairResult(task.name, "skipped", alignment_id=done,
+                                        reconstructions=_reconstructions(sessions, done))
                 if task.pair_id is not None:
                     from aligner.store.pairing import link_alignment
 
@@ -262,3 +263,14 @@ class _Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def _reconstructions(sessions, alignment_id: int) -> list[str]:
+    """The files of a stored alignment that are test reconstructions: the report of a
+    rerun labels them as the first run's did."""
+    from aligner.store.service import get_alignment
+
+    with sessions() as session:
+        meta = get_alignment(session, alignment_id)
+    return [p["file"] for p in (meta["src_provenance"], meta["tgt_provenance"])
+            if (p or {}).get("kind") == "reconstruction"]

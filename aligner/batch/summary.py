@@ -88,6 +88,6 @@ def format_summary(results: list[PairResult]) -> str:
         flag_totals.update(r.flags)
     if flag_totals:
         lines.append("flags: " + ", ".join(f"{c} {n}" for c, n in flag_totals.most_common()))
-    for file in dict.fromkeys(f for r in aligned for f in r.reconstructions):
+    for file in dict.fromkeys(f for r in results for f in r.reconstructions):  # stored before too
         lines.append(f"note: {file} is a TEST RECONSTRUCTION — not the archival text")
     return "\n".join(lines)

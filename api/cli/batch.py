@@ -90,6 +90,9 @@ def batch_command(
     config = align_config(settings, partial=partial, max_side=max_side)
     if pair not in ("name", "auto"):
         raise AlignerError(f"unknown --pair {pair!r}; use name or auto")
+    if pair != "auto" and (threshold is not None or leftover_threshold is not None):
+        raise AlignerError("--threshold and --leftover-threshold set the pairing of --pair auto; "
+                           "pairs by name have no scores")
     sources, targets = split_with(inputs, required=False)
     auto = None
     if pair == "name":
@@ -112,10 +115,8 @@ def batch_command(
                               config=config, pair_config=pairing)
         tasks = auto.tasks
         if not quiet:
-            # a reused run's pairs are in the store (and on the page), not in auto.result
             again = " (stored before: not paired again)" if auto.reused else ""
-            tentative = "" if auto.reused else \
-                f", {sum(p['evidence']['tentative'] for p in auto.result['pairs'])} tentative: check those first"
+            tentative = f", {auto.tentative} tentative: check those first" if auto.tentative else ""
             typer.echo(f"pairing run {auto.run_id}{again}: {len(tasks)} pair(s) to align "
                        f"({sum(t.partial for t in tasks)} partial{tentative}); review it on the page "
                        f"(Pairing) or at /api/pairings/{auto.run_id}", err=True)
