@@ -19,7 +19,8 @@ export function inPairing() { return document.body.dataset.view === "pairing"; }
 
 function recordLabel(r) {
   const where = r.ref.split("/").pop();
-  return `${r.title || where}${r.date ? ` · ${r.date}` : ""}`;
+  const test = (r.label || "").startsWith("TEST") ? ` · ${r.label}` : "";  // never unlabelled
+  return `${r.title || where}${r.date ? ` · ${r.date}` : ""}${test}`;
 }
 
 function evidenceText(ev) {

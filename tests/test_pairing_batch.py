@@ -133,6 +133,10 @@ def test_batch_pair_auto_frus_vs_litvinov(tmp_path, ru_path, tei_path):
         assert sum(1 for b in beads if "omission" in b.flags) == 0  # 1-0 beads are not omissions
         pair = s.scalars(select(PairingPair).where(PairingPair.status == "proposed")).one()
         assert pair.alignment_id == al.id and pair.partial
+        from aligner.store.pairing import pairing_view
+
+        (source,) = pairing_view(s, pair.run_id)["sources"]
+        assert source["label"] == "TEST RECONSTRUCTION — not the archival text"  # on the page too
     again = CliRunner().invoke(cli_app, args)
     assert again.exit_code == 0, again.output
     assert "not paired again" in again.output and "0 pair(s) aligned and stored, 1 already done" in again.stdout
@@ -184,6 +188,7 @@ def test_pairing_view_confirm_reassign_untranslated(pairing_app):
     assert top["score"] >= 0.5 and top["evidence"]["source_span"] and top["alignment_id"] is None
     assert all(c["status"] == "candidate" for c in r103["candidates"])
     assert [Path(t["file"]).name for t in view["unpaired_targets"]] == ["davies.txt"]
+    assert (r101["label"], top["target"]["label"]) == ("archival text", "translation")  # by role
 
     # confirm: the pair had no alignment, so a job aligns it
     r = client.post(f"/api/pairings/{stored.run_id}/sources/{r101['id']}",

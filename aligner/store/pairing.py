@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aligner.store.errors import InvariantError, NotFoundError
-from aligner.store.models import AlignmentRow, utcnow
+from aligner.store.errors import InvariantError
+from aligner.store.models import AlignmentRow, DocumentRow, utcnow
+from aligner.types import Provenance
 from aligner.store.pairing_models import PairingPair, PairingRecord, PairingRun
 from aligner.store.service.common import _get, _iso, _writing
 
@@ -87,10 +88,14 @@ def _summary(run: PairingRun, sides: list[str], chosen: int) -> dict:
             "sources": sides.count("src"), "targets": sides.count("tgt"), "pairs": chosen}
 
 
-def _record(row: PairingRecord) -> dict:
+def _record(row: PairingRecord, kinds: dict[int, str] | None = None) -> dict:
+    """A record as the view gives it; ``label`` from its document's provenance kind
+    (``kinds``: document id -> kind), so that a test reconstruction is named as one."""
+    kind = (kinds or {}).get(row.document_id, "other")
     return {"id": row.id, "side": row.side, "ord": row.ord, "file": row.file, "ref": row.ref,
             "title": row.title, "date": row.date, "start": row.start_char, "end": row.end_char,
-            "document_id": row.document_id, "decision": row.decision}
+            "document_id": row.document_id, "decision": row.decision,
+            "label": Provenance(row.file, "", kind).label}
 
 
 def _alignment_of(session: Session, pair: PairingPair, docs: dict[int, int | None],
@@ -133,6 +138,8 @@ def pairing_view(session: Session, run_id: int) -> dict[str, Any]:
                               .order_by(PairingRecord.side, PairingRecord.ord)).all()
     by_id = {r.id: r for r in records}
     docs = {r.id: r.document_id for r in records}
+    kinds = dict(session.execute(select(DocumentRow.id, DocumentRow.kind)
+                                 .where(DocumentRow.id.in_([d for d in docs.values() if d is not None]))).all())
     pairs = session.scalars(select(PairingPair).where(PairingPair.run_id == run_id)).all()
     newest = _newest_alignments(session, {r.document_id for r in records
                                           if r.side == "src" and r.document_id is not None})
@@ -142,7 +149,7 @@ def pairing_view(session: Session, run_id: int) -> dict[str, Any]:
         if p.status in CHOSEN:
             paired_targets.add(p.tgt_record_id)
         per_source.setdefault(p.src_record_id, []).append({
-            "id": p.id, "target": _record(by_id[p.tgt_record_id]), "score": p.score,
+            "id": p.id, "target": _record(by_id[p.tgt_record_id], kinds), "score": p.score,
             "partial": p.partial, "evidence": p.evidence, "status": p.status, "user": p.user,
             "alignment_id": _alignment_of(session, p, docs, newest), "updated": _iso(p.updated)})
     rank = {"confirmed": 0, "proposed": 1, "candidate": 2, "rejected": 3}
@@ -150,10 +157,10 @@ def pairing_view(session: Session, run_id: int) -> dict[str, Any]:
     for r in records:
         if r.side == "src":
             cands = sorted(per_source.get(r.id, []), key=lambda c: (rank[c["status"]], -c["score"]))
-            sources.append({**_record(r), "candidates": cands})
+            sources.append({**_record(r, kinds), "candidates": cands})
     meta = _summary(run, [r.side for r in records], sum(p.status in CHOSEN for p in pairs))
     return {"run": {**meta, "settings": run.settings, "params": run.params}, "sources": sources,
-            "unpaired_targets": [_record(r) for r in records
+            "unpaired_targets": [_record(r, kinds) for r in records
                                  if r.side == "tgt" and r.id not in paired_targets]}
 
 

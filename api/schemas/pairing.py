@@ -14,8 +14,9 @@ from api.schemas.store import JobOut
 class PairingRecordOut(BaseModel):
     """A record: ``side`` src/tgt, ``ord`` its place on that side, where it is (``file``,
     ``ref`` = ``FILE#REF`` or ``FILE``, ``start``/``end`` character offsets into the file),
-    its heading ``title`` and ``date`` (ISO or null), its stored ``document_id``, and for
-    a source the reviewer's ``decision`` ("" or "untranslated")."""
+    its heading ``title`` and ``date`` (ISO or null), its stored ``document_id``, its
+    provenance ``label`` (e.g. "TEST RECONSTRUCTION — not the archival text"), and for a
+    source the reviewer's ``decision`` ("" or "untranslated")."""
 
     id: Id
     side: Literal["src", "tgt"]
@@ -27,6 +28,7 @@ class PairingRecordOut(BaseModel):
     start: int
     end: int
     document_id: Id | None = None
+    label: str = "other"
     decision: Literal["", "untranslated"] = ""
 
 
