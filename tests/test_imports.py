@@ -152,6 +152,9 @@ def test_foreign_intertext_and_cat_tool_tmx():
     ("tsv", {"alignment": ("x.tsv", b"   \n")}, r"^x\.tsv: file is empty$"),
     ("intertext", {"alignment": ("x.zip", b"PK\x03\x04broken")}, r"^x\.zip: not a zip file$"),
     ("tmx", {"alignment": ("x.tmx", b"<tmx/>"), "source": ("s", b"x")}, r"^tmx import takes no source file$"),
+    # guessed: what only fell through to TSV is named for what it is
+    (None, {"alignment": ("x.bin", b"\x00\x01\x02binary")}, r"^x\.bin: a binary file, not an alignment"),
+    (None, {"alignment": ("x.xml", b"<?xml version='1.0'?><html/>")}, r"^x\.xml: XML that is neither TMX"),
 ])
 def test_bad_files_are_one_line_errors(fmt, files, message):
     with pytest.raises(InputError, match=message) as exc:

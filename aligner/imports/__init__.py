@@ -93,6 +93,19 @@ def guess_format(name: str, data: bytes) -> str:
     return "tsv"
 
 
+def _check_guess(fmt: str, name: str, data: bytes) -> None:
+    """InputError for a file that only fell through to TSV, the last guess: a binary file
+    or XML of another kind is not an alignment, and "give the languages" would mislead."""
+    if fmt != "tsv":
+        return
+    head = data[:4096]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 has NULs too
+        raise InputError(f"{name}: a binary file, not an alignment (TMX, InterText XML or zip, "
+                         ".align, TSV)")
+    if head.lstrip().startswith(b"<"):
+        raise InputError(f"{name}: XML that is neither TMX (<tmx>) nor InterText (<linkGrp>)")
+
+
 def read_import(fmt: str | None, files: Files, *, src_lang: str | None = None,
                 tgt_lang: str | None = None, cost: bool = False,
                 max_bytes: int = IMPORT_MAX_BYTES) -> Imported:
@@ -104,7 +117,9 @@ def read_import(fmt: str | None, files: Files, *, src_lang: str | None = None,
     if "alignment" not in files:
         raise InputError("give the alignment file")
     name, data = files["alignment"]
-    fmt = fmt or guess_format(name, data)
+    if fmt is None:
+        fmt = guess_format(name, data)
+        _check_guess(fmt, name, data)
     spec = IMPORT_FORMATS.get(fmt)
     if spec is None:
         raise InputError(f"unknown import format {fmt!r}; use one of {', '.join(IMPORT_FORMATS)}")
