@@ -141,6 +141,7 @@ def test_batch_pair_auto_frus_vs_litvinov(tmp_path, ru_path, tei_path):
     assert again.exit_code == 0, again.output
     assert "not paired again" in again.output and "0 pair(s) aligned and stored, 1 already done" in again.stdout
     assert "is a TEST RECONSTRUCTION" in again.stdout  # a rerun labels it as the first run did
+    assert "1 pair(s), 1 partial, 0 tentative" in again.stdout  # the report says what to check
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(AlignmentRow)) == 1
         assert s.scalar(select(func.count()).select_from(PairingRun)) == 1

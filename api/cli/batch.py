@@ -134,7 +134,9 @@ def batch_command(
     if report.results:
         typer.echo(format_summary(report.results))
     typer.echo(report.closing_line())
-    if auto is not None:
+    if auto is not None:  # the report on stdout names what the reviewer should check first
+        typer.echo(f"pairing run {auto.run_id}: {len(tasks)} pair(s), {sum(t.partial for t in tasks)} partial, "
+                   f"{auto.tentative} tentative (under the threshold: check those first on the page)")
         for line in leftover_lines(auto.result):
             typer.echo(line)
     if report.stopped_by:
