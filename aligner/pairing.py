@@ -17,7 +17,8 @@ score, a ``partial`` flag and their evidence, and the records left without a par
 3. **Assignment with a null option**: competitive linking (greedy by score; Melamed 2000;
    Buck & Koehn 2016's 1-1 choice), and a pair only if its score reaches ``threshold``, so
    a record may stay untranslated; a pair needs links in proportion to the shorter
-   record's length (one or two links between long records are chance: :func:`aligner.pairassign.links_needed`). With ``many``, a record already paired may take
+   record's length (one or two links between long records are chance:
+   :func:`aligner.pairassign.links_needed`). With ``many``, a record already paired may take
    further renderings (an exhibit and a telegram of the same conversation) when they
    reach the threshold too with at least two linked sentences, and a target may render
    parts of several records if those parts do not overlap.
@@ -36,8 +37,8 @@ from typing import Sequence
 import numpy as np
 
 from aligner.errors import InputError
-from aligner.pairassign import Candidate, assign
 from aligner.evidence import Facts, Rarity, describe, evidence_weight, record_facts, shared_facts
+from aligner.pairassign import Candidate, assign
 from aligner.pairscore import PairScore, ScoreConfig, Side, knn_means, score_pair
 from aligner.read import display_name
 from aligner.records import Record, read_records, record_documents, record_refs
@@ -236,8 +237,8 @@ def pair_scored(sources: list[Entry], targets: list[Entry], scored: dict,
         "pairs": pairs,
         "unpaired_source": _unpaired(sources, targets, {s for s, _ in chosen}, scored, 0),
         "unpaired_target": _unpaired(targets, sources, {t for _, t in chosen}, scored, 1),
-        "params": {"encoder": encoder_name, "threshold": config.threshold, "leftover_threshold": config.leftover_threshold,
-                   "score": asdict(config.score)},
+        "params": {"encoder": encoder_name, "threshold": config.threshold,
+                   "leftover_threshold": config.leftover_threshold, "score": asdict(config.score)},
     }
 
 

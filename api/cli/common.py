@@ -86,8 +86,9 @@ DEFAULT_PROJECT = "default"
 
 def pair_config(threshold: float | None, leftover_threshold: float | None, strip_markup: bool):
     """The pairing parameters of ``--threshold`` and ``--leftover-threshold`` (None: the
-    default of :class:`aligner.pairing.PairConfig`, the leftover one at most ``threshold``). Raises AlignerError if the leftover
-    round's threshold is above the first round's (it would do nothing; 1 turns it off)."""
+    default of :class:`aligner.pairing.PairConfig`, the leftover one at most ``threshold``).
+    Raises AlignerError if the leftover round's threshold is above the first round's (it
+    would do nothing; 1 turns it off)."""
     from aligner.errors import AlignerError
     from aligner.pairing import PairConfig
 
