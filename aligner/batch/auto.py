@@ -85,7 +85,8 @@ def pair_and_store(src_paths: Sequence[str | Path], tgt_paths: Sequence[str | Pa
             for e, record in zip(entries, records):
                 record["document_id"] = import_document(session, project_id, e.doc, role)
     chosen = _chosen(result, described)
-    pairs = [{"s": s, "t": t, **_pair_fields(chosen.get((s, t)) or pair_json(sources[s], targets[t], c, pair_config)),
+    pairs = [{"s": s, "t": t,
+              **_pair_fields(chosen.get((s, t)) or pair_json(sources[s], targets[t], c, pair_config)),
               "status": "proposed" if (s, t) in chosen else "candidate"}
              for (s, t), c in _kept(scored, chosen).items()]
     with sessions() as session:

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from aligner.store.errors import InvariantError
 from aligner.store.models import AlignmentRow, DocumentRow, utcnow
-from aligner.types import Provenance
 from aligner.store.pairing_models import PairingPair, PairingRecord, PairingRun
 from aligner.store.service.common import _get, _iso, _writing
+from aligner.types import Provenance
 
 ACTIONS = ("confirm", "reassign", "untranslated")
 CHOSEN = ("proposed", "confirmed")
@@ -138,8 +138,8 @@ def pairing_view(session: Session, run_id: int) -> dict[str, Any]:
                               .order_by(PairingRecord.side, PairingRecord.ord)).all()
     by_id = {r.id: r for r in records}
     docs = {r.id: r.document_id for r in records}
-    kinds = dict(session.execute(select(DocumentRow.id, DocumentRow.kind)
-                                 .where(DocumentRow.id.in_([d for d in docs.values() if d is not None]))).all())
+    stored = [d for d in docs.values() if d is not None]
+    kinds = dict(session.execute(select(DocumentRow.id, DocumentRow.kind).where(DocumentRow.id.in_(stored))).all())
     pairs = session.scalars(select(PairingPair).where(PairingPair.run_id == run_id)).all()
     newest = _newest_alignments(session, {r.document_id for r in records
                                           if r.side == "src" and r.document_id is not None})
