@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from test_browser import CHROMEDRIVER, CHROMIUM, LiveServer, driver, toast, wait  # noqa: F401
-from test_pairing import EN_DECOY, EN_FULL, EN_PARTIAL, RU_VOLUME
+from test_pairing import write_made_up
 
 pytestmark = pytest.mark.browser
 if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):  # pragma: no cover - test_browser skips first
@@ -21,14 +21,9 @@ from aligner.batch.auto import pair_and_store  # noqa: E402
 
 @pytest.fixture()
 def paired(tmp_path, default_encoder):
-    (tmp_path / "ru").mkdir()
-    (tmp_path / "en").mkdir()
-    (tmp_path / "ru" / "volume.txt").write_text(RU_VOLUME, encoding="utf-8")
-    for name, text in (("schulenburg.txt", EN_FULL), ("telegram_112.txt", EN_PARTIAL), ("davies.txt", EN_DECOY)):
-        (tmp_path / "en" / name).write_text(text, encoding="utf-8")
+    ru, en = write_made_up(tmp_path)
     with LiveServer(tmp_path / "browser.db", 12) as srv:
-        stored = pair_and_store([tmp_path / "ru"], [tmp_path / "en"], "ru", "en", default_encoder,
-                                srv.app.state.session_factory)
+        stored = pair_and_store([ru], [en], "ru", "en", default_encoder, srv.app.state.session_factory)
         yield srv, stored
 
 

@@ -80,6 +80,16 @@ The Japanese Embassy appears pessimistic about an early settlement.
 """
 
 
+def write_made_up(root: Path) -> tuple[Path, Path]:
+    """The made-up case as two flat folders under ``root``: ``(ru folder, en folder)``."""
+    (root / "ru").mkdir()
+    (root / "en").mkdir()
+    (root / "ru" / "volume.txt").write_text(RU_VOLUME, encoding="utf-8")
+    for name, text in (("schulenburg.txt", EN_FULL), ("telegram_112.txt", EN_PARTIAL), ("davies.txt", EN_DECOY)):
+        (root / "en" / name).write_text(text, encoding="utf-8")
+    return root / "ru", root / "en"
+
+
 @pytest.fixture(scope="module")
 def made_up(tmp_path_factory, default_encoder):
     root = tmp_path_factory.mktemp("pairing")

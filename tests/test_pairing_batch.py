@@ -20,7 +20,7 @@ from aligner.store.db import open_store
 from aligner.store.models import AlignmentRow, BeadRow
 from aligner.store.pairing_models import PairingPair, PairingRun
 from api.cli import app as cli_app
-from test_pairing import EN_DECOY, EN_FULL, EN_PARTIAL, RU_VOLUME
+from test_pairing import RU_VOLUME, write_made_up
 
 warnings.filterwarnings("ignore", message=".*httpx.*")
 from fastapi.testclient import TestClient  # noqa: E402
@@ -149,15 +149,11 @@ def test_batch_pair_auto_frus_vs_litvinov(tmp_path, ru_path, tei_path):
 
 @pytest.fixture()
 def pairing_app(tmp_path, default_encoder):
-    (tmp_path / "ru").mkdir()
-    (tmp_path / "en").mkdir()
-    (tmp_path / "ru" / "volume.txt").write_text(RU_VOLUME, encoding="utf-8")
-    for name, text in (("schulenburg.txt", EN_FULL), ("telegram_112.txt", EN_PARTIAL), ("davies.txt", EN_DECOY)):
-        (tmp_path / "en" / name).write_text(text, encoding="utf-8")
+    ru, en = write_made_up(tmp_path)
     settings = Settings(db=tmp_path / "api.db")  # accounts: decisions are the signed-in reviewer's
     application = create_app(settings, encoder_provider=lambda name=None: default_encoder)
     sessions = application.state.session_factory
-    stored = pair_and_store([tmp_path / "ru"], [tmp_path / "en"], "ru", "en", default_encoder, sessions)
+    stored = pair_and_store([ru], [en], "ru", "en", default_encoder, sessions)
     with sessions() as s:
         add_user(s, "ana", "long enough password", "reviewer")
         add_user(s, "vic", "long enough password", "viewer")
