@@ -182,6 +182,12 @@ def check_encoder(name: str) -> None:
         )
 
 
+def encoder_label(encoder) -> str:
+    """``"name version"`` of an encoder: what an alignment records as its encoder, and what
+    batch task keys and word-link caches are keyed by."""
+    return f"{getattr(encoder, 'name', type(encoder).__name__)} {getattr(encoder, 'version', '')}".strip()
+
+
 def canonical_encoder(name: str | None) -> str:
     """One name per encoder: the embedded default's aliases (and None, "") are "use-m3"; a
     sentence-transformers name loses its "st:" prefix. For telling two requests for the

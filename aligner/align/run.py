@@ -12,6 +12,7 @@ from aligner.align.crossings import detect_crossings
 from aligner.align.dp import ProgressFn
 from aligner.align.postpass import postpass
 from aligner.align.search import _all_null, _prepare, _refine, _score_nulls, _search, _Search
+from aligner.embed import encoder_label
 from aligner.types import Alignment, Bead, Crossing, Document
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def align_texts(
     return Alignment(
         beads=beads,
         crossings=crossings,
-        encoder=f"{encoder.name} {getattr(encoder, 'version', '')}".strip(),
+        encoder=encoder_label(encoder),
         # An adaptation goes with the settings, so the store keeps it and a re-align reuses it.
         params=settings.to_params() | ({"adaptation": adaptation.to_json()} if adaptation else {}),
     )

@@ -15,6 +15,7 @@ from typing import Sequence
 
 from aligner.align import AlignConfig
 from aligner.batch.tasks import PairTask
+from aligner.embed import encoder_label
 from aligner.pairing import Entry, PairConfig, load_entries, pair_json, pair_scored, score_candidates
 from aligner.pipeline import ROLE_KINDS
 from aligner.segment import normalise_lang
@@ -64,7 +65,7 @@ def pair_and_store(src_paths: Sequence[str | Path], tgt_paths: Sequence[str | Pa
             if e.doc.provenance.kind == "other":
                 e.doc.provenance = replace(e.doc.provenance, kind=ROLE_KINDS[role])
     described = ([e.describe() for e in sources], [e.describe() for e in targets])
-    label = f"{encoder.name} {encoder.version}"
+    label = encoder_label(encoder)
     fingerprint = _fingerprint(sources, targets, label, pair_config, config)
     with sessions() as session:
         project_id = get_or_create_project(session, project)

@@ -27,7 +27,8 @@ from typing import Callable, Iterable, TextIO
 
 from aligner.align import AlignConfig
 from aligner.batch.summary import PairResult
-from aligner.batch.tasks import PairTask, encoder_label, find_done, task_hashes, task_key
+from aligner.batch.tasks import PairTask, find_done, task_hashes, task_key
+from aligner.embed import encoder_label
 from aligner.batch.worker import TaskOutcome, store_outcome
 from aligner.pipeline import ReadOptions, split_fragment
 

@@ -92,11 +92,6 @@ def task_key(src_sha: str, src_lang: str, tgt_sha: str, tgt_lang: str, encoder: 
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def encoder_label(encoder) -> str:
-    """``"name version"`` of an encoder, as alignments record it."""
-    return f"{encoder.name} {encoder.version}"
-
-
 def read_task(task: PairTask, options: ReadOptions = ReadOptions()) -> tuple[Document, Document]:
     """The two documents of a task (read through :func:`aligner.pipeline.read_document`
     unless the task carries them). Raises InputError, OSError."""

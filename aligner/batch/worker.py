@@ -24,8 +24,9 @@ from pathlib import Path
 from aligner.adapt import Adaptation
 from aligner.align import AlignConfig
 from aligner.batch.summary import PairResult, summarise
-from aligner.batch.tasks import (PairTask, encoder_label, find_done, read_task, record_done,
+from aligner.batch.tasks import (PairTask, find_done, read_task, record_done,
                                  task_key)
+from aligner.embed import encoder_label
 from aligner.errors import AlignerError
 from aligner.pipeline import ReadOptions, align_pair, store_pair
 

@@ -27,6 +27,7 @@ from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased
 
+from aligner.embed import encoder_label
 from aligner.store.db import write_transaction
 from aligner.store.errors import NotFoundError
 from aligner.store.models import AlignmentRow, BeadRow, BeadSentence, BeadWordLinks, DocumentRow, SentenceRow, utcnow
@@ -52,11 +53,6 @@ class StoredBeadLinks:
     tgt: list[dict]
     links: BeadLinks
     cached: bool = False
-
-
-def encoder_label(encoder) -> str:
-    """``"name version"`` of an encoder (what the cache key and the API name)."""
-    return f"{getattr(encoder, 'name', type(encoder).__name__)} {getattr(encoder, 'version', '')}".strip()
 
 
 def cache_key(src_texts: Sequence[str], tgt_texts: Sequence[str], src_lang: str, tgt_lang: str,
