@@ -191,12 +191,13 @@ def align_stored(sessions: sessionmaker[Session], src_id: int, tgt_id: int, enco
     and store the alignment; return ``(alignment id, alignment)``. Raises NotFoundError,
     ModelError."""
     from aligner.store.adaptation import project_adaptation
-    from aligner.store.service import get_document, load_document, store_alignment
+    from aligner.store.models import DocumentRow
+    from aligner.store.service import load_document, store_alignment
 
     with sessions() as session:
         src, tgt = load_document(session, src_id), load_document(session, tgt_id)
-        adaptation = project_adaptation(session, get_document(session, src_id)["project_id"],
-                                        encoder.name)
+        # the row is in the session already (load_document read it): no metadata query
+        adaptation = project_adaptation(session, session.get(DocumentRow, src_id).project_id, encoder.name)
     alignment = align_pair(src, tgt, encoder, config, progress=progress, adaptation=adaptation)
     if progress:
         progress("store", 0, 1)

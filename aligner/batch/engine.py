@@ -126,10 +126,11 @@ def run_tasks(tasks: Iterable[PairTask], sessions, executor, encoder, *, project
             results[i] = PairResult(task.name, "failed", error=f"{exc.filename or task.name}: {exc.strerror or exc}")
             continue
         if hashes is not None:
-            key = task_key(hashes[0], task.src_lang, hashes[1], task.tgt_lang, label, task.config(config))
+            settings = task.config(config)
+            key = task_key(hashes[0], task.src_lang, hashes[1], task.tgt_lang, label, settings)
             with sessions() as session:
                 done = find_done(session, key, project_id, hashes[0], task.src_lang, hashes[1],
-                                 task.tgt_lang, label, task.config(config))
+                                 task.tgt_lang, label, settings)
             if done is not None:
                 results[i] = PairResult(task.name, "skipped", alignment_id=done,
                                         reconstructions=_reconstructions(sessions, done))

@@ -48,16 +48,15 @@ def save_pairing(session: Session, project_id: int, *, src_lang: str, tgt_lang: 
                 session.add(row)
                 rows[side, k] = row
         session.flush()
-        ids = {}
+        made = {}
         for p in pairs:
-            row = PairingPair(run_id=run.id, src_record_id=rows["src", p["s"]].id,
-                              tgt_record_id=rows["tgt", p["t"]].id, score=float(p["score"]),
-                              partial=bool(p["partial"]), evidence=p.get("evidence") or {},
-                              status=p["status"], user="machine")
-            session.add(row)
-            session.flush()
-            ids[p["s"], p["t"]] = row.id
-        return run.id, ids
+            made[p["s"], p["t"]] = PairingPair(
+                run_id=run.id, src_record_id=rows["src", p["s"]].id, tgt_record_id=rows["tgt", p["t"]].id,
+                score=float(p["score"]), partial=bool(p["partial"]), evidence=p.get("evidence") or {},
+                status=p["status"], user="machine")
+        session.add_all(made.values())
+        session.flush()  # once for all pairs, as for the records above
+        return run.id, {st: row.id for st, row in made.items()}
 
 
 def link_alignment(session: Session, pair_id: int, alignment_id: int) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
-from starlette.concurrency import run_in_threadpool
 
 from aligner.store import service
 from api.deps import EncoderDep, SessionDep
@@ -33,13 +32,14 @@ def get_project(project_id: int, session: SessionDep):
 @router.post("/{project_id}/adapt", response_model=AdaptOut,
              summary="Learn from the project's confirmed beads (as `aligner adapt`)",
              responses={404: {"model": ErrorOut}})
-async def adapt_project(project_id: int, session: SessionDep, encoder: EncoderDep):
+def adapt_project(project_id: int, session: SessionDep, encoder: EncoderDep):
     """Fit the post-pass's weights on the project's confirmed beads and keep them with the
     project; its re-alignments and new alignments then use them. Nothing is stored below
     30 confirmed beads (``stored`` false, ``message`` says why)."""
     from aligner.store.adaptation import adapt_and_describe
 
     service.get_project(session, project_id)  # 404 before the encoder is loaded
-    adaptation, line = await run_in_threadpool(adapt_and_describe, session, project_id, encoder(None))
+    # a plain def: FastAPI runs it in a thread, so loading the encoder and fitting never block the loop
+    adaptation, line = adapt_and_describe(session, project_id, encoder(None))
     return {"stored": adaptation is not None, "message": line,
             "summary": adaptation.summary if adaptation else None}

@@ -116,9 +116,7 @@ def changes_since(session: Session, alignment_id: int, since: int, limit: int = 
     ``{"version": current, "since": since, "edits": [{"version", "operation", "user",
     "bead_ids"}], "more": bool}``, oldest first, at most ``limit`` edits (``more`` says
     there were others: reload everything). NotFoundError for an unknown alignment."""
-    current = session.scalar(select(AlignmentRow.version).where(AlignmentRow.id == alignment_id))
-    if current is None:
-        raise NotFoundError(f"alignment {alignment_id} not found")
+    current = current_version(session, alignment_id)
     edits = session.scalars(select(Edit).where(Edit.alignment_id == alignment_id,
                                                Edit.version_after > since)
                             .order_by(Edit.version_after).limit(limit + 1)).all()
