@@ -412,7 +412,7 @@ def get_encoder(name: str | None = None, *, cache_path: str | Path | None = None
     Raises:
         ModelError: the model cannot be loaded offline.
     """
-    name = name or DEFAULT_ENCODER
+    name = canonical_encoder(name)  # "use", "default", None: one model, loaded once
     key = f"{name}|{cache_path}"
     if key not in _ENCODERS:
         _ENCODERS[key] = CachedEncoder(load_encoder(name), cache_path)

@@ -79,19 +79,23 @@ class JobManager:
         self._default_encoder = default_encoder
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="align-job")
         self._jobs: dict[str, Job] = {}
+        self._work: dict[str, tuple] = {}  # job id -> what it computes (documents, encoder, settings)
         self._lock = threading.Lock()
 
     def submit(self, project_id: int, src_document_id: int, tgt_document_id: int,
                encoder: str | None = None, settings: dict | None = None) -> Job:
         """Check the request now (so a bad id is a 404 at once) and queue the job.
         ``settings`` are aligner settings (:data:`aligner.align.SETTINGS`) over the server's.
-        A request for the same work (:meth:`_work`) while such a job is queued or running
-        returns that job.
+        A request for the same work (documents, canonical encoder, every setting as the job
+        will use them) while such a job is queued or running returns that job.
 
         Raises NotFoundError (project/document), InvariantError (a document of another
         project, or the same document on both sides), SettingError (unknown setting or
         bad value)."""
+        from dataclasses import replace
+
         from aligner.align import AlignConfig
+        from aligner.embed import canonical_encoder
         from aligner.settings import validate
 
         settings = validate(AlignConfig, settings or {})
@@ -108,16 +112,20 @@ class JobManager:
         job = Job(id=uuid.uuid4().hex[:12], project_id=project_id,
                   src_document_id=src_document_id, tgt_document_id=tgt_document_id,
                   encoder=encoder, settings=settings)
+        config = replace(self._config or AlignConfig(), **settings)
+        key = (project_id, src_document_id, tgt_document_id,
+               canonical_encoder(encoder or self._default_encoder),
+               json.dumps(config.to_params(), sort_keys=True))
         with self._lock:
-            # the same alignment asked for again while it is queued or running (a double
-            # click, two reviewers confirming one pair): the job already under way
-            key = self._work(job)
-            for other in self._jobs.values():
-                if other.state in ("queued", "running") and self._work(other) == key:
-                    return other
+            # the same work asked for again while it is queued or running (a double click,
+            # two reviewers confirming one pair, the default encoder by name): that job
+            for other_id, other_key in self._work.items():
+                if other_key == key and self._jobs[other_id].state in ("queued", "running"):
+                    return self._jobs[other_id]
             self._jobs[job.id] = job
+            self._work[job.id] = key
             self._forget_old()
-        self._pool.submit(self._run, job)
+        self._pool.submit(self._run, job, config)
         return job
 
     def get(self, job_id: str) -> Job:
@@ -147,25 +155,13 @@ class JobManager:
         """Stop accepting jobs and wait for the running ones."""
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def _work(self, job: Job) -> tuple:
-        """What a job computes: its documents, its encoder and every setting as the job will
-        use them (``{"max_side": 6}`` is the default's job; no encoder is the server's)."""
-        from dataclasses import replace
-
-        from aligner.align import AlignConfig
-        from aligner.embed import canonical_encoder
-
-        config = replace(self._config or AlignConfig(), **job.settings)
-        return (job.project_id, job.src_document_id, job.tgt_document_id,
-                canonical_encoder(job.encoder or self._default_encoder),
-                json.dumps(config.to_params(), sort_keys=True))
-
     # --- worker --------------------------------------------------------------------
 
     def _forget_old(self) -> None:
         done = [j for j in self._jobs.values() if j.state in ("done", "failed")]
         for j in sorted(done, key=lambda j: j.created)[: max(0, len(self._jobs) - MAX_JOBS_KEPT)]:
             del self._jobs[j.id]
+            del self._work[j.id]
 
     def _set(self, job: Job, stage: str, fraction: float) -> None:
         lo, hi = _STAGE_SPAN.get(stage, _STAGE_SPAN["other"])
@@ -173,10 +169,7 @@ class JobManager:
         # Never move backwards: stages may report in any order.
         job.progress = max(job.progress, round(lo + (hi - lo) * min(max(fraction, 0.0), 1.0), 3))
 
-    def _run(self, job: Job) -> None:
-        from dataclasses import replace
-
-        from aligner.align import AlignConfig
+    def _run(self, job: Job, config) -> None:
         from aligner.pipeline import align_stored
 
         job.state = "running"
@@ -187,7 +180,6 @@ class JobManager:
             def progress(stage: str, done: int, total: int) -> None:
                 self._set(job, stage, done / total if total else 1.0)
 
-            config = replace(self._config or AlignConfig(), **job.settings)
             job.alignment_id, _ = align_stored(self._sessions, job.src_document_id,
                                                job.tgt_document_id, encoder, config,
                                                progress=progress)

@@ -53,9 +53,9 @@ def worker_encoder(name: str | None, threads: int, cache_path: str | None = None
     """This process's encoder, loaded once for ``(name, threads, cache_path)``: the default
     use-m3 with ``threads`` BLAS threads, or a sentence-transformers model with torch
     limited to ``threads``; wrapped in :class:`aligner.embed.CachedEncoder`. Raises ModelError."""
-    from aligner.embed import DEFAULT_ENCODER, CachedEncoder, load_encoder
+    from aligner.embed import CachedEncoder, canonical_encoder, load_encoder
 
-    key = (name or DEFAULT_ENCODER, threads, cache_path)
+    key = (canonical_encoder(name), threads, cache_path)
     if _WORKER.get("key") != key:
         limit_threads(threads)
         _WORKER["encoder"] = CachedEncoder(load_encoder(key[0], threads=threads), cache_path)
