@@ -14,6 +14,15 @@ ProvenanceKind = Literal["archival", "reconstruction", "translation", "other"]
 PROVENANCE_KINDS: tuple[str, ...] = ("archival", "reconstruction", "translation", "other")
 
 
+#: The label of a test reconstruction, which every output that shows its text must carry.
+RECONSTRUCTION_LABEL = "TEST RECONSTRUCTION — not the archival text"
+
+
+def reconstruction_note(file: str) -> str:
+    """The one-line note a command prints for a file that is a test reconstruction."""
+    return f"note: {file} is a {RECONSTRUCTION_LABEL}"
+
+
 @dataclass(frozen=True)
 class Provenance:
     """Where a document came from.
@@ -32,7 +41,7 @@ class Provenance:
     def label(self) -> str:
         """Human label, e.g. ``"TEST RECONSTRUCTION — not the archival text"``."""
         if self.kind == "reconstruction":
-            return "TEST RECONSTRUCTION — not the archival text"
+            return RECONSTRUCTION_LABEL
         return {"archival": "archival text", "translation": "translation"}.get(self.kind, "other")
 
 

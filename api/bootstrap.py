@@ -39,6 +39,7 @@ from aligner.pipeline import (
     store_documents,
 )
 from aligner.store import service
+from aligner.types import RECONSTRUCTION_LABEL
 
 CORPORA_DIR = Path(__file__).resolve().parents[1] / "corpora"
 
@@ -131,7 +132,7 @@ def bootstrap_if_empty(session_factory: sessionmaker[Session], encoder_provider:
             return []
     made = []
     for spec in bundled_specs(corpora):
-        labels = [f"{side.lang}: TEST RECONSTRUCTION — not the archival text"
+        labels = [f"{side.lang}: {RECONSTRUCTION_LABEL}"
                   for side in (spec.source, spec.target) if side.kind == "reconstruction"]
         echo(f"importing {spec.title} ({spec.folder.name}{''.join('; ' + x for x in labels)})")
         src_id, tgt_id = import_bitext(session_factory, spec)

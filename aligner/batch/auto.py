@@ -19,6 +19,7 @@ from aligner.embed import encoder_label
 from aligner.pairing import Entry, PairConfig, load_entries, pair_json, pair_scored, score_candidates
 from aligner.pipeline import ROLE_KINDS
 from aligner.segment import normalise_lang
+from aligner.types import RECONSTRUCTION_LABEL
 
 CANDIDATES_KEPT = 5  # scored targets kept per source record for the reviewer
 
@@ -143,7 +144,7 @@ def labelled_ref(item: dict) -> str:
     """A record's reference (as :meth:`aligner.pairing.Entry.describe` gives it), with its
     provenance label if it is a test reconstruction: the label goes with the text wherever
     it is printed."""
-    return f"{item['ref']} [{item['label']}]" if item.get("label", "").startswith("TEST") else item["ref"]
+    return f"{item['ref']} [{item['label']}]" if item.get("label") == RECONSTRUCTION_LABEL else item["ref"]
 
 
 def leftover_lines(result: dict, limit: int = 20) -> list[str]:

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from aligner.fidelity.flag import FLAG_CODES
+from aligner.types import reconstruction_note
 
 
 @dataclass
@@ -89,5 +90,5 @@ def format_summary(results: list[PairResult]) -> str:
     if flag_totals:
         lines.append("flags: " + ", ".join(f"{c} {n}" for c, n in flag_totals.most_common()))
     for file in dict.fromkeys(f for r in results for f in r.reconstructions):  # stored before too
-        lines.append(f"note: {file} is a TEST RECONSTRUCTION — not the archival text")
+        lines.append(reconstruction_note(file))
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from aligner.types import reconstruction_note
 from api.cli.common import (
     DEFAULT_PROJECT,
     Encoder,
@@ -74,7 +75,7 @@ def align_command(
         tgt_doc = read_document(tgt, tgt_lang, role="translation", kind=tgt_kind, options=options)
     for doc in (src_doc, tgt_doc):
         if doc.provenance.kind == "reconstruction" and not quiet:
-            typer.echo(f"note: {doc.provenance.file} is a {doc.provenance.label}", err=True)
+            typer.echo(reconstruction_note(doc.provenance.file), err=True)
     sessions = None
     if db:  # open (and migrate) the store first: a bad --db must not cost an alignment
         from aligner.store.db import open_store
@@ -136,7 +137,7 @@ def segment_command(
         doc = read_document(file, lang, options=ReadOptions(
             presplit=presplit, encoding=encoding, ocr=not no_ocr, strip_markup=strip_markup))
     if doc.provenance.kind == "reconstruction":
-        typer.echo(f"note: {doc.provenance.file} is a {doc.provenance.label}", err=True)
+        typer.echo(reconstruction_note(doc.provenance.file), err=True)
     if fmt == "json":
         rows = [{"index": s.index, "text": s.text, "raw_start": s.raw_start, "raw_end": s.raw_end,
                  "page": s.page, "paragraph": s.paragraph} for s in doc.sentences]

@@ -7,6 +7,7 @@ import json
 
 import typer
 
+from aligner.types import RECONSTRUCTION_LABEL, reconstruction_note
 from api.cli.common import (Encoder, LeftoverThreshold, PairThreshold, StripMarkup, check_format, pair_config,
                             split_with, user_errors)
 
@@ -54,8 +55,8 @@ def pair_command(
                         config=pair_config(threshold, leftover_threshold, strip_markup))
     entries = [e for p in result["pairs"] for e in (p["source"], p["target"])] + \
         result["unpaired_source"] + result["unpaired_target"]
-    for file in dict.fromkeys(e["file"] for e in entries if e["label"].startswith("TEST")):
-        typer.echo(f"note: {file} is a TEST RECONSTRUCTION — not the archival text", err=True)
+    for file in dict.fromkeys(e["file"] for e in entries if e["label"] == RECONSTRUCTION_LABEL):
+        typer.echo(reconstruction_note(file), err=True)
     if fmt == "json":
         typer.echo(json.dumps(result, ensure_ascii=False, indent=1))
         return
@@ -77,7 +78,7 @@ def print_records(file: str, lang: str, fmt: str) -> None:
 
     read = read_records(file, lang)
     if known_reconstruction(read.raw.sha256, read.raw.text) or default_kind(file) == "reconstruction":
-        typer.echo(f"note: {file} is a TEST RECONSTRUCTION — not the archival text", err=True)
+        typer.echo(reconstruction_note(file), err=True)
     records = read.records
     refs = record_refs(records)
     rows = [{"index": r.index, "ref": ref, "title": r.title, "date": r.date, "start": r.start,
