@@ -100,6 +100,18 @@ class Adaptation:
         adaptation.changed = _changed(weights)
         return adaptation
 
+    @classmethod
+    def from_params(cls, params: dict | None) -> "Adaptation | None":
+        """The adaptation an alignment was made with (its ``params["adaptation"]``), or None
+        if it has none or an unreadable one (a hand-edited or another tool's record)."""
+        stored = (params or {}).get("adaptation")
+        if not isinstance(stored, dict):
+            return None
+        try:
+            return cls.from_json(stored)
+        except InputError:
+            return None
+
 
 def _changed(weights: np.ndarray) -> dict[str, float]:
     return {name: round(float(w), 6) for name, w, d in zip(FEATURES, weights, DEFAULT_WEIGHTS)

@@ -228,13 +228,7 @@ def alignment_adaptation(session: Session, meta: dict, encoder_name: str | None 
     from aligner.store.adaptation import project_adaptation
 
     found = project_adaptation(session, meta["project_id"], encoder_name)
-    own = (meta["params"] or {}).get("adaptation")
-    if found is None and isinstance(own, dict):
-        try:
-            found = Adaptation.from_json(own)
-        except InputError:
-            return None
-    return found
+    return found if found is not None else Adaptation.from_params(meta["params"])
 
 
 def stored_config(session: Session, alignment_id: int) -> AlignConfig:

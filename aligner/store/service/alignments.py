@@ -134,15 +134,9 @@ def _adaptation_summary(params: dict | None) -> str | None:
     """``"adapted on 240 confirmed beads"`` if the alignment was made with an adaptation
     (``params["adaptation"]``, :mod:`aligner.adapt`), else None."""
     from aligner.adapt import Adaptation
-    from aligner.errors import InputError
 
-    stored = (params or {}).get("adaptation")
-    if not isinstance(stored, dict):
-        return None
-    try:
-        return Adaptation.from_json(stored).summary
-    except InputError:
-        return None
+    adaptation = Adaptation.from_params(params)
+    return adaptation.summary if adaptation else None
 
 
 def get_alignment(session: Session, alignment_id: int) -> dict:
