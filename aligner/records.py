@@ -26,7 +26,8 @@ from pathlib import Path
 from aligner.document import default_kind, document_from_text, known_reconstruction, prepare_document
 from aligner.errors import InputError
 from aligner.headings import STRONG, LineKind, classify_line, normalise_line, parse_date
-from aligner.read import DEFAULT_MAX_BYTES, RawText, display_name, read_text, tei_documents_from_bytes
+from aligner.read import (DEFAULT_MAX_BYTES, RawText, display_name, raw_text_from_bytes, read_bytes,
+                          tei_documents_from_bytes)
 from aligner.types import Document
 
 FRONT_MATTER_MIN_CHARS = 200
@@ -123,9 +124,10 @@ def read_records(path: str | Path, lang: str, *, encoding: str | None = None,
     Raises InputError as :func:`aligner.read.read_text`.
     """
     path = Path(path)
-    raw = read_text(path, encoding=encoding, max_bytes=max_bytes)
+    data = read_bytes(path, max_bytes)  # once: a TEI volume's records come from the same bytes
+    raw = raw_text_from_bytes(data, display_name(path.name), encoding=encoding, path=display_name(str(path)))
     if raw.is_tei:
-        records = _tei_records(path.read_bytes(), path.name)
+        records = _tei_records(data, path.name)
     else:
         records = split_records(raw.text, lang, name=path.name)
     return RecordFile(path, raw, records)

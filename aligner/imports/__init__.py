@@ -81,7 +81,9 @@ IMPORT_FORMATS: dict[str, ImportFormat] = {f.name: f for f in (
 
 
 def guess_format(name: str, data: bytes) -> str:
-    """The import format a file most likely is, from its name and first bytes."""
+    """The import format a file most likely is, from its name and first bytes. TSV is the
+    last guess, but not for a binary file or XML of another kind: those are not an
+    alignment, and "give the languages" would mislead. Raises InputError for them."""
     head = data[:4096].lstrip()
     suffix = PurePosixPath(name.lower()).suffix
     if data[:4] == b"PK\x03\x04" or b"<linkGrp" in head:
@@ -90,20 +92,12 @@ def guess_format(name: str, data: bytes) -> str:
         return "tmx"
     if suffix == ".align" or head[:1] == b"[":
         return "vecalign"
-    return "tsv"
-
-
-def _check_guess(fmt: str, name: str, data: bytes) -> None:
-    """InputError for a file that only fell through to TSV, the last guess: a binary file
-    or XML of another kind is not an alignment, and "give the languages" would mislead."""
-    if fmt != "tsv":
-        return
-    head = data[:4096]
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 has NULs too
         raise InputError(f"{name}: a binary file, not an alignment (TMX, InterText XML or zip, "
                          ".align, TSV)")
-    if head.lstrip().startswith(b"<"):
+    if head.startswith(b"<"):
         raise InputError(f"{name}: XML that is neither TMX (<tmx>) nor InterText (<linkGrp>)")
+    return "tsv"
 
 
 def read_import(fmt: str | None, files: Files, *, src_lang: str | None = None,
@@ -117,9 +111,7 @@ def read_import(fmt: str | None, files: Files, *, src_lang: str | None = None,
     if "alignment" not in files:
         raise InputError("give the alignment file")
     name, data = files["alignment"]
-    if fmt is None:
-        fmt = guess_format(name, data)
-        _check_guess(fmt, name, data)
+    fmt = fmt or guess_format(name, data)
     spec = IMPORT_FORMATS.get(fmt)
     if spec is None:
         raise InputError(f"unknown import format {fmt!r}; use one of {', '.join(IMPORT_FORMATS)}")
