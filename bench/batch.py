@@ -4,7 +4,7 @@ and time, and the 39-work batch's wall and CPU time on each executor. Prints fig
 Usage:
     python bench/batch.py                    # pairing sets, then the batch (about 20 min)
     python bench/batch.py --sets batch --rounds 3 --configs local1,local2,dask2
-    python bench/batch.py --sets pairing     # as bench/pairing.py (NTREX, volumes, bilinguator, FRUS)
+    python bench/batch.py --sets pairing     # as bench/pairing.py (its sets: NTREX, volumes, bilinguator, dropped, FRUS)
 
 Pairing (``bench/pairing.py``'s sets, with its embedding cache .cache/bench-pairing.sqlite
 unless ``--cache ''``): P/R/F1 and time on NTREX (two folders; two volumes split into
@@ -78,14 +78,7 @@ class LoadSampler(threading.Thread):
 def run_pairing(cache: str, seed: int) -> None:
     encoder = get_encoder(cache_path=cache or None)
     print(f"== pairing (embedding cache: {cache or 'none'}; warm cache: wall/CPU exclude most encoding)")
-    docs = pairing_bench.ntrex_documents()
-    pairing_bench.run_folders("ntrex-folders", {d: ("\n".join(r), "\n".join(e)) for d, (r, e) in docs.items()},
-                              encoder, seed)
-    pairing_bench.run_volumes(docs, encoder, seed)
-    works = {w.name: ((w / f"{w.name}_ru.txt").read_text(encoding="utf-8"),
-                      (w / f"{w.name}_en.txt").read_text(encoding="utf-8")) for w in sorted(BILINGUATOR.iterdir())}
-    pairing_bench.run_folders("bilinguator", works, encoder, seed)
-    pairing_bench.run_frus(encoder)
+    pairing_bench.run_sets(pairing_bench.SETS, encoder, seed)
 
 
 def rounds_of(tasks: list[PairTask], n: int) -> list[list[PairTask]]:

@@ -349,9 +349,40 @@ def run_fit(encoder, seed: int, l2: float, rounds: int = 3) -> None:
     print(f"  at 0.5: P {tp / max(1, pred.sum()):.3f} R {tp / max(1, y.sum()):.3f}")
 
 
+SETS = ("ntrex", "volumes", "bilinguator", "dropped", "frus")
+
+
+def bilinguator_works() -> dict[str, tuple[str, str]]:
+    """Work name -> (Russian text, English text) of the 39 bilinguator works."""
+    return {w.name: ((w / f"{w.name}_ru.txt").read_text(encoding="utf-8"),
+                     (w / f"{w.name}_en.txt").read_text(encoding="utf-8"))
+            for w in sorted(BILINGUATOR.iterdir())}
+
+
+def run_sets(sets, encoder, seed: int) -> None:
+    """Run the named sets of :data:`SETS` (those needing ../shared are skipped with a
+    reason without it); bench/batch.py runs them too."""
+    shared = EVAL.is_dir()
+    if not shared and set(sets) - {"frus"}:
+        print(f"skipped ntrex/volumes/bilinguator: {EVAL} not found (../shared is not in a user's clone)")
+    if shared and "ntrex" in sets:
+        docs = ntrex_documents()
+        run_folders("ntrex-folders", {d: ("\n".join(r), "\n".join(e)) for d, (r, e) in docs.items()},
+                    encoder, seed)
+    if shared and "volumes" in sets:
+        run_volumes(ntrex_documents(), encoder, seed)
+    works = bilinguator_works() if shared and {"bilinguator", "dropped"} & set(sets) else {}
+    if shared and "bilinguator" in sets:
+        run_folders("bilinguator", works, encoder, seed)
+    if shared and "dropped" in sets:
+        run_folders("bilinguator-dropped", works, encoder, seed, drop=10)
+    if "frus" in sets:
+        run_frus(encoder)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sets", default="ntrex,volumes,bilinguator,dropped,frus")
+    ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--cache", default=str(ROOT / ".cache" / "bench-pairing.sqlite"),
                     help="SQLite embedding cache ('' for none)")
     ap.add_argument("--seed", type=int, default=13)
@@ -367,25 +398,7 @@ def main() -> None:
     sets = args.sets.split(",")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start "
           f"(wall times stretch with it; CPU seconds less); cache {args.cache or 'none'}")
-    shared = EVAL.is_dir()
-    if not shared and set(sets) - {"frus"}:
-        print(f"skipped ntrex/volumes/bilinguator: {EVAL} not found (../shared is not in a user's clone)")
-    if shared and "ntrex" in sets:
-        docs = ntrex_documents()
-        run_folders("ntrex-folders", {d: ("\n".join(r), "\n".join(e)) for d, (r, e) in docs.items()},
-                    encoder, args.seed)
-    if shared and "volumes" in sets:
-        run_volumes(ntrex_documents(), encoder, args.seed)
-    if shared and {"bilinguator", "dropped"} & set(sets):
-        works = {w.name: ((w / f"{w.name}_ru.txt").read_text(encoding="utf-8"),
-                          (w / f"{w.name}_en.txt").read_text(encoding="utf-8"))
-                 for w in sorted(BILINGUATOR.iterdir())}
-        run_folders("bilinguator", works, encoder, args.seed)
-    if shared and "dropped" in sets:
-        run_folders("bilinguator-dropped", works, encoder, args.seed, drop=10)
-    if "frus" in sets:
-        run_frus(encoder)
-
+    run_sets(sets, encoder, args.seed)
 
 if __name__ == "__main__":
     main()
