@@ -24,7 +24,6 @@ from aligner.store.db import open_store
 from aligner.store.models import AlignmentRow, DocumentRow
 from aligner.store.service import get_or_create_project, import_document
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_batch(specs, sessions, encoder) -> list:

@@ -174,8 +174,8 @@ def test_leftover_round_pairs_mutual_best_records_left_unpaired_as_tentative():
     scored = {(0, 0): _candidate(0.99, 2, sizes=(300, 400)), (0, 1): _candidate(0.02, 20, sizes=(300, 400))}
     assert assign(scored, PairConfig()) == ([(0, 1)], {(0, 1)})
     # a further rendering of a paired record still counts, and a target may render parts of two records
-    scored = {(0, 0): _candidate(0.99, 9), (0, 1): _candidate(0.9, 3), (1, 0): _candidate(0.8, 3)}
-    scored[1, 0] = Candidate(PairScore(0.05, 3, 0.1, 0.1, 0.3, (5, 6), (5, 6)), 0.0, {}, 0.8, (20, 30))
+    scored = {(0, 0): _candidate(0.99, 9), (0, 1): _candidate(0.9, 3),  # (1, 0): another part of target 0
+              (1, 0): Candidate(PairScore(0.05, 3, 0.1, 0.1, 0.3, (5, 6), (5, 6)), 0.0, {}, 0.8, (20, 30))}
     assert assign(scored, PairConfig()) == ([(0, 0), (0, 1), (1, 0)], set())
 
 
