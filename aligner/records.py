@@ -75,6 +75,14 @@ class RecordFile:
     raw: RawText
     records: list[Record]
 
+    @property
+    def kind(self) -> str:
+        """The file's provenance kind: "reconstruction" for a known test reconstruction
+        (by content, even renamed or re-encoded), "archival" for TEI, else from its name."""
+        if known_reconstruction(self.raw.sha256, self.raw.text):
+            return "reconstruction"
+        return "archival" if self.raw.is_tei else default_kind(display_name(self.path.name))
+
 
 @dataclass
 class _Line:
@@ -152,9 +160,7 @@ def record_documents(file: RecordFile, lang: str, *, kind: str | None = None,
         # the same document as aligner.document.prepare_document makes (same sha256, ids)
         return [prepare_document(file.path, lang, kind=kind, strip_markup=strip_markup,
                                  title=file.records[0].title)]
-    if kind is None:
-        kind = ("reconstruction" if known_reconstruction(file.raw.sha256, file.raw.text)
-                else "archival" if file.raw.is_tei else default_kind(name))
+    kind = kind or file.kind
     docs = []
     for rec, ref in zip(file.records, record_refs(file.records)):
         doc = document_from_text(rec.text, lang, filename=f"{name}#{ref}", kind=kind, ocr=not file.raw.is_tei,

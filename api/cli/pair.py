@@ -73,11 +73,10 @@ def print_records(file: str, lang: str, fmt: str) -> None:
     """``aligner segment FILE --records``: one line per record (reference, offsets, date,
     title), or JSON ``[{"index", "ref", "title", "date", "start", "end", "body_start",
     "id"}]``. Raises InputError as :func:`aligner.records.read_records`."""
-    from aligner.document import default_kind, known_reconstruction
     from aligner.records import read_records, record_refs
 
     read = read_records(file, lang)
-    if known_reconstruction(read.raw.sha256, read.raw.text) or default_kind(file) == "reconstruction":
+    if read.kind == "reconstruction":
         typer.echo(reconstruction_note(file), err=True)
     records = read.records
     refs = record_refs(records)
