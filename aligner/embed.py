@@ -40,6 +40,14 @@ DEFAULT_ENCODER = "use-m3"
 USE_NAMES = ("use-m3", "use", "usem3", "default")  # names of the embedded default encoder
 
 
+_BUILTIN_HINT = "the built-in encoder is 'use-m3' (also 'use', 'default')"
+
+
+def is_builtin(name: str | None) -> bool:
+    """True if ``name`` names the embedded default encoder, in any letter case ("USE")."""
+    return bool(name) and name.strip().lower() in USE_NAMES
+
+
 @runtime_checkable
 class Encoder(Protocol):
     """A sentence encoder: ``encode(sentences) -> (n, dim)`` float32, rows L2-normalised."""
@@ -164,7 +172,7 @@ def check_encoder(name: str) -> None:
     sentence-transformers model that is a local folder or in the local Hugging Face cache
     with the ``[st]`` extra installed. A request naming an encoder is refused at once, not
     by a job that fails later. Raises ModelError with the reason."""
-    if name in USE_NAMES:
+    if is_builtin(name):
         return
     model = name.removeprefix("st:")
     folder = Path(model).expanduser().is_dir()
@@ -174,11 +182,11 @@ def check_encoder(name: str) -> None:
         # say first what is wrong with the name: installing the extra would not mend it
         raise ModelError(f"model {model!r} is not a local folder (and a model from the Hugging "
                          "Face cache needs the optional extra: pip install torch==2.13.0 (CPU "
-                         "build) then pip install '.[st]')")
+                         f"build) then pip install '.[st]'); {_BUILTIN_HINT}")
     if not folder and not _in_hf_cache(model):
         raise ModelError(
             f"model {model!r} is not a local folder and not in the local Hugging Face "
-            "cache; this tool works offline, so copy the model folder here and pass its path"
+            f"cache; this tool works offline, so copy the model folder here and pass its path; {_BUILTIN_HINT}"
         )
 
 
@@ -192,7 +200,7 @@ def canonical_encoder(name: str | None) -> str:
     """One name per encoder: the embedded default's aliases (and None, "") are "use-m3"; a
     sentence-transformers name loses its "st:" prefix. For telling two requests for the
     same encoder apart from requests for two."""
-    if not name or name in USE_NAMES:
+    if not name or is_builtin(name):
         return DEFAULT_ENCODER
     return name.removeprefix("st:")
 
@@ -423,7 +431,7 @@ def load_encoder(name: str, *, threads: int | None = None) -> Encoder:
     """A new, uncached encoder called ``name`` (as :func:`get_encoder` names them), using
     ``threads`` CPU threads (default: all cores; for a sentence-transformers model this sets
     torch's threads for the process). Raises ModelError: not loadable offline."""
-    if name in USE_NAMES:
+    if is_builtin(name):
         return UseEncoder(threads=threads)
     if threads is not None:
         try:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from aligner.lexicon.names import EXONYMS
-from aligner.lexicon.numbers import EN_MONTHS, ru_month_number
+from aligner.lexicon.numbers import EN_DATE_DM, EN_DATE_MD, EN_MONTHS, RU_DATE, ru_month_number
 from aligner.lexicon.spelling import dictionary
 from aligner.lexicon.translit import name_key
 
@@ -41,11 +41,6 @@ MOST_PER_KIND = 8
 _NUMBER = re.compile(r"(?<![\w.,])\d{2,}(?:[.,]\d+)?(?![\w])")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _RU_ENDING = re.compile(r"(?:ами|ями|ого|его|ому|ему|ыми|ими|ой|ей|ом|ем|ую|юю|ая|яя|ов|ев|ам|ям|ах|ях|а|я|у|ю|е|ы|и)$")
-_RU_DATE = re.compile(r"(?<!\d)(\d{1,2})(?:-?(?:го|е))?\s+(январ|феврал|март|апрел|ма[йя]|июн|июл|август|"
-                      r"сентябр|октябр|ноябр|декабр)\w*", re.I)
-_EN_MONTH = "|".join(sorted(EN_MONTHS, key=len, reverse=True))
-_EN_DATE_MD = re.compile(rf"\b({_EN_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th|d)?\b", re.I)
-_EN_DATE_DM = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th|d)?(?:\s+of)?\s+({_EN_MONTH})\b", re.I)
 _POSSESSIVE = re.compile(r"['’]s$")
 _EXONYM_KEYS = {stem: tuple(name_key(f) for f in forms) for stem, forms in EXONYMS.items()}
 
@@ -101,11 +96,11 @@ def _drop_enumerations(numbers: set[str]) -> set[str]:
 
 def _dates(text: str) -> set[str]:
     found = set()
-    for day, month in _RU_DATE.findall(text):
+    for day, month in RU_DATE.findall(text):
         found.add(_md(ru_month_number(month), day))
-    for month, day in _EN_DATE_MD.findall(text):
+    for month, day in EN_DATE_MD.findall(text):
         found.add(_md(EN_MONTHS[month.lower()], day))
-    for day, month in _EN_DATE_DM.findall(text):
+    for day, month in EN_DATE_DM.findall(text):
         found.add(_md(EN_MONTHS[month.lower()], day))
     return {d for d in found if d}
 

@@ -30,7 +30,7 @@ from datetime import date
 
 from rapidfuzz import fuzz, process
 
-from aligner.lexicon.numbers import EN_MONTHS, ru_month_number
+from aligner.lexicon.numbers import EN_MONTH_ALTERNATION, EN_MONTHS, ru_month_number
 
 # --- weights: a block of heading lines opens a record at STRONG or more -----------------
 
@@ -190,7 +190,7 @@ def _names_next(shape: list[str], size: int) -> bool:
 
 _RU_MONTH = (r"(январ[ьяе]|феврал[ьяе]|марта?|апрел[ьяе]|ма[йя]|июн[ьяе]|июл[ьяе]|августа?|"
              r"сентябр[ьяе]|октябр[ьяе]|ноябр[ьяе]|декабр[ьяе])")
-_EN_MONTH = "(" + "|".join(sorted(EN_MONTHS, key=len, reverse=True)) + r")\.?"
+_EN_MONTH = "(" + EN_MONTH_ALTERNATION + r")\.?"
 _YEAR = r"([12l][0-9lo]{3})"  # lower case: "l938" is an OCR'd 1938
 _DAY = r"(\d{1,2}|l\d|\dl)"
 _DATE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (

@@ -207,9 +207,24 @@ def pair_paths(src_paths: Sequence[str | Path], tgt_paths: Sequence[str | Path],
         from aligner.embed import get_encoder
         encoder = get_encoder()
     skipped: list[dict] = []
-    sources = load_entries(src_paths, src_lang, strip_markup=config.strip_markup, skipped=skipped)
-    targets = load_entries(tgt_paths, tgt_lang, strip_markup=config.strip_markup, skipped=skipped)
+    sources, targets = load_sides(src_paths, tgt_paths, src_lang, tgt_lang,
+                                  strip_markup=config.strip_markup, skipped=skipped)
     return {**pair_entries(sources, targets, encoder, config=config), "skipped": skipped}
+
+
+def load_sides(src_paths: Sequence[str | Path], tgt_paths: Sequence[str | Path], src_lang: str,
+               tgt_lang: str, *, strip_markup: bool = True,
+               skipped: list[dict] | None = None) -> tuple[list[Entry], list[Entry]]:
+    """The source and the target records (:func:`load_entries` on each side). Raises
+    InputError as it does, and when a file is on both sides (the same folder given twice
+    would pair every file with itself)."""
+    both = set(map(Path.resolve, find_files(src_paths))) & set(map(Path.resolve, find_files(tgt_paths)))
+    if both:
+        raise InputError(f"{display_name(str(min(both)))} is both a source and a target "
+                         f"({len(both)} such file{'s' if len(both) > 1 else ''}): give the sources "
+                         "and the targets in separate files or folders")
+    return (load_entries(src_paths, src_lang, strip_markup=strip_markup, skipped=skipped),
+            load_entries(tgt_paths, tgt_lang, strip_markup=strip_markup, skipped=skipped))
 
 
 def pair_entries(sources: list[Entry], targets: list[Entry], encoder, *,

@@ -246,7 +246,7 @@ def realign(session: Session, alignment_id: int, expected_version: int, *, user:
     :func:`aligner.embed.get_encoder`); confirmed beads are anchors, and every bead made gets
     its flags (:func:`aligner.store.review.realign_unconfirmed`). The project's adaptation
     (``aligner adapt``; :func:`alignment_adaptation`) is used and recorded in the
-    alignment's ``params["adaptation"]`` (an undo of the re-align leaves that record).
+    alignment's ``params["adaptation"]`` (an undo of the re-align restores the record before).
 
     When nothing is confirmed and the whole alignment is re-aligned, this is the same run
     as the first alignment (:func:`align_pair`): an unedited alignment comes back as it was.
@@ -275,13 +275,10 @@ def realign(session: Session, alignment_id: int, expected_version: int, *, user:
         return [_bead_dicts(_align_stretch(run_src, run_tgt, texts, encoder, config, adaptation))
                 for run_src, run_tgt in runs]
 
-    result = review.realign_unconfirmed(session, alignment_id, expected_version, align_runs,
-                                        start=start, end=end, user=user)
-    if (meta["params"] or {}).get("adaptation") != (adaptation.to_json() if adaptation else None):
-        from aligner.store.adaptation import record_adaptation
-
-        record_adaptation(session, alignment_id, adaptation)
-    return result
+    records = ((meta["params"] or {}).get("adaptation"), adaptation.to_json() if adaptation else None)
+    return review.realign_unconfirmed(session, alignment_id, expected_version, align_runs,
+                                      start=start, end=end, user=user,
+                                      adaptation=records if records[0] != records[1] else None)
 
 
 def _bead_dicts(beads: list[Bead]) -> list[dict]:

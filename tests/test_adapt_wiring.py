@@ -104,6 +104,14 @@ def test_realign_uses_the_project_adaptation_and_keeps_confirmed_beads(adapted_s
         docs = [service.load_document(s, meta[f"{side}_document_id"]) for side in ("src", "tgt")]
         exported = json.loads(render_export("json", *docs, service.load_alignment(s, aid)))
     assert exported["settings"]["adaptation"]["beads"] == 48
+    with sessions() as s:  # undo gives back the beads and the record they were made with
+        version = service.get_alignment(s, aid)["version"]
+        version = review.undo(s, aid, version, user="anna").version
+        assert service.get_alignment(s, aid)["adaptation"] is None
+        assert [_ords(b) for b in service.list_beads(s, aid, 0, 1000)["beads"]] == [_ords(b) for b in before]
+        review.redo(s, aid, version, user="anna")
+        assert service.get_alignment(s, aid)["adaptation"] == "adapted on 48 confirmed beads"
+        assert [_ords(b) for b in service.list_beads(s, aid, 0, 1000)["beads"]] == [_ords(b) for b in after]
 
 
 def test_align_into_the_project_uses_its_adaptation(adapted_store, tmp_path):

@@ -165,6 +165,10 @@ def test_alignment_job_bad_requests(client, app):
     # an encoder the server cannot load is refused at once, not by a job that fails later
     assert_error(post(pid, {"src_document_id": s, "tgt_document_id": t, "encoder": "/no/such/model"}),
                  422, "model '/no/such/model'")
+    r = post(pid, {"src_document_id": s, "tgt_document_id": t, "encoder": "/no/such/model"})
+    assert "the built-in encoder is 'use-m3'" in r.json()["detail"]
+    # JSON true is not the id 1
+    assert_error(post(pid, {"src_document_id": True, "tgt_document_id": t}), 422, "not true or false")
     assert client.get("/api/jobs").json() == []
     assert_error(client.get("/api/jobs/nope"), 404, "job")
 
@@ -218,6 +222,8 @@ def test_read_beads_in_pages_progress_and_queue(client, aid):
     assert shape(first)[:3] == [((0,), (0,)), ((1, 2), (1, 2)), ((3,), (3,))]
     assert first["beads"][1]["type"] == "2-2" and first["beads"][0]["score"] == 0.95
     assert first["beads"][1]["src"][0]["text"] == "Предложение номер 2 о границе."
+    # a page of beads read alone still says which side is a test reconstruction
+    assert first["labels"] == {"src": "TEST RECONSTRUCTION — not the archival text", "tgt": "translation"}
     assert beads(client, aid, 10, 50)["beads"][0]["position"] == 10
     assert beads(client, aid, 50, 50)["beads"] == []
     low = client.get(f"/api/alignments/{aid}/beads", params={"filter": "low-confidence"}).json()

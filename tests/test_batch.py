@@ -158,6 +158,8 @@ def test_the_summary_labels_a_test_reconstruction(tmp_path, default_encoder):
     table = format_summary(run_batch(specs, sessions, default_encoder))
     notes = [line for line in table.splitlines() if line.startswith("note:")]
     assert notes == ["note: rec_ru.txt is a TEST RECONSTRUCTION — not the archival text"]
+    marked = [line.split()[0] for line in table.splitlines() if line.endswith("[TEST RECONSTRUCTION]")]
+    assert marked == ["rec"]
 
 
 def test_documents_imported_before_a_crash_are_reused(tmp_path, default_encoder):

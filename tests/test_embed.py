@@ -58,6 +58,8 @@ def test_default_encoder_shape_dtype_norms(default_encoder):
     assert empty.shape == (0, 512) and empty.dtype == np.float32
     assert get_encoder() is default_encoder  # loaded once per process
     assert get_encoder("use-m3") is not None
+    # the built-in encoder's names are read in any letter case: one model, loaded once
+    assert get_encoder("USE") is get_encoder("Use-M3") is get_encoder("default")
 
 
 def test_translation_pair_beats_unrelated_pair(base_encoder):

@@ -155,6 +155,12 @@ def test_foreign_intertext_and_cat_tool_tmx():
     # guessed: what only fell through to TSV is named for what it is
     (None, {"alignment": ("x.bin", b"\x00\x01\x02binary")}, r"^x\.bin: a binary file, not an alignment"),
     (None, {"alignment": ("x.xml", b"<?xml version='1.0'?><html/>")}, r"^x\.xml: XML that is neither TMX"),
+    (None, {"alignment": ("p.html", b"<!DOCTYPE html><html><p>x</p></html>")}, r"^p\.html: an HTML page, not an alignment"),
+    # binary is binary whatever the name or the format given says
+    (None, {"alignment": ("x.tmx", b"\x89PNG\r\n\x1a\n\x00\x00")}, r"^x\.tmx: a binary file, not an alignment"),
+    ("tmx", {"alignment": ("x.bin", b"\x00\x01\x02binary")}, r"^x\.bin: a binary file, not an alignment"),
+    # a linkGrp file that is not one is said so, not "fromDoc None"
+    ("intertext", {"alignment": ("x.xml", b"<html><p>x</p></html>")}, r"^x\.xml: not an InterText alignment \(no <linkGrp>\)$"),
 ])
 def test_bad_files_are_one_line_errors(fmt, files, message):
     with pytest.raises(InputError, match=message) as exc:

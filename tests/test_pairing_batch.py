@@ -93,6 +93,12 @@ def test_a_bad_file_in_a_folder_is_skipped_and_named_not_fatal(tmp_path, ru_path
     named = CliRunner().invoke(cli_app, ["pair", str(ru_path), "--with", str(folder / "scan.txt"),
                                          "--src-lang", "ru", "--tgt-lang", "en"])
     assert named.exit_code == 2 and "binary" in named.output  # a file named on its own is refused
+    # the same folder on both sides would pair every file with itself: refused, for both commands
+    for command in (["pair"], ["batch", "--pair", "auto", "--db", str(tmp_path / "b.db")]):
+        same = CliRunner().invoke(cli_app, [*command, str(folder), "--with", str(folder / tei_path.name),
+                                            "--src-lang", "en", "--tgt-lang", "en"])
+        assert same.exit_code == 2, same.output
+        assert f"{folder / tei_path.name} is both a source and a target (1 such file)" in same.output
 
 
 def test_segment_records(tmp_path):
@@ -112,6 +118,10 @@ def test_segment_records(tmp_path):
     rec.write_text(RU_VOLUME, encoding="utf-8")
     labelled = CliRunner().invoke(cli_app, ["segment", str(rec), "--lang", "ru", "--records"])
     assert f"note: {rec} is a TEST RECONSTRUCTION" in labelled.stderr
+    # the label goes with the references on stdout too, not only on stderr
+    assert all(line.startswith(f"{rec}#10") and "[TEST RECONSTRUCTION — not the archival text]\t" in line
+               for line in labelled.stdout.splitlines()) and len(labelled.stdout.splitlines()) == 3
+    assert {r["label"] for r in rows} == {"other"}
 
 
 def test_batch_pair_auto_frus_vs_litvinov(tmp_path, ru_path, tei_path):

@@ -16,7 +16,7 @@ from typing import Sequence
 from aligner.align import AlignConfig
 from aligner.batch.tasks import PairTask
 from aligner.embed import encoder_label
-from aligner.pairing import Entry, PairConfig, load_entries, pair_json, pair_scored, score_candidates
+from aligner.pairing import Entry, PairConfig, load_sides, pair_json, pair_scored, score_candidates
 from aligner.pipeline import ROLE_KINDS
 from aligner.segment import normalise_lang
 from aligner.types import RECONSTRUCTION_LABEL
@@ -59,8 +59,8 @@ def pair_and_store(src_paths: Sequence[str | Path], tgt_paths: Sequence[str | Pa
     src_lang, tgt_lang = normalise_lang(src_lang), normalise_lang(tgt_lang)
     config = config or AlignConfig()
     skipped: list[dict] = []  # unusable files of the folders: reported, not fatal
-    sources = load_entries(src_paths, src_lang, strip_markup=pair_config.strip_markup, skipped=skipped)
-    targets = load_entries(tgt_paths, tgt_lang, strip_markup=pair_config.strip_markup, skipped=skipped)
+    sources, targets = load_sides(src_paths, tgt_paths, src_lang, tgt_lang,
+                                  strip_markup=pair_config.strip_markup, skipped=skipped)
     for entries, role in ((sources, "source"), (targets, "translation")):
         for e in entries:  # the provenance a batch by name gives: archival / translation
             if e.doc.provenance.kind == "other":

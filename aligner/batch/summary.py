@@ -71,6 +71,8 @@ def format_summary(results: list[PairResult]) -> str:
                + f" {score:>6} {flagged:>7} {r.seconds:>7.1f}  {r.status}")
         if r.error:
             row += f": {r.error}"
+        if r.reconstructions:  # the label goes with the row, not only in a note below
+            row += "  [TEST RECONSTRUCTION]"
         lines.append(row)
     aligned = [r for r in results if r.status == "aligned"]
     beads = sum(r.beads for r in aligned)

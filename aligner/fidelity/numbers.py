@@ -14,7 +14,16 @@ import re
 
 from aligner.fidelity.flag import DATE_MISMATCH, NUMBER_MISMATCH, Flag
 from aligner.fidelity.tokens import _ROMAN, _SENTENCE_END
-from aligner.lexicon.numbers import EN_MONTHS, RU_MONTH_PATTERN, number_words, ru_month_number
+from aligner.lexicon.numbers import (
+    EN_DATE_DM,
+    EN_DATE_MD,
+    EN_MONTH_ALTERNATION,
+    EN_MONTHS,
+    RU_DATE,
+    RU_MONTH_PATTERN,
+    number_words,
+    ru_month_number,
+)
 
 if TYPE_CHECKING:
     from aligner.fidelity.context import BeadText, FidelityContext
@@ -76,13 +85,7 @@ def _numbers(text: str, lang: str) -> dict[float, str]:
 
 
 _MONTH_NAMES = {n: name.capitalize() for name, n in list(EN_MONTHS.items())[:12]}
-_EN_MONTH = "|".join(sorted(EN_MONTHS, key=len, reverse=True))
-_EN_DAY = r"(\d{1,2})(?:st|nd|rd|th|d)?"
-_EN_DATE_MD = re.compile(rf"\b({_EN_MONTH})\.?\s+{_EN_DAY}\b", re.IGNORECASE)
-_EN_DATE_DM = re.compile(rf"\b{_EN_DAY}(?:\s+of)?\s+({_EN_MONTH})\b\.?", re.IGNORECASE)
-_EN_MONTH_WORD = re.compile(rf"\b({_EN_MONTH})\b\.?", re.IGNORECASE)
-_RU_DATE = re.compile(r"(?<![\d])(\d{1,2})(?:-?(?:го|е|ое))?\s+" + RU_MONTH_PATTERN.pattern,
-                      re.IGNORECASE)
+_EN_MONTH_WORD = re.compile(rf"\b({EN_MONTH_ALTERNATION})\b\.?", re.IGNORECASE)
 
 
 def _dates(text: str, lang: str) -> tuple[set[tuple[int, int]], set[int]]:
@@ -93,15 +96,15 @@ def _dates(text: str, lang: str) -> tuple[set[tuple[int, int]], set[int]]:
     pairs: set[tuple[int, int]] = set()
     months: set[int] = set()
     if lang in ("ru", "uk", "be"):
-        for m in _RU_DATE.finditer(text):
+        for m in RU_DATE.finditer(text):
             pairs.add((int(m.group(1)), ru_month_number(m.group(2))))
         for m in RU_MONTH_PATTERN.finditer(text):
             months.add(ru_month_number(m.group(1)))
     elif lang == "en":
-        for m in _EN_DATE_MD.finditer(text):
+        for m in EN_DATE_MD.finditer(text):
             if m.group(1)[0].isupper():
                 pairs.add((int(m.group(2)), EN_MONTHS[m.group(1).lower()]))
-        for m in _EN_DATE_DM.finditer(text):
+        for m in EN_DATE_DM.finditer(text):
             if m.group(2)[0].isupper():
                 pairs.add((int(m.group(1)), EN_MONTHS[m.group(2).lower()]))
         for m in _EN_MONTH_WORD.finditer(text):

@@ -88,16 +88,25 @@ def guess_format(name: str, data: bytes) -> str:
     suffix = PurePosixPath(name.lower()).suffix
     if data[:4] == b"PK\x03\x04" or b"<linkGrp" in head:
         return "intertext"
+    refuse_binary(name, data)  # before the name: random bytes called .tmx are not TMX
     if suffix == ".tmx" or b"<tmx" in head:
         return "tmx"
     if suffix == ".align" or head[:1] == b"[":
         return "vecalign"
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 has NULs too
-        raise InputError(f"{name}: a binary file, not an alignment (TMX, InterText XML or zip, "
-                         ".align, TSV)")
+    if head[:100].lower().startswith((b"<!doctype html", b"<html")):
+        raise InputError(f"{name}: an HTML page, not an alignment (TMX, InterText XML or zip, .align, TSV)")
     if head.startswith(b"<"):
         raise InputError(f"{name}: XML that is neither TMX (<tmx>) nor InterText (<linkGrp>)")
     return "tsv"
+
+
+def refuse_binary(name: str, data: bytes) -> None:
+    """InputError if ``data`` is binary (NUL bytes in its first 4 KB; UTF-16 text, which
+    has them too, starts with a byte-order mark) and not a zip (an InterText bundle)."""
+    head = data[:4096]
+    if data[:4] != b"PK\x03\x04" and b"\x00" in head and not head.lstrip().startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{name}: a binary file, not an alignment (TMX, InterText XML or zip, "
+                         ".align, TSV)")
 
 
 def read_import(fmt: str | None, files: Files, *, src_lang: str | None = None,
@@ -112,6 +121,7 @@ def read_import(fmt: str | None, files: Files, *, src_lang: str | None = None,
         raise InputError("give the alignment file")
     name, data = files["alignment"]
     fmt = fmt or guess_format(name, data)
+    refuse_binary(name, data)
     spec = IMPORT_FORMATS.get(fmt)
     if spec is None:
         raise InputError(f"unknown import format {fmt!r}; use one of {', '.join(IMPORT_FORMATS)}")

@@ -114,6 +114,8 @@ def read_intertext(alignment: tuple[str, bytes], source: tuple[str, bytes] | Non
         name = f"{name}#{grp_name}"
     else:
         grp = _parse(data, name)
+        if etree.QName(grp).localname != "linkGrp":
+            raise InputError(f"{name}: not an InterText alignment (no <linkGrp>)")
         if source is None or target is None:
             raise InputError(f"{name}: give the two documents too (fromDoc {grp.get('fromDoc')!r}, "
                              f"toDoc {grp.get('toDoc')!r}), or a zip holding all three")

@@ -126,6 +126,17 @@ RU_MONTH_PATTERN = re.compile(
     r")(?![А-Яа-яЁё])",
     re.IGNORECASE,
 )
+#: English month names and abbreviations as a regex alternation, longest first.
+EN_MONTH_ALTERNATION = "|".join(sorted(EN_MONTHS, key=len, reverse=True))
+_EN_DAY = r"(\d{1,2})(?:st|nd|rd|th|d)?"
+#: A day and month in English, month first ("August 7", "Aug. 7th"): groups (month, day).
+#: Case-insensitive: a caller that must tell the month "May" from the verb checks case.
+EN_DATE_MD = re.compile(rf"\b({EN_MONTH_ALTERNATION})\.?\s+{_EN_DAY}\b", re.IGNORECASE)
+#: Day first ("7 August", "7th of August"): groups (day, month).
+EN_DATE_DM = re.compile(rf"\b{_EN_DAY}(?:\s+of)?\s+({EN_MONTH_ALTERNATION})\b", re.IGNORECASE)
+#: A day and month in Russian («7 августа», «7-го августа»): groups (day, month word).
+RU_DATE = re.compile(r"(?<!\d)(\d{1,2})(?:-?(?:го|е|ое))?\s+" + RU_MONTH_PATTERN.pattern,
+                     re.IGNORECASE)
 _RU_MONTH_STEMS = (
     ("январ", 1), ("феврал", 2), ("март", 3), ("апрел", 4), ("ма", 5), ("июн", 6),
     ("июл", 7), ("август", 8), ("сентябр", 9), ("октябр", 10), ("ноябр", 11), ("декабр", 12),

@@ -119,18 +119,6 @@ def adapt_and_describe(session: Session, project_id: int, encoder) -> tuple[Adap
     return adaptation, describe(adaptation)
 
 
-def record_adaptation(session: Session, alignment_id: int, adaptation: Adaptation | None) -> None:
-    """Keep ``adaptation`` (or its absence) in the alignment's params (``"adaptation"``),
-    as :func:`aligner.align.align_texts` does for a new alignment: what its automatic beads
-    were last made with. Raises NotFoundError."""
-    with _writing(session):
-        row = _get(session, AlignmentRow, alignment_id, "alignment")
-        params = {k: v for k, v in (row.params or {}).items() if k != "adaptation"}
-        if adaptation is not None:
-            params["adaptation"] = adaptation.to_json()
-        row.params = params
-
-
 def describe(adaptation: Adaptation) -> str:
     """One line on a fit, e.g. ``"adapted on 240 confirmed beads in 3 stretches: weights
     changed null −0.10, length +0.03 (cross-validated gain +0.012)"`` or ``"defaults kept:

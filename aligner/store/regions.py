@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from aligner.store.errors import InvariantError, NotFoundError
 from aligner.store.models import (
+    AlignmentRow,
     BeadRow,
     BeadSentence,
     CrossingLink,
@@ -369,7 +370,13 @@ def apply_state(session: Session, alignment_id: int, old: dict, new: dict) -> di
             session.execute(insert(CrossingLink).values(id=l["id"], **values))
         else:
             l["id"] = session.execute(insert(CrossingLink).values(values)).inserted_primary_key[0]
-    # 6. invariant around each region whose membership changed
+    # 6. what the beads were made with: a re-align records the project's adaptation
+    # (aligner.adapt), and its undo restores the record the beads before it were made with
+    if "adaptation" in new:
+        row = session.get(AlignmentRow, alignment_id)
+        params = {k: v for k, v in (row.params or {}).items() if k != "adaptation"}
+        row.params = params | ({"adaptation": new["adaptation"]} if new["adaptation"] else {})
+    # 7. invariant around each region whose membership changed
     for o, n in zip(olds, news):
         if [(b["src"], b["tgt"]) for b in o["beads"]] != [(b["src"], b["tgt"]) for b in n["beads"]] \
                 or new.get("sentences"):

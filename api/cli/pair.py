@@ -71,20 +71,25 @@ def pair_command(
 
 def print_records(file: str, lang: str, fmt: str) -> None:
     """``aligner segment FILE --records``: one line per record (reference, offsets, date,
-    title), or JSON ``[{"index", "ref", "title", "date", "start", "end", "body_start",
-    "id"}]``. Raises InputError as :func:`aligner.records.read_records`."""
+    title; a test reconstruction's references carry its label), or JSON ``[{"index", "ref",
+    "title", "date", "start", "end", "body_start", "id", "label"}]`` (``label``: the file's
+    provenance label). Raises InputError as :func:`aligner.records.read_records`."""
+    from aligner.batch.auto import labelled_ref
     from aligner.records import read_records, record_refs
+    from aligner.types import Provenance
 
     read = read_records(file, lang)
     if read.kind == "reconstruction":
         typer.echo(reconstruction_note(file), err=True)
+    label = Provenance(file=file, sha256="", kind=read.kind).label
     records = read.records
     refs = record_refs(records)
     rows = [{"index": r.index, "ref": ref, "title": r.title, "date": r.date, "start": r.start,
-             "end": r.end, "body_start": r.body_start, "id": r.id or None}
+             "end": r.end, "body_start": r.body_start, "id": r.id or None, "label": label}
             for r, ref in zip(records, refs)]
     if fmt == "json":
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     for row in rows:
-        typer.echo(f"{file}#{row['ref']}\t{row['start']}-{row['end']}\t{row['date'] or '—'}\t{row['title']}")
+        ref = labelled_ref({"ref": f"{file}#{row['ref']}", "label": label})
+        typer.echo(f"{ref}\t{row['start']}-{row['end']}\t{row['date'] or '—'}\t{row['title']}")

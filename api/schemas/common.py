@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from aligner.export import FORMATS
 
 #: The export formats of :data:`aligner.export.FORMATS`, for request validation and OpenAPI.
 ExportFormat = Literal[tuple(FORMATS)]  # type: ignore[valid-type]
-Id = int
+
+
+def _not_bool(value):
+    # JSON true/false would otherwise be read as the ids 1 and 0 (pydantic's lax int)
+    if isinstance(value, bool):
+        raise ValueError("an id is a number, not true or false")
+    return value
+
+
+#: A row id. JSON true/false are refused (a 422), not read as 1 and 0.
+Id = Annotated[int, BeforeValidator(_not_bool)]
 #: Largest page offset a request may give: a 64-bit database integer overflows above it.
 MAX_OFFSET = 2**31 - 1
 Direction = Literal["next", "previous"]

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from aligner.align import SETTINGS
-from api.schemas.common import EncoderName, Id, QueueKind, _In
+from api.schemas.common import EncoderName, Id, QueueKind, Side, _In
 
 
 
@@ -145,6 +145,8 @@ class BeadPageOut(BaseModel):
     total: int
     offset: int
     limit: int
+    labels: dict[Side, str] = Field(default={}, description=(
+        "each side's provenance label, e.g. \"TEST RECONSTRUCTION — not the archival text\""))
     beads: list[BeadOut]
 
 

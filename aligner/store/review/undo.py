@@ -175,7 +175,8 @@ def unconfirmed_runs(beads: list[dict]) -> list[tuple[int, int]]:
 
 def realign_unconfirmed(session: Session, alignment_id: int, expected_version: int,
                         align_runs: AlignRuns, *, start: int | None = None,
-                        end: int | None = None, user: str) -> EditResult:
+                        end: int | None = None, user: str,
+                        adaptation: tuple[dict | None, dict | None] | None = None) -> EditResult:
     """Re-align only the stretches between anchors (as InterText does).
 
     Anchors are confirmed beads (manual edits confirm their beads). Each maximal run of
@@ -183,8 +184,11 @@ def realign_unconfirmed(session: Session, alignment_id: int, expected_version: i
     ``align_runs`` gives for its sentences (the pipeline's aligner, with the alignment's
     own settings: :func:`aligner.pipeline.realign`). A new bead with the same sentences as
     an old one keeps its id, status and notes; other new beads are ``auto``/``unreviewed``.
-    Every new bead's flags are refreshed. One undoable edit. InvariantError if there is
-    nothing to re-align or the new beads do not cover a run in order.
+    Every new bead's flags are refreshed. One undoable edit. ``adaptation``: the
+    alignment's ``params["adaptation"]`` record before and after, when the re-align changes
+    what its beads are made with; the edit sets it, and its undo restores it.
+    InvariantError if there is nothing to re-align or the new beads do not cover a run in
+    order.
     """
     def build():
         n = bead_count(session, alignment_id)
@@ -203,8 +207,11 @@ def realign_unconfirmed(session: Session, alignment_id: int, expected_version: i
             new += copy.deepcopy(beads[cursor:i])
             new += _as_beads(beads[i:j], src, tgt, made)
             cursor = j
-        return {"regions": [{"start": lo + first, "beads": beads[first:last]}]}, \
-               {"regions": [{"start": lo + first, "beads": new}]}
+        before = {"regions": [{"start": lo + first, "beads": beads[first:last]}]}
+        after = {"regions": [{"start": lo + first, "beads": new}]}
+        if adaptation is not None:
+            before["adaptation"], after["adaptation"] = adaptation
+        return before, after
 
     return _edit(session, alignment_id, expected_version, user, "realign", build)
 

@@ -24,10 +24,12 @@ from aligner.store.models import (
     BeadSentence,
     CrossingLink,
     CrossingRow,
+    DocumentRow,
     Note,
     SentenceRow,
 )
 from aligner.store.service.common import _get, _iso
+from aligner.types import Provenance
 
 QueueKind = Literal["unreviewed", "low-confidence", "non-1-1", "flagged", "crossing"]
 QUEUE_KINDS: tuple[str, ...] = ("unreviewed", "low-confidence", "non-1-1", "flagged", "crossing")
@@ -170,7 +172,8 @@ def list_beads(session: Session, alignment_id: int, offset: int = 0, limit: int 
     """A page of beads in position order.
 
     Returns ``{"alignment_id", "version", "total" (beads matching the filter), "offset",
-    "limit", "beads": [bead dict, ...]}``. ``filter`` is None or one of
+    "limit", "labels": {"src", "tgt"} (the documents' provenance labels: a page of beads
+    read alone still says which side is a test reconstruction), "beads": [bead dict, ...]}``. ``filter`` is None or one of
     :data:`BEAD_FILTERS`. Raises NotFoundError, InvariantError (unknown filter,
     negative offset, limit outside 1..1000).
     """
@@ -188,8 +191,13 @@ def list_beads(session: Session, alignment_id: int, offset: int = 0, limit: int 
                                       where=_narrowing(session, alignment_id, filter))
                 if _matches(b, filter)]
         total, page = len(rows), rows[offset:offset + limit]
+    kinds = dict(session.execute(select(DocumentRow.id, DocumentRow.kind).where(
+        DocumentRow.id.in_((a.src_document_id, a.tgt_document_id)))).all())
+    labels = {side: Provenance("", "", kinds[doc_id]).label
+              for side, doc_id in (("src", a.src_document_id), ("tgt", a.tgt_document_id))}
     return {"alignment_id": alignment_id, "version": a.version, "total": total,
-            "offset": offset, "limit": limit, "beads": _full(session, alignment_id, page)}
+            "offset": offset, "limit": limit, "labels": labels,
+            "beads": _full(session, alignment_id, page)}
 
 
 def progress(session: Session, alignment_id: int) -> dict:
