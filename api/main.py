@@ -51,15 +51,16 @@ def default_encoder_provider(default_name: str | None) -> Callable[[str | None],
 
 
 def create_app(settings: Settings, *, encoder_provider: Callable[[str | None], object] | None = None,
-               align_config=None, upgrade: bool = True) -> FastAPI:
-    """Build the app over the store ``settings.db`` (created/migrated here, unless
-    ``upgrade`` is False: the caller did it).
+               align_config=None, store=None) -> FastAPI:
+    """Build the app over the store ``settings.db``, created or migrated here, or over
+    ``store``: the ``(engine, session_factory)`` of :func:`aligner.store.db.open_store`
+    that the caller opened already (the app disposes of the engine when it stops).
 
     ``encoder_provider(name)`` returns the encoder for alignment jobs and re-alignment
     (default: :func:`aligner.embed.get_encoder`; tests pass a small fake). Raises
     StoreError if the database cannot be opened or migrated.
     """
-    engine, session_factory = open_store(settings.db, upgrade=upgrade)
+    engine, session_factory = store or open_store(settings.db)
     provider = encoder_provider or default_encoder_provider(settings.encoder)
     jobs = JobManager(session_factory, provider, workers=settings.job_workers, config=align_config,
                       default_encoder=settings.encoder)

@@ -25,22 +25,17 @@ def load_settings(**overrides) -> Settings:
         raise AlignerError(f"bad server setting: {problems}") from None
 
 
-def prepare_database(settings: Settings, *, import_corpus: bool = True, echo=print,
-                     upgrade: bool = True) -> list[int]:
-    """Create/migrate the database (unless ``upgrade`` is False: done already); on an empty
-    one import and align the bundled corpus (unless ``import_corpus`` is False). Returns
-    the new alignment ids."""
+def prepare_database(settings: Settings, session_factory, *, import_corpus: bool = True,
+                     echo=print) -> list[int]:
+    """On an empty store (``session_factory``, opened and migrated by the caller) import and
+    align the bundled corpus (unless ``import_corpus`` is False). Returns the new alignment
+    ids."""
     from aligner.embed import get_encoder
     from api.bootstrap import bootstrap_if_empty
 
-    engine, session_factory = open_store(settings.db, upgrade=upgrade)
-    try:
-        if not import_corpus:
-            return []
-        return bootstrap_if_empty(session_factory, lambda: get_encoder(settings.encoder), echo=echo)
-    finally:
-        engine.dispose()
-
+    if not import_corpus:
+        return []
+    return bootstrap_if_empty(session_factory, lambda: get_encoder(settings.encoder), echo=echo)
 
 
 def choose_auth(host: str, wanted: str | None, accounts: int) -> str:
@@ -87,18 +82,6 @@ def _shown(db: str) -> str:
     return url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
 
 
-def _count_accounts(settings: Settings) -> int:
-    """How many accounts the store has; creates or migrates it first."""
-    from aligner.store.accounts.service import count_users
-
-    engine, session_factory = open_store(settings.db)
-    try:
-        with session_factory() as session:
-            return count_users(session)
-    finally:
-        engine.dispose()
-
-
 def run_server(db: str, host: str = "127.0.0.1", port: int = 8000, *, import_corpus: bool = True,
                encoder: str | None = None, align_config=None, auth: str | None = None,
                echo=print) -> None:
@@ -111,9 +94,17 @@ def run_server(db: str, host: str = "127.0.0.1", port: int = 8000, *, import_cor
 
     if not 0 < port < 65536:
         raise AlignerError(f"port {port} is not within 1..65535")
+    from aligner.store.accounts.service import count_users
+
     settings = load_settings(db=db, encoder=encoder)
     _check_can_listen(host, port)
-    mode = choose_auth(host, auth, _count_accounts(settings))
+    store = open_store(settings.db)  # created or migrated here, once; the app keeps it
+    try:
+        with store[1]() as session:
+            mode = choose_auth(host, auth, count_users(session))
+    except AlignerError:
+        store[0].dispose()
+        raise
     import getpass
 
     try:
@@ -121,11 +112,10 @@ def run_server(db: str, host: str = "127.0.0.1", port: int = 8000, *, import_cor
     except Exception:  # noqa: BLE001 - no login name (containers): a plain name
         local_user = "local"
     settings = settings.model_copy(update={"auth": mode, "local_user": local_user})
-    made = prepare_database(settings, import_corpus=import_corpus, echo=echo,
-                            upgrade=False)  # _count_accounts migrated it
+    made = prepare_database(settings, store[1], import_corpus=import_corpus, echo=echo)
     if made:
         echo(f"imported the bundled corpus: alignment(s) {', '.join(map(str, made))}")
-    app = create_app(settings, align_config=align_config, upgrade=False)
+    app = create_app(settings, align_config=align_config, store=store)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     echo(f"review page: http://{host}:{port}/   API docs: http://{host}:{port}/docs   "
          f"database: {_shown(settings.db)}")
