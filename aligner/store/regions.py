@@ -4,7 +4,8 @@ Every review operation is expressed as *replace state A by state B*, where a sta
 
     {"regions": [{"start": 4, "beads": [bead, ...]}, ...],   # beads at positions 4, 5, ...
      "sentences": {"document_id": 2, "start_ord": 17, "rows": [sentence, ...]},  # optional
-     "links": [link, ...]}                                    # crossing links touched
+     "links": [link, ...],                                    # crossing links touched
+     "adaptation": {...} or None}  # optional: the alignment's params["adaptation"] (re-align)
 
     bead     = {"id", "status", "score", "origin", "flags", "reviewer", "src": [sentence id],
                 "tgt": [sentence id], "notes": [note id]}
