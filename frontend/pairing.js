@@ -3,19 +3,17 @@
  * translations with score, partial mark, evidence and status, and the reviewer's choices:
  * confirm, assign another target (reassign), mark untranslated. A confirmed pair with no
  * alignment is aligned by a server job; the row then links to its alignment. Replaces the
- * review list while shown (body[data-view="pairing"]); #pr=<run> opens it.
+ * review list while shown (body[data-view="pairing"]); #pr=<run> opens it, and the links
+ * to alignments, back/forward and "Back to review" go through hash.js like every view.
  */
-import { state } from "./state.js";
 import { api, waitForJob } from "./api.js";
 import { queueOp } from "./queue.js";
 import { $, el, toast, showError, scoreColour } from "./dom.js";
-import { loadAlignments, openAlignment } from "./alignment.js";
+import { loadAlignments } from "./alignment.js";
 import { showView } from "./layout.js";
 
 const view = { run: null, data: null, targets: [] };
 const JOB_POLL_MS = 700;
-
-export function inPairing() { return document.body.dataset.view === "pairing"; }
 
 function recordLabel(r) {
   const where = r.ref.split("/").pop();
@@ -126,30 +124,15 @@ export async function openPairing(runId = null) {
   await loadRun(known ? runId : runs[0].id);
 }
 
-export async function leavePairing(aid = null) {
-  showView("review");
-  await loadAlignments();
-  const target = aid ?? state.aid ?? (state.alignments[0] || {}).id;
-  if (target) await openAlignment(target, 0);
-  history.replaceState(null, "", target ? `#a=${target}&p=0` : "#");
-}
-
 export function wirePairing() {
   $("#pairing-btn").addEventListener("click", () => openPairing(view.run).catch(showError));
-  $("#pv-back").addEventListener("click", () => leavePairing().catch(showError));
   $("#pv-select").addEventListener("change", (ev) => loadRun(Number(ev.target.value)).catch(showError));
   $("#pv-table").addEventListener("click", (ev) => {
-    const link = ev.target.closest("a[data-aid]");
-    if (link) { ev.preventDefault(); leavePairing(Number(link.dataset.aid)).catch(showError); return; }
     const btn = ev.target.closest("button[data-act]");
     if (btn) decide(btn.dataset.src, btn.dataset.act, btn.dataset.tgt);
   });
   $("#pv-table").addEventListener("change", (ev) => {
     const sel = ev.target.closest("select[data-src]");
     if (sel && sel.value) decide(sel.dataset.src, "reassign", sel.value);
-  });
-  window.addEventListener("hashchange", () => {
-    const run = Number(new URLSearchParams(location.hash.slice(1)).get("pr"));
-    if (run && (!inPairing() || run !== view.run)) openPairing(run).catch(showError);
   });
 }

@@ -1,13 +1,12 @@
 /* The renderings view: one document with every rendering of it, one column per alignment,
  * fetched RV_PAGE rows at a time; each bead chip links to that bead for review. Replaces
- * the review list while shown (body[data-view="renderings"]); leaving it returns there.
+ * the review list while shown (body[data-view="renderings"]); leaving it returns there
+ * (hash.js: openReview).
  */
 import { state } from "./state.js";
 import { api } from "./api.js";
 import { $, el, toast, scoreColour } from "./dom.js";
 import { FLAG_NAMES } from "./fidelity.js";
-import { openAlignment } from "./alignment.js";
-import { writeHash } from "./nav.js";
 import { showView } from "./layout.js";
 
 const RV_PAGE = 100;  // rows fetched per request in the renderings view
@@ -128,15 +127,6 @@ export async function openRenderings(docId, ord = null) {
   $("#rv-table").replaceChildren();
   history.replaceState(null, "", ord === null ? `#d=${docId}` : `#d=${docId}&o=${ord}`);
   await loadRenderingRows();
-}
-
-export async function leaveRenderings(aid = null, pos = 0) {
-  showView("review");
-  views.doc = null;
-  if (aid !== null && state.alignments.some((a) => a.id === aid)) await openAlignment(aid, pos);
-  else if (state.aid === null && state.alignments.length) await openAlignment(state.alignments[0].id, 0);
-  else writeHash();
-  $("#beads").focus();
 }
 
 /* The source of the alignment under review, or its target if only that has renderings. */
