@@ -55,16 +55,16 @@ function sourceRow(s) {
   const other = el("select", { "aria-label": "Assign another target", dataset: { src: s.id } },
     el("option", { value: "", text: "Other target…" }),
     ...view.targets.map((t) => el("option", { value: t.id, text: recordLabel(t).slice(0, 80) })));
-  const left = el("div", { class: "pv-cell" },
+  const left = el("div", { class: "pv-cell table-cell" },
     el("b", { text: recordLabel(s) }),
     el("div", { class: "hint", text: `${s.ref} · characters ${s.start}–${s.end}` }),
     s.decision ? el("div", { class: "pv-untranslated", text: "marked untranslated" }) : null,
     el("div", { class: "pv-actions" },
       el("button", { type: "button", dataset: { act: "untranslated", src: s.id }, disabled: s.decision === "untranslated",
         title: "No target renders this record", text: "Untranslated" }), " ", other));
-  const right = el("div", { class: "pv-cell" }, ...(s.candidates.length ? s.candidates.map((c) => candidateRow(s, c))
+  const right = el("div", { class: "pv-cell table-cell" }, ...(s.candidates.length ? s.candidates.map((c) => candidateRow(s, c))
     : [el("p", { class: "hint", text: "No candidate translation scored." })]));
-  return el("div", { class: "pv-row", role: "row", dataset: { record: s.id } }, left, right);
+  return el("div", { class: "pv-row table-row", role: "row", dataset: { record: s.id } }, left, right);
 }
 
 function render() {
@@ -76,7 +76,7 @@ function render() {
   const chosen = d.sources.filter((s) => s.candidates.some((c) => c.status === "proposed" || c.status === "confirmed")).length;
   $("#pv-count").textContent = `${d.run.sources} source records · ${d.run.targets} targets · ${chosen} paired · ${d.unpaired_targets.length} targets unpaired`;
   const table = $("#pv-table");
-  table.replaceChildren(el("div", { class: "pv-row pv-head", role: "row" },
+  table.replaceChildren(el("div", { class: "table-row table-head", role: "row" },
     el("div", { role: "columnheader", text: `Records (${d.run.src_lang})` }),
     el("div", { role: "columnheader", text: `Candidate translations (${d.run.tgt_lang})` })),
     ...d.sources.map(sourceRow));

@@ -37,7 +37,7 @@ function provenanceChip(label, doc) {
 }
 
 function sentenceList(sentences, lang, emptyText) {
-  const cell = el("div", { class: "rv-cell", role: "cell", lang });
+  const cell = el("div", { class: "rv-cell table-cell", role: "cell", lang });
   if (!sentences.length) cell.append(el("p", { class: "gap", text: emptyText }));
   for (const s of sentences) {
     cell.append(el("p", { class: "sent", dataset: { sid: s.id }, title: `Sentence ${s.ord + 1}${s.page ? `, page ${s.page}` : ""}` },
@@ -47,7 +47,7 @@ function sentenceList(sentences, lang, emptyText) {
 }
 
 function renderRow(row, columns, pivotLang) {
-  const tr = el("div", { class: "rv-row", role: "row", dataset: { row: row.index } });
+  const tr = el("div", { class: "rv-row table-row", role: "row", dataset: { row: row.index } });
   tr.append(sentenceList(row.pivot, pivotLang, "—"));
   row.cells.forEach((cell, c) => {
     const col = columns[c];
@@ -85,7 +85,7 @@ export async function loadRenderingRows() {
       views.first = views.rows = page.offset;
       const n = page.columns.length + 1;
       table.style.setProperty("--rv-cols", String(n));
-      const head = el("div", { class: "rv-row rv-head", role: "row" },
+      const head = el("div", { class: "rv-row rv-head table-row table-head", role: "row" },
         el("div", { role: "columnheader", text: `${page.document.title} (${page.document.lang})` }),
         ...page.columns.map((c) => el("div", { role: "columnheader" },
           `${c.document.title} (${c.document.lang}) `,
