@@ -51,12 +51,18 @@ function candidateRow(source, c) {
     el("div", { class: "hint", text: `${c.target.ref} · ${evidenceText(c.evidence)}` }));
 }
 
+function confirmedCount(source) { return source.candidates.filter((c) => c.status === "confirmed").length; }
+
 function sourceRow(s) {
   const other = el("select", { "aria-label": "Assign another target", dataset: { src: s.id } },
     el("option", { value: "", text: "Other target…" }),
     ...view.targets.map((t) => el("option", { value: t.id, text: recordLabel(t).slice(0, 80) })));
+  // Several confirmed targets is by design (an exhibit and a telegram rendering one record): say so.
+  const confirmed = confirmedCount(s);
+  const several = confirmed > 1 ? el("span", { class: "pv-several", text: `${confirmed} confirmed renderings`,
+    title: "Several targets render this record (e.g. an exhibit and a telegram): each pair is confirmed and aligned on its own" }) : null;
   const left = el("div", { class: "pv-cell table-cell" },
-    el("b", { text: recordLabel(s) }),
+    el("b", { text: recordLabel(s) }), " ", several,
     el("div", { class: "hint", text: `${s.ref} · characters ${s.start}–${s.end}` }),
     s.decision ? el("div", { class: "pv-untranslated", text: "marked untranslated" }) : null,
     el("div", { class: "pv-actions" },
@@ -74,7 +80,9 @@ function render() {
   for (const t of d.unpaired_targets) seen.set(t.id, t);
   view.targets = [...seen.values()].sort((a, b) => a.ord - b.ord);
   const chosen = d.sources.filter((s) => s.candidates.some((c) => c.status === "proposed" || c.status === "confirmed")).length;
-  $("#pv-count").textContent = `${d.run.sources} source records · ${d.run.targets} targets · ${chosen} paired · ${d.unpaired_targets.length} targets unpaired`;
+  const several = d.sources.filter((s) => confirmedCount(s) > 1).length;
+  $("#pv-count").textContent = `${d.run.sources} source records · ${d.run.targets} targets · ${chosen} paired · ${d.unpaired_targets.length} targets unpaired`
+    + (several ? ` · ${several} with several confirmed renderings` : "");
   const table = $("#pv-table");
   table.replaceChildren(el("div", { class: "table-row table-head", role: "row" },
     el("div", { role: "columnheader", text: `Records (${d.run.src_lang})` }),

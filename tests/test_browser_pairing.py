@@ -151,3 +151,26 @@ def test_pairing_view_reload_esc_and_links_to_the_open_alignment(driver, paired)
         assert driver.execute_script("return location.hash") == f"#a={srv.aid}&p=5"
         assert driver.find_element(By.CSS_SELECTOR, ".bead.selected").get_attribute("data-pos") == "5"
         assert driver.find_element(By.ID, "list-wrap").is_displayed()
+
+
+def test_pairing_view_says_a_record_has_several_confirmed_renderings(driver, paired):  # noqa: F811
+    from aligner.store import pairing
+
+    srv, stored = paired
+    with srv.app.state.session_factory() as session:
+        sources = {s["ref"].rsplit("#", 1)[1]: s for s in pairing.pairing_view(session, stored.run_id)["sources"]}
+    record = sources["101"]
+    targets = {c["target"]["ref"].rsplit("/", 1)[1]: c["target"]["id"] for c in record["candidates"]}
+    for name in ("schulenburg.txt", "telegram_112.txt"):  # the record, and a telegram quoting it
+        with srv.app.state.session_factory() as session:
+            pairing.decide(session, stored.run_id, record["id"], "confirm", targets[name], user="admin")
+            session.commit()
+    driver.get(f"{srv.url}#pr={stored.run_id}")
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".pv-row[data-record]")) == 3, what="3 record rows")
+    row = _row(driver, "volume.txt#101")
+    left, right = row.find_elements(By.CSS_SELECTOR, ".pv-cell")
+    assert left.find_element(By.CSS_SELECTOR, ".pv-several").text == "2 confirmed renderings"
+    assert len(right.find_elements(By.CSS_SELECTOR, ".pv-cand.pv-confirmed")) == 2
+    for other in ("volume.txt#102", "volume.txt#103"):  # one proposed or none: nothing to say
+        assert not _row(driver, other).find_elements(By.CSS_SELECTOR, ".pv-several")
+    assert "1 with several confirmed renderings" in driver.find_element(By.ID, "pv-count").text
