@@ -15,7 +15,7 @@
  *   fidelity.js   fidelity evidence          ops.js        review operations
  *   raw.js        raw page, sentence edits   keys.js       keyboard map, help
  *   renderings.js renderings side by side    search.js     concordance
- *   hash.js       in-page links              newalign.js   upload dialog
+ *   hash.js       URL hash → view; review    newalign.js   upload dialog
  *   links.js      word links: hover/select a word to light its rendering
  *   login.js      sign-in, account, CSRF     poll.js       other reviewers' edits
  *   pairing.js    pairing view: which record translates which (confirm, reassign)
@@ -25,13 +25,13 @@
  */
 import { state } from "./state.js";
 import { $, showError } from "./dom.js";
-import { readHash, goTo, nextInQueue } from "./nav.js";
+import { goTo, nextInQueue } from "./nav.js";
 import { loadAlignments, openAlignment } from "./alignment.js";
 import { addNote } from "./details.js";
 import { ops } from "./ops.js";
 import { showRaw, splitSentenceAtCursor, joinSentenceWithNext } from "./raw.js";
 import { onKey, toggleHelp } from "./keys.js";
-import { openRenderings, leaveRenderings, loadRenderingRows, openRenderingsForCurrent } from "./renderings.js";
+import { openRenderings, loadRenderingRows, openRenderingsForCurrent } from "./renderings.js";
 import { onSearchSubmit, initFind } from "./find.js";
 import { initLayout } from "./layout.js";
 import { initOverview } from "./overview.js";
@@ -39,12 +39,12 @@ import { initTextEdit } from "./textedit.js";
 import { initBulk } from "./bulk.js";
 import { initExport } from "./exportmenu.js";
 import { initImport } from "./importdialog.js";
-import { followHash } from "./hash.js";
+import { followHash, openReview } from "./hash.js";
 import { openNewDialog, closeNewDialog, submitNew } from "./newalign.js";
 import { wireLinks } from "./links.js";
 import { signIn, wireAccount } from "./login.js";
 import { startPolling } from "./poll.js";
-import { wirePairing, openPairing } from "./pairing.js";
+import { wirePairing } from "./pairing.js";
 
 function wireReview() {
   document.addEventListener("keydown", onKey);
@@ -82,7 +82,7 @@ function wireViews() {
   initImport();
   $("#search-close").addEventListener("click", () => $("#search-dialog").close());
   $("#renderings-btn").addEventListener("click", () => openRenderingsForCurrent().catch(showError));
-  $("#rv-back").addEventListener("click", () => leaveRenderings().catch(showError));
+  for (const back of ["#rv-back", "#pv-back"]) $(back).addEventListener("click", () => openReview().catch(showError));
   $("#rv-more").addEventListener("click", () => loadRenderingRows().catch(showError));
   $("#pivot-select").addEventListener("change", (ev) => openRenderings(Number(ev.target.value)).catch(showError));
   window.addEventListener("hashchange", () => followHash().catch(showError));
@@ -98,15 +98,9 @@ async function main() {
     await signIn();
     startPolling();
     await loadAlignments();
-    const hash = new URLSearchParams(location.hash.slice(1));
-    const doc = Number(hash.get("d"));
-    if (doc) { await openRenderings(doc, hash.has("o") ? Number(hash.get("o")) : null); return; }
-    const run = Number(hash.get("pr"));
-    if (run) { await openPairing(run); return; }
+    if (await followHash()) return;  // the view or bead named in the URL (a reload, a bookmark)
     if (!state.alignments.length) return;
-    const { aid, pos } = readHash();
-    const known = state.alignments.some((a) => a.id === aid);
-    await openAlignment(known ? aid : state.alignments[0].id, known ? pos : 0);
+    await openAlignment(state.alignments[0].id, 0);
     $("#beads").focus();
   } catch (err) {
     showError(err);

@@ -1,22 +1,38 @@
-/* Links inside the page: #a=<alignment>&p=<position> and #a=<alignment>&b=<bead id> (from
- * the renderings view and the concordance) open that bead for review; #d=<document> opens
- * the renderings view of that document, #d=<document>&o=<sentence ord> at that sentence's
- * row (from a concordance hit).
+/* The URL hash names what the page shows, and every way of getting there goes through
+ * followHash (a link inside the page, back/forward, a reload):
+ *   #a=<alignment>&p=<position>, #a=<alignment>&b=<bead id>  that bead, for review (from the
+ *       renderings and pairing views and the concordance);
+ *   #d=<document>[&o=<sentence ord>]  the renderings view of that document (at that
+ *       sentence's row, from a concordance hit);
+ *   #pr=<run>  the pairing view of that pairing run.
+ * openReview is the one way back from another view to the review list.
  */
 import { state } from "./state.js";
 import { api } from "./api.js";
 import { $, toast } from "./dom.js";
-import { goTo } from "./nav.js";
-import { openRenderings, leaveRenderings, inRenderings } from "./renderings.js";
+import { goTo, writeHash } from "./nav.js";
+import { loadAlignments, openAlignment } from "./alignment.js";
+import { currentView, showView } from "./layout.js";
+import { openRenderings } from "./renderings.js";
+import { openPairing } from "./pairing.js";
 
+/* The views other than review a hash opens: its key, and how to open it. */
+const VIEWS = {
+  d: (h) => openRenderings(Number(h.get("d")), h.has("o") ? Number(h.get("o")) : null),
+  pr: (h) => openPairing(Number(h.get("pr"))),
+};
+
+/* Show what the hash names; false if it names nothing (the caller opens a default). */
 export async function followHash() {
   const h = new URLSearchParams(location.hash.slice(1));
-  if (h.get("d")) {
+  const key = Object.keys(VIEWS).find((k) => h.get(k));
+  if (key) {
     if ($("#search-dialog").open) $("#search-dialog").close();
-    return openRenderings(Number(h.get("d")), h.has("o") ? Number(h.get("o")) : null);
+    await VIEWS[key](h);
+    return true;
   }
   const aid = Number(h.get("a"));
-  if (!aid) return;
+  if (!aid) return false;
   let pos = Number(h.get("p")) || 0;
   if (h.get("b")) {
     const bead = await api(`/api/alignments/${aid}/beads/${Number(h.get("b"))}`).catch(() => null);
@@ -24,6 +40,22 @@ export async function followHash() {
     else pos = bead.position;
   }
   if ($("#search-dialog").open) $("#search-dialog").close();
-  if (inRenderings() || aid !== state.aid) await leaveRenderings(aid, pos);
+  if (currentView() !== "review" || aid !== state.aid) await openReview(aid, pos);
   else await goTo(pos);
+  return true;
+}
+
+/* The review list, from any view: alignment `aid` at bead `pos`; without `aid`, the
+ * alignment reviewed before (where it was), else the first one. An alignment made since
+ * the list was loaded (a pairing job, another reviewer) is fetched first. */
+export async function openReview(aid = null, pos = 0) {
+  showView("review");
+  const known = () => state.alignments.some((a) => a.id === aid);
+  if (aid !== null && !known()) await loadAlignments();
+  if (aid !== null && !known()) toast(`Alignment ${aid} no longer exists.`, "warn");
+  if (aid !== null && known()) await openAlignment(aid, pos);
+  else if (state.aid === null && state.alignments.length) await openAlignment(state.alignments[0].id, 0);
+  else if (state.aid !== null) writeHash();
+  else history.replaceState(null, "", location.pathname + location.search);  // nothing to review: no view's hash left
+  $("#beads").focus();
 }

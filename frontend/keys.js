@@ -1,21 +1,21 @@
 /* The keyboard map (the help overlay in index.html lists it) and the help overlay itself.
  * Keys typed into a field or while a modal dialog is open are left alone; while the
- * concordance is shown or the renderings view is open, the review keys are off. Every
- * action of the page has a key here.
+ * concordance is shown or another view (renderings, pairing) is open, the review keys are
+ * off and Esc goes back to review. Every action of the page has a key here.
  */
 import { state } from "./state.js";
 import { $, showError } from "./dom.js";
 import { goTo, nextInQueue } from "./nav.js";
 import { ops, openSplitDialog } from "./ops.js";
 import { showRawOfCurrent } from "./raw.js";
-import { inRenderings, leaveRenderings, openRenderingsForCurrent } from "./renderings.js";
-import { inPairing, leavePairing } from "./pairing.js";
+import { inRenderings, openRenderingsForCurrent } from "./renderings.js";
+import { openReview } from "./hash.js";
 import { focusFind, jumpHit } from "./find.js";
 import { openSentenceEditor, applyFirstSuggestion } from "./textedit.js";
 import { confirmUpToHere, openBulkDialog } from "./bulk.js";
 import { openExportDialog } from "./exportmenu.js";
 import { openImportDialog } from "./importdialog.js";
-import { togglePanel } from "./layout.js";
+import { togglePanel, currentView } from "./layout.js";
 import { joinSentenceWithNext } from "./raw.js";
 
 export function toggleHelp(show) {
@@ -33,8 +33,8 @@ function viewKey(ev) {
   }
   if (k === "/" && !ev.ctrlKey && !ev.metaKey) { focusFind(inRenderings() ? "all" : "alignment"); ev.preventDefault(); return true; }
   if (k === "q" && !ev.ctrlKey && !ev.metaKey && !ev.altKey) { focusFind("all"); ev.preventDefault(); return true; }
-  if (!inRenderings() && !inPairing()) return false; // the review view (data-view unset at start)
-  if (k === "Escape") { (inRenderings() ? leaveRenderings() : leavePairing()).catch(showError); ev.preventDefault(); }
+  if (currentView() === "review") return false;
+  if (k === "Escape") { openReview().catch(showError); ev.preventDefault(); }
   return true;
 }
 

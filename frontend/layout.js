@@ -28,6 +28,8 @@ const VIEWS = {
   pairing: ["#pairing-view"],
 };
 
+export function currentView() { return document.body.dataset.view; }
+
 export function showView(name) {
   document.body.dataset.view = name;
   for (const [view, ids] of Object.entries(VIEWS)) for (const id of ids) $(id).hidden = view !== name;

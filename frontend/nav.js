@@ -7,11 +7,6 @@ import { toast } from "./dom.js";
 import { BLOCK, loadBlock, markSelected, beadAt } from "./list.js";
 import { showDetails } from "./details.js";
 
-export function readHash() {
-  const h = new URLSearchParams(location.hash.slice(1));
-  return { aid: Number(h.get("a")) || null, pos: Number(h.get("p")) || 0 };
-}
-
 export function writeHash() {
   if (state.aid === null) return;
   history.replaceState(null, "", `#a=${state.aid}&p=${state.cur}`);

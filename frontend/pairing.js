@@ -3,19 +3,17 @@
  * translations with score, partial mark, evidence and status, and the reviewer's choices:
  * confirm, assign another target (reassign), mark untranslated. A confirmed pair with no
  * alignment is aligned by a server job; the row then links to its alignment. Replaces the
- * review list while shown (body[data-view="pairing"]); #pr=<run> opens it.
+ * review list while shown (body[data-view="pairing"]); #pr=<run> opens it, and the links
+ * to alignments, back/forward and "Back to review" go through hash.js like every view.
  */
-import { state } from "./state.js";
 import { api, waitForJob } from "./api.js";
 import { queueOp } from "./queue.js";
 import { $, el, toast, showError, scoreColour } from "./dom.js";
-import { loadAlignments, openAlignment } from "./alignment.js";
+import { loadAlignments } from "./alignment.js";
 import { showView } from "./layout.js";
 
 const view = { run: null, data: null, targets: [] };
 const JOB_POLL_MS = 700;
-
-export function inPairing() { return document.body.dataset.view === "pairing"; }
 
 function recordLabel(r) {
   const where = r.ref.split("/").pop();
@@ -53,20 +51,26 @@ function candidateRow(source, c) {
     el("div", { class: "hint", text: `${c.target.ref} · ${evidenceText(c.evidence)}` }));
 }
 
+function confirmedCount(source) { return source.candidates.filter((c) => c.status === "confirmed").length; }
+
 function sourceRow(s) {
   const other = el("select", { "aria-label": "Assign another target", dataset: { src: s.id } },
     el("option", { value: "", text: "Other target…" }),
     ...view.targets.map((t) => el("option", { value: t.id, text: recordLabel(t).slice(0, 80) })));
-  const left = el("div", { class: "pv-cell" },
-    el("b", { text: recordLabel(s) }),
+  // Several confirmed targets is by design (an exhibit and a telegram rendering one record): say so.
+  const confirmed = confirmedCount(s);
+  const several = confirmed > 1 ? el("span", { class: "pv-several", text: `${confirmed} confirmed renderings`,
+    title: "Several targets render this record (e.g. an exhibit and a telegram): each pair is confirmed and aligned on its own" }) : null;
+  const left = el("div", { class: "pv-cell table-cell" },
+    el("b", { text: recordLabel(s) }), " ", several,
     el("div", { class: "hint", text: `${s.ref} · characters ${s.start}–${s.end}` }),
     s.decision ? el("div", { class: "pv-untranslated", text: "marked untranslated" }) : null,
     el("div", { class: "pv-actions" },
       el("button", { type: "button", dataset: { act: "untranslated", src: s.id }, disabled: s.decision === "untranslated",
         title: "No target renders this record", text: "Untranslated" }), " ", other));
-  const right = el("div", { class: "pv-cell" }, ...(s.candidates.length ? s.candidates.map((c) => candidateRow(s, c))
+  const right = el("div", { class: "pv-cell table-cell" }, ...(s.candidates.length ? s.candidates.map((c) => candidateRow(s, c))
     : [el("p", { class: "hint", text: "No candidate translation scored." })]));
-  return el("div", { class: "pv-row", role: "row", dataset: { record: s.id } }, left, right);
+  return el("div", { class: "pv-row table-row", role: "row", dataset: { record: s.id } }, left, right);
 }
 
 function render() {
@@ -76,9 +80,11 @@ function render() {
   for (const t of d.unpaired_targets) seen.set(t.id, t);
   view.targets = [...seen.values()].sort((a, b) => a.ord - b.ord);
   const chosen = d.sources.filter((s) => s.candidates.some((c) => c.status === "proposed" || c.status === "confirmed")).length;
-  $("#pv-count").textContent = `${d.run.sources} source records · ${d.run.targets} targets · ${chosen} paired · ${d.unpaired_targets.length} targets unpaired`;
+  const several = d.sources.filter((s) => confirmedCount(s) > 1).length;
+  $("#pv-count").textContent = `${d.run.sources} source records · ${d.run.targets} targets · ${chosen} paired · ${d.unpaired_targets.length} targets unpaired`
+    + (several ? ` · ${several} with several confirmed renderings` : "");
   const table = $("#pv-table");
-  table.replaceChildren(el("div", { class: "pv-row pv-head", role: "row" },
+  table.replaceChildren(el("div", { class: "table-row table-head", role: "row" },
     el("div", { role: "columnheader", text: `Records (${d.run.src_lang})` }),
     el("div", { role: "columnheader", text: `Candidate translations (${d.run.tgt_lang})` })),
     ...d.sources.map(sourceRow));
@@ -126,30 +132,15 @@ export async function openPairing(runId = null) {
   await loadRun(known ? runId : runs[0].id);
 }
 
-export async function leavePairing(aid = null) {
-  showView("review");
-  await loadAlignments();
-  const target = aid ?? state.aid ?? (state.alignments[0] || {}).id;
-  if (target) await openAlignment(target, 0);
-  history.replaceState(null, "", target ? `#a=${target}&p=0` : "#");
-}
-
 export function wirePairing() {
   $("#pairing-btn").addEventListener("click", () => openPairing(view.run).catch(showError));
-  $("#pv-back").addEventListener("click", () => leavePairing().catch(showError));
   $("#pv-select").addEventListener("change", (ev) => loadRun(Number(ev.target.value)).catch(showError));
   $("#pv-table").addEventListener("click", (ev) => {
-    const link = ev.target.closest("a[data-aid]");
-    if (link) { ev.preventDefault(); leavePairing(Number(link.dataset.aid)).catch(showError); return; }
     const btn = ev.target.closest("button[data-act]");
     if (btn) decide(btn.dataset.src, btn.dataset.act, btn.dataset.tgt);
   });
   $("#pv-table").addEventListener("change", (ev) => {
     const sel = ev.target.closest("select[data-src]");
     if (sel && sel.value) decide(sel.dataset.src, "reassign", sel.value);
-  });
-  window.addEventListener("hashchange", () => {
-    const run = Number(new URLSearchParams(location.hash.slice(1)).get("pr"));
-    if (run && (!inPairing() || run !== view.run)) openPairing(run).catch(showError);
   });
 }

@@ -1,13 +1,12 @@
 /* The renderings view: one document with every rendering of it, one column per alignment,
  * fetched RV_PAGE rows at a time; each bead chip links to that bead for review. Replaces
- * the review list while shown (body[data-view="renderings"]); leaving it returns there.
+ * the review list while shown (body[data-view="renderings"]); leaving it returns there
+ * (hash.js: openReview).
  */
 import { state } from "./state.js";
 import { api } from "./api.js";
 import { $, el, toast, scoreColour } from "./dom.js";
 import { FLAG_NAMES } from "./fidelity.js";
-import { openAlignment } from "./alignment.js";
-import { writeHash } from "./nav.js";
 import { showView } from "./layout.js";
 
 const RV_PAGE = 100;  // rows fetched per request in the renderings view
@@ -38,7 +37,7 @@ function provenanceChip(label, doc) {
 }
 
 function sentenceList(sentences, lang, emptyText) {
-  const cell = el("div", { class: "rv-cell", role: "cell", lang });
+  const cell = el("div", { class: "rv-cell table-cell", role: "cell", lang });
   if (!sentences.length) cell.append(el("p", { class: "gap", text: emptyText }));
   for (const s of sentences) {
     cell.append(el("p", { class: "sent", dataset: { sid: s.id }, title: `Sentence ${s.ord + 1}${s.page ? `, page ${s.page}` : ""}` },
@@ -48,7 +47,7 @@ function sentenceList(sentences, lang, emptyText) {
 }
 
 function renderRow(row, columns, pivotLang) {
-  const tr = el("div", { class: "rv-row", role: "row", dataset: { row: row.index } });
+  const tr = el("div", { class: "rv-row table-row", role: "row", dataset: { row: row.index } });
   tr.append(sentenceList(row.pivot, pivotLang, "—"));
   row.cells.forEach((cell, c) => {
     const col = columns[c];
@@ -86,7 +85,7 @@ export async function loadRenderingRows() {
       views.first = views.rows = page.offset;
       const n = page.columns.length + 1;
       table.style.setProperty("--rv-cols", String(n));
-      const head = el("div", { class: "rv-row rv-head", role: "row" },
+      const head = el("div", { class: "rv-row rv-head table-row table-head", role: "row" },
         el("div", { role: "columnheader", text: `${page.document.title} (${page.document.lang})` }),
         ...page.columns.map((c) => el("div", { role: "columnheader" },
           `${c.document.title} (${c.document.lang}) `,
@@ -128,15 +127,6 @@ export async function openRenderings(docId, ord = null) {
   $("#rv-table").replaceChildren();
   history.replaceState(null, "", ord === null ? `#d=${docId}` : `#d=${docId}&o=${ord}`);
   await loadRenderingRows();
-}
-
-export async function leaveRenderings(aid = null, pos = 0) {
-  showView("review");
-  views.doc = null;
-  if (aid !== null && state.alignments.some((a) => a.id === aid)) await openAlignment(aid, pos);
-  else if (state.aid === null && state.alignments.length) await openAlignment(state.alignments[0].id, 0);
-  else writeHash();
-  $("#beads").focus();
 }
 
 /* The source of the alignment under review, or its target if only that has renderings. */

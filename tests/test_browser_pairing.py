@@ -1,6 +1,7 @@
 """The pairing view in headless Chromium: records left, candidates right; mark a record
 untranslated, confirm a proposed pair (a job aligns it; the row then links to the
-alignment), and follow that link back to the review list."""
+alignment), follow that link back to the review list, and back/forward, reload, Esc and
+"Back to review" (all through the page's one URL-hash mechanism, frontend/hash.js)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):  # pragma: no cover - test
 
 from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 
 from aligner.batch.auto import pair_and_store  # noqa: E402
 
@@ -32,6 +34,10 @@ def _row(drv, ref_end):
         if ref_end in row.text:
             return row
     raise AssertionError(f"no record row with {ref_end!r}")
+
+
+def _view(drv) -> str:
+    return drv.find_element(By.TAG_NAME, "body").get_attribute("data-view")
 
 
 def _settled(find):
@@ -71,6 +77,19 @@ def test_pairing_view_untranslated_confirm_and_open_the_alignment(driver, paired
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, '.bead[data-pos="0"]'), what="first bead")
     assert driver.execute_script("return location.hash") == f"#a={aid}&p=0", toast(driver)
     assert not driver.find_element(By.ID, "pairing-view").is_displayed()
+    assert driver.find_element(By.ID, "alignment-select").get_attribute("value") == aid
+
+    # back: the pairing view of the run again, with the decisions made; forward: the alignment
+    driver.back()
+    wait(driver, lambda d: _view(d) == "pairing", what="pairing view after back")
+    assert driver.execute_script("return location.hash") == f"#pr={stored.run_id}"
+    assert not driver.find_element(By.ID, "list-wrap").is_displayed()
+    wait(driver, _settled(lambda d: "marked untranslated" in _row(d, "volume.txt#103").text), what="decisions shown")
+    driver.forward()
+    wait(driver, lambda d: _view(d) == "review", what="review view after forward")
+    wait(driver, lambda d: d.find_element(By.ID, "alignment-select").get_attribute("value") == aid,
+         what=f"alignment {aid} open")
+    assert driver.execute_script("return location.hash") == f"#a={aid}&p=0"
 
     # one view at a time: Renderings from the pairing view hides the pairing view
     driver.find_element(By.ID, "pairing-btn").click()
@@ -98,3 +117,60 @@ def test_pairing_view_marks_a_tentative_pair(driver, paired):  # noqa: F811
     wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".pv-row[data-record]")) == 3, what="3 record rows")
     assert _row(driver, "volume.txt#102").find_elements(By.CSS_SELECTOR, ".pv-tentative")
     assert not _row(driver, "volume.txt#101").find_elements(By.CSS_SELECTOR, ".pv-tentative")
+
+
+def test_pairing_view_reload_esc_and_links_to_the_open_alignment(driver, paired):  # noqa: F811
+    srv, stored = paired
+    driver.get(f"{srv.url}#a={srv.aid}&p=3")
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, '.bead.selected[data-pos="3"]'), what="bead 3 selected")
+    driver.find_element(By.ID, "pairing-btn").click()
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".pv-row[data-record]")) == 3, what="3 record rows")
+    assert driver.execute_script("return location.hash") == f"#pr={stored.run_id}"
+
+    driver.refresh()  # a reload on a pairing URL opens the pairing view again
+    wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1", what="ready")
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".pv-row[data-record]")) == 3, what="rows after reload")
+    assert _view(driver) == "pairing" and not driver.find_element(By.ID, "list-wrap").is_displayed()
+    assert driver.find_element(By.ID, "pv-select").get_attribute("value") == str(stored.run_id)
+
+    # a link to the alignment already open in the review list (hidden behind this view)
+    driver.execute_script("location.hash = arguments[0]", f"#a={srv.aid}&p=5")
+    wait(driver, lambda d: _view(d) == "review", what="review view")
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, '.bead.selected[data-pos="5"]'), what="bead 5 selected")
+    assert driver.find_element(By.ID, "list-wrap").is_displayed()
+    assert not driver.find_element(By.ID, "pairing-view").is_displayed()
+
+    # Esc and "Back to review" return to the bead under review, where it was
+    for leave in (lambda: driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE),
+                  lambda: driver.find_element(By.ID, "pv-back").click()):
+        driver.find_element(By.ID, "pairing-btn").click()
+        wait(driver, lambda d: _view(d) == "pairing", what="pairing view")
+        assert driver.execute_script("return location.hash") == f"#pr={stored.run_id}"
+        leave()
+        wait(driver, lambda d: _view(d) == "review", what="review view")
+        assert driver.execute_script("return location.hash") == f"#a={srv.aid}&p=5"
+        assert driver.find_element(By.CSS_SELECTOR, ".bead.selected").get_attribute("data-pos") == "5"
+        assert driver.find_element(By.ID, "list-wrap").is_displayed()
+
+
+def test_pairing_view_says_a_record_has_several_confirmed_renderings(driver, paired):  # noqa: F811
+    from aligner.store import pairing
+
+    srv, stored = paired
+    with srv.app.state.session_factory() as session:
+        sources = {s["ref"].rsplit("#", 1)[1]: s for s in pairing.pairing_view(session, stored.run_id)["sources"]}
+    record = sources["101"]
+    targets = {c["target"]["ref"].rsplit("/", 1)[1]: c["target"]["id"] for c in record["candidates"]}
+    for name in ("schulenburg.txt", "telegram_112.txt"):  # the record, and a telegram quoting it
+        with srv.app.state.session_factory() as session:
+            pairing.decide(session, stored.run_id, record["id"], "confirm", targets[name], user="admin")
+            session.commit()
+    driver.get(f"{srv.url}#pr={stored.run_id}")
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".pv-row[data-record]")) == 3, what="3 record rows")
+    row = _row(driver, "volume.txt#101")
+    left, right = row.find_elements(By.CSS_SELECTOR, ".pv-cell")
+    assert left.find_element(By.CSS_SELECTOR, ".pv-several").text == "2 confirmed renderings"
+    assert len(right.find_elements(By.CSS_SELECTOR, ".pv-cand.pv-confirmed")) == 2
+    for other in ("volume.txt#102", "volume.txt#103"):  # one proposed or none: nothing to say
+        assert not _row(driver, other).find_elements(By.CSS_SELECTOR, ".pv-several")
+    assert "1 with several confirmed renderings" in driver.find_element(By.ID, "pv-count").text
