@@ -56,3 +56,10 @@ class BeadLinksOut(BaseModel):
     src: LinkSideOut
     tgt: LinkSideOut
     links: list[WordLinkOut]
+
+
+class BatchLinksOut(BaseModel):
+    """The word links of several beads of one alignment, in the order asked for."""
+
+    alignment_id: Id
+    beads: list[BeadLinksOut]
