@@ -63,10 +63,10 @@ def test_beads_of_another_alignment_are_not_found_and_nothing_is_computed(client
     mine = [b["id"] for b in beads(client, aid)["beads"]]
     theirs = [b["id"] for b in beads(client, other)["beads"]]
     body = assert_error(_batch(client, aid, mine[:3] + theirs[:2]), 404, "not found", str(aid))
-    assert f"{theirs[0]}, {theirs[1]}" in body["detail"]
-    assert_error(_batch(client, aid, [mine[0], 987654321]), 404, "987654321")
+    assert f"{theirs[0]}, {theirs[1]}" in body["detail"] and body["bead_ids"] == theirs[:2]
+    assert assert_error(_batch(client, aid, [mine[0], 987654321]), 404, "987654321")["bead_ids"] == [987654321]
     assert _cached_rows(app) == 0  # refused before any bead was linked
-    assert_error(_batch(client, 987654, mine[:2]), 404, "alignment 987654 not found")
+    assert "bead_ids" not in assert_error(_batch(client, 987654, mine[:2]), 404, "alignment 987654 not found")
     assert _batch(client, other, theirs).status_code == 200
 
 

@@ -149,13 +149,22 @@ def bead_links(session: Session, alignment_id: int, bead_id: int, encoder) -> St
     return found
 
 
+class BeadsNotFound(NotFoundError):
+    """Beads asked for that are not in the alignment: ``bead_ids``, in the order asked."""
+
+    def __init__(self, message: str, bead_ids: list[int]) -> None:
+        super().__init__(message)
+        self.bead_ids = bead_ids
+
+
 def alignment_bead_links(session: Session, alignment_id: int, bead_ids: Sequence[int],
                          encoder) -> list[StoredBeadLinks]:
     """The word links of the beads ``bead_ids`` of ``alignment_id``, in the order given
     (repeats once), the missing ones computed together (:func:`links_for_beads`).
 
     Raises:
-        NotFoundError: no such alignment, or beads that are not in it (all named).
+        NotFoundError: no such alignment; :class:`BeadsNotFound` (a NotFoundError): beads
+            that are not in it (their ids in ``bead_ids``).
     """
     wanted = list(dict.fromkeys(bead_ids))
     if session.scalar(select(AlignmentRow.id).where(AlignmentRow.id == alignment_id)) is None:
@@ -168,7 +177,7 @@ def alignment_bead_links(session: Session, alignment_id: int, bead_ids: Sequence
     if missing:
         session.rollback()
         shown = ", ".join(map(str, missing[:10])) + (" …" if len(missing) > 10 else "")
-        raise NotFoundError(f"bead(s) {shown} not found in alignment {alignment_id}")
+        raise BeadsNotFound(f"bead(s) {shown} not found in alignment {alignment_id}", missing)
     found = links_for_beads(session, wanted, encoder)
     return [found[b] for b in wanted if b in found]  # (a bead deleted meanwhile is left out)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 from pydantic import AfterValidator
 
-from aligner.store.word_links import alignment_bead_links, as_dict, bead_links
+from aligner.store.word_links import BeadsNotFound, alignment_bead_links, as_dict, bead_links
 from api.deps import EncoderDep, SessionDep
 from api.schemas import ErrorOut
 from api.schemas.words import BatchLinksOut, BeadLinksOut
@@ -52,12 +53,17 @@ def word_links(alignment_id: int, bead_id: int, session: SessionDep, encoders: E
 
 @router.get("/alignments/{alignment_id}/links", response_model=BatchLinksOut,
             summary="Word links of several beads at once (what the page asks for a screenful)",
-            responses={404: {"model": ErrorOut}})
+            responses={404: {"model": ErrorOut, "description": "no such alignment, or beads not in it "
+                                                                "(their ids in `bead_ids`)"}})
 def word_links_of_beads(alignment_id: int, beads: BeadIds, session: SessionDep, encoders: EncoderDep):
     """Each bead as ``GET .../beads/{bead_id}/links`` gives it, in the order asked for (a
     repeated id once). The beads not cached yet are linked together, with one pass of the
     encoder for them all. 404 naming the ids if a bead is not in this alignment (nothing
-    is computed then); 422 for a malformed list or more than the maximum."""
+    is computed then; ``bead_ids`` lists them, so a client can ask again for the others);
+    422 for a malformed list or more than the maximum."""
     encoder = encoders(None)
-    found = alignment_bead_links(session, alignment_id, beads, encoder)
+    try:
+        found = alignment_bead_links(session, alignment_id, beads, encoder)
+    except BeadsNotFound as exc:
+        return JSONResponse({"detail": str(exc), "code": "not_found", "bead_ids": exc.bead_ids}, status_code=404)
     return {"alignment_id": alignment_id, "beads": [as_dict(b, encoder) for b in found]}
