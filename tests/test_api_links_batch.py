@@ -79,6 +79,7 @@ def test_beads_of_another_alignment_are_not_found_and_nothing_is_computed(client
     ("true", ["'true'"]),
     ("1.5", ["'1.5'"]),
     ("99999999999999999999", ["not a bead id"]),
+    ("9" * 5000, ["not a bead id"]),
     (",".join(map(str, range(1, MAX_BATCH_BEADS + 2))), [f"at most {MAX_BATCH_BEADS}"]),
 ])
 def test_a_malformed_bead_list_is_a_422(client, aid, beads_param, words):

@@ -27,9 +27,10 @@ def _bead_ids(values: list[str]) -> list[int]:
     parts = [p.strip() for p in ",".join(values).split(",")]
     if any(not p for p in parts):
         raise ValueError("give bead ids separated by commas, e.g. beads=12,13,14")
-    bad = [p for p in parts if not (p.isascii() and p.isdigit()) or not 0 < int(p) <= _DB_INT_MAX]
+    bad = [p for p in parts if not (p.isascii() and p.isdigit() and len(p) <= 19) or not 0 < int(p) <= _DB_INT_MAX]
     if bad:
-        raise ValueError(f"{bad[0]!r} is not a bead id (a positive integer)")
+        shown = bad[0] if len(bad[0]) <= 24 else bad[0][:20] + "…"
+        raise ValueError(f"{shown!r} is not a bead id (a positive integer)")
     if len(parts) > MAX_BATCH_BEADS:
         raise ValueError(f"at most {MAX_BATCH_BEADS} beads per request ({len(parts)} given)")
     return [int(p) for p in parts]
