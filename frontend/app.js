@@ -17,6 +17,7 @@
  *   renderings.js renderings side by side    search.js     concordance
  *   hash.js       URL hash → view; review    newalign.js   upload dialog
  *   links.js      word links: hover/select a word to light its rendering
+ *   linkbodies.js word links fetched a screenful at a time, kept per bead
  *   login.js      sign-in, account, CSRF     poll.js       other reviewers' edits
  *   pairing.js    pairing view: which record translates which (confirm, reassign)
  *

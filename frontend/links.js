@@ -9,13 +9,17 @@
  * pointed at are outlined (.w.focus). Fidelity evidence (a number or name on one side only)
  * and the words it is linked to are outlined red (.w.evidence), see showEvidence().
  *
- * Links come from GET /api/alignments/{aid}/beads/{bead}/links (computed once per bead and
- * cached by the server). A sentence is wrapped into word spans (<span class="w">) only when
- * first needed; its text does not change. A "container" is the unit whose links are loaded
- * together: a bead row, a row of the renderings view, a concordance hit.
+ * Links come in batches (linkbodies.js: the beads asked for in one turn go in one request
+ * per alignment, and each bead's body is kept). When the pointer rests on a container not
+ * loaded yet, the links of every container on screen in that view are asked for with it
+ * (prefetchVisible), so pointing along the list, the renderings or the hits costs one
+ * request a screenful, not one per bead. A sentence
+ * is wrapped into word spans (<span class="w">) only when first needed; its text does not
+ * change. A "container" is the unit whose links are loaded together: a bead row, a row of
+ * the renderings view, a concordance hit.
  */
 import { state } from "./state.js";
-import { api } from "./api.js";
+import { linksOf, want, BATCH_MAX } from "./linkbodies.js";
 import { el, showError } from "./dom.js";
 
 const TEXT = ".txt, .hit-text, .aligned-text";             // elements holding sentence text
@@ -23,7 +27,6 @@ const CONTAINER = ".bead, .rv-row:not(.rv-head), #search-results .hit";
 const SPREAD_MAX = 40;  // other containers a selected phrase is looked for in
 const REST_MS = 120;    // the pointer rests this long on a sentence before its links load
 
-const bodies = new Map();            // "aid:bead" → Promise of the links body
 const registries = new WeakMap();    // container → Promise of its registry
 const ready = new WeakMap();         // container → registry, once loaded
 let hover = null;                    // {reg, sources: [span]}
@@ -34,16 +37,36 @@ let restTimer = null;
 
 /* ---------------------------------------------------------------- loading and wrapping */
 
-async function linksOf(aid, bead, fits) {
-  const key = `${aid}:${bead}`;
-  const get = () => {
-    const p = api(`/api/alignments/${aid}/beads/${bead}/links`);
-    bodies.set(key, p);
-    p.catch(() => bodies.delete(key));
-    return p;
-  };
-  const body = await (bodies.get(key) || get());
-  return fits(body) ? body : get(); // the bead changed since (split, edited text): again
+/* The [aid, bead] pairs whose links a container shows. */
+function beadsOf(container) {
+  if (container.classList.contains("bead")) return [[state.aid, Number(container.dataset.id)]];
+  if (container.classList.contains("rv-row")) {
+    return [...container.querySelectorAll(".rv-cell")].slice(1).flatMap((cell) => (cell.dataset.beads || "")
+      .split(",").filter(Boolean).map((b) => [Number(cell.dataset.aid), Number(b)]));
+  }
+  return [...container.querySelectorAll(".aligned[data-bead]")].map((box) => [Number(box.dataset.aid), Number(box.dataset.bead)]);
+}
+
+/* Ask for the links of `container` and of every container on screen in its view that has
+ * none yet: one request (per alignment) for the screenful, sent with the container's own. */
+function prefetchVisible(container) {
+  const scope = container.parentElement && container.parentElement.closest("#beads, #rv-table, #search-results");
+  let others = [];
+  if (scope) {
+    const view = scope.getBoundingClientRect();
+    const top = Math.max(view.top, 0), bottom = Math.min(view.bottom, window.innerHeight);
+    others = [...scope.querySelectorAll(CONTAINER)].filter((c) => {
+      const r = c.getBoundingClientRect();
+      return r.bottom > top && r.top < bottom;
+    });
+  }
+  let budget = BATCH_MAX;
+  for (const c of [container, ...others]) {
+    if (registries.has(c)) continue;
+    for (const [aid, bead] of beadsOf(c)) {
+      if (budget > 0 && want(aid, bead)) budget -= 1;
+    }
+  }
 }
 
 /* Wrap the tokens [{start, end}] of a text element in word spans (keeping <mark>s); returns
@@ -242,6 +265,7 @@ function onOver(ev) {
     restTimer = setTimeout(() => {
       const under = document.elementFromPoint(pointer.x, pointer.y);
       if (!under || !container.contains(under)) return;
+      prefetchVisible(container);
       registry(container).then(() => {  // still pointing at a word once loaded: light it
         const now = document.elementFromPoint(pointer.x, pointer.y);
         if (now && now.closest(".w") && container.contains(now)) onOver({ target: now, clientX: pointer.x, clientY: pointer.y });
@@ -314,6 +338,7 @@ async function onSelection() {
     return;
   }
   const picked = [...container.querySelectorAll(TEXT)].map((txt) => [txt, selectedOffsets(range, txt)]).filter(([, o]) => o);
+  if (!registries.has(container)) prefetchVisible(container);  // the screenful with it: the phrase is looked for there
   const reg = await registry(container);
   if (run !== selectionRun || !picked.length) return;
   const [firstTxt] = picked[0];

@@ -6,6 +6,7 @@ is a TEST RECONSTRUCTION, not the archival text). Harness: tests/support/browser
 from __future__ import annotations
 
 import threading
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -43,6 +44,19 @@ for (const box of document.querySelectorAll(selector)) {
 return false;
 """
 LIT = "return [...document.querySelectorAll(arguments[0])].map((w) => w.textContent);"
+# The word-link requests the page made (the Resource Timing entries of its fetches).
+LINK_REQUESTS = """return performance.getEntriesByType("resource").map((e) => e.name)
+  .filter((u) => /\\/links(\\?|$)/.test(new URL(u).pathname + new URL(u).search));"""
+# Ids of the bead rows on screen, and of those whose source text is wholly on screen.
+ON_SCREEN = """
+const view = document.querySelector("#beads").getBoundingClientRect();
+const top = Math.max(view.top, 0), bottom = Math.min(view.bottom, innerHeight);
+const rows = [...document.querySelectorAll("#beads .bead")];
+const shown = rows.filter((r) => { const b = r.getBoundingClientRect(); return b.bottom > top && b.top < bottom; });
+const whole = shown.filter((r) => { const t = r.querySelector(".side.src .txt");
+  if (!t) return false; const b = t.getBoundingClientRect(); return b.top >= top && b.bottom <= bottom; });
+return [shown.map((r) => Number(r.dataset.id)), whole.map((r) => Number(r.dataset.id))];
+"""
 
 
 class LitvinovServer(LiveServer):
@@ -136,6 +150,9 @@ def test_renderings_view_and_concordance_light_the_links(driver, seed):
     assert driver.execute_script(SELECT, "#rv-table .rv-row .rv-cell:nth-child(1) .txt", PHRASE_RU)
     wait(driver, lambda d: _has_run(d.execute_script(LIT, "#rv-table .rv-cell:nth-child(2) .w.lit"),
                                     PHRASE_EN.split()), what="rendering lit in the column")
+    requests = driver.execute_script(LINK_REQUESTS)  # the rows on screen and the spread, in batches
+    assert requests and all(urlparse(u).path == f"/api/alignments/{seed.aid}/links" for u in requests)
+    assert len(requests) <= 2 and sum(len(_asked(u)) for u in requests) > len(requests)
     press(driver, Keys.ESCAPE)
     press(driver, "q")  # the concordance over every document ("/" finds in this alignment)
     driver.find_element(By.ID, "search-input").send_keys(PHRASE_EN, Keys.ENTER)
@@ -146,3 +163,29 @@ def test_renderings_view_and_concordance_light_the_links(driver, seed):
     for k in (1, 2):  # the selected phrase is in both hits: both renderings light up
         wait(driver, lambda d: _has_run(d.execute_script(LIT, f"#search-results .hit:nth-child({k}) .aligned-text .w.lit"),
                                         PHRASE_RU.split()), what=f"hit {k} lit")
+
+
+def _asked(url: str) -> list[int]:
+    return [int(b) for b in parse_qs(urlparse(url).query)["beads"][0].split(",")]
+
+
+def test_pointing_along_the_list_costs_one_request_for_the_rows_on_screen(driver, seed):
+    open_page(driver, seed.url)
+    driver.execute_script("performance.clearResourceTimings();")
+    on_screen, whole = driver.execute_script(ON_SCREEN)
+    assert len(on_screen) >= 5 and len(whole) >= 3, (on_screen, whole)
+    for bead in (whole[0], whole[-1], whole[len(whole) // 2]):  # one row, then others on screen
+        txt = driver.find_element(By.CSS_SELECTOR, f'.bead[data-id="{bead}"] .side.src .txt')
+        ActionChains(driver).move_to_element(txt).perform()
+        wait(driver, lambda d: txt.get_attribute("data-words") == "1", what=f"words of bead {bead} wrapped")
+    requests = driver.execute_script(LINK_REQUESTS)
+    assert len(requests) == 1, requests  # not one per bead
+    assert urlparse(requests[0]).path == f"/api/alignments/{seed.aid}/links"
+    asked = _asked(requests[0])
+    assert asked[0] == whole[0] and set(on_screen) <= set(asked) and len(asked) == len(set(asked))
+    # The words light up from the batch's links as they did bead by bead.
+    ActionChains(driver).move_to_element(driver.find_element(
+        By.CSS_SELECTOR, f'.bead[data-id="{whole[-1]}"] .side.src .w')).perform()
+    wait(driver, lambda d: d.execute_script(LIT, f'.bead[data-id="{whole[-1]}"] .side.tgt .w.lit'),
+         what="a word lit from the batch")
+    assert len(driver.execute_script(LINK_REQUESTS)) == 1

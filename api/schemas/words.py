@@ -1,4 +1,5 @@
-"""Schemas of the word links of a bead (``GET /api/alignments/{id}/beads/{bead_id}/links``)."""
+"""Schemas of the word links of beads (``GET /api/alignments/{id}/beads/{bead_id}/links``, and
+``GET /api/alignments/{id}/links?beads=...`` for many)."""
 
 from __future__ import annotations
 
@@ -56,3 +57,10 @@ class BeadLinksOut(BaseModel):
     src: LinkSideOut
     tgt: LinkSideOut
     links: list[WordLinkOut]
+
+
+class BatchLinksOut(BaseModel):
+    """The word links of several beads of one alignment, in the order asked for."""
+
+    alignment_id: Id
+    beads: list[BeadLinksOut]
