@@ -244,8 +244,17 @@ def chosen_pairs(session: Session, run_id: int) -> list[tuple[int, int, bool, in
 
 def leftovers(view: dict) -> dict:
     """``{"unpaired_source", "unpaired_target"}`` of a :func:`pairing_view`, shaped as
-    :func:`aligner.pairing.pair_entries` gives them (a source's ``best`` candidate)."""
-    out = {"unpaired_source": [], "unpaired_target": list(view["unpaired_targets"])}
+    :func:`aligner.pairing.pair_entries` gives them (each record's ``best`` candidate, by
+    score, among the stored pairs of any status)."""
+    best_of_target: dict[int, dict] = {}
+    for s in view["sources"]:
+        for c in s["candidates"]:
+            held = best_of_target.get(c["target"]["id"])
+            if held is None or c["score"] > held["score"]:
+                best_of_target[c["target"]["id"]] = {"ref": s["ref"], "score": c["score"]}
+    out = {"unpaired_source": [],
+           "unpaired_target": [{**t, "best": best_of_target[t["id"]]} if t["id"] in best_of_target else t
+                               for t in view["unpaired_targets"]]}
     for s in view["sources"]:
         cands = s["candidates"]
         if not any(c["status"] in CHOSEN for c in cands):
