@@ -104,35 +104,95 @@ def read_task(task: PairTask, options: ReadOptions = ReadOptions()) -> tuple[Doc
     return src, tgt
 
 
+IN_CHUNK = 400  # values per ``IN (...)``: two such lists stay under SQLite's old 999-parameter limit
+
+#: What a done task is looked up by: both texts' content hashes and languages, the settings.
+Wanted = tuple[str, str, str, str, AlignConfig]
+
+
 def find_done(session: Session, key: str, project_id: int, src_sha: str, src_lang: str,
               tgt_sha: str, tgt_lang: str, encoder: str, config: AlignConfig) -> int | None:
-    """Id of the alignment that task ``key`` stored, or None: its ``batch_task`` row, else
-    an alignment in project ``project_id`` of documents with these content hashes and
-    languages, made by ``encoder`` (``"name version"``) with the same settings."""
+    """Id of the alignment that task ``key`` stored, or None (:func:`find_done_many` for
+    one task)."""
+    return find_done_many(session, project_id, encoder,
+                          {key: (src_sha, src_lang, tgt_sha, tgt_lang, config)}).get(key)
+
+
+def find_done_many(session: Session, project_id: int, encoder: str,
+                   wanted: dict[str, Wanted]) -> dict[str, int]:
+    """``{key: alignment id}`` of the tasks of ``wanted`` (``{key: (source sha256, source
+    language, target sha256, target language, settings)}``) that are done: by their
+    ``batch_task`` row, else by an alignment in project ``project_id`` of documents with
+    these content hashes and languages, made by ``encoder`` (``"name version"``) with the
+    same settings (the oldest such). Reads in ``IN (...)`` lists of :data:`IN_CHUNK`: a
+    rerun of thousands of tasks makes a few queries, not one or two per task."""
     from aligner.store.models import AlignmentRow, DocumentRow
     from aligner.store.pairing_models import BatchTask
 
-    done = session.scalar(select(BatchTask.alignment_id).where(BatchTask.key == key))
-    if done is not None:
+    done: dict[str, int] = {}
+    for part in _chunks(list(wanted)):
+        done.update(session.execute(select(BatchTask.key, BatchTask.alignment_id)
+                                    .where(BatchTask.key.in_(part))).all())
+    rest = {key: w for key, w in wanted.items() if key not in done}
+    if not rest:
         return done
     name, _, version = encoder.partition(" ")
     src, tgt = aliased(DocumentRow), aliased(DocumentRow)
-    rows = session.execute(
-        select(AlignmentRow.id, AlignmentRow.params)
-        .join(src, src.id == AlignmentRow.src_document_id)
-        .join(tgt, tgt.id == AlignmentRow.tgt_document_id)
-        .where(src.project_id == project_id, src.sha256 == src_sha, src.lang == src_lang,
-               tgt.sha256 == tgt_sha, tgt.lang == tgt_lang,
-               AlignmentRow.encoder_name == name, AlignmentRow.encoder_version == version)
-        .order_by(AlignmentRow.id)).all()
-    wanted = config.to_params()
-    for alignment_id, params in rows:
-        try:
-            if AlignConfig.from_params(params).to_params() == wanted:
-                return alignment_id
-        except Exception:  # noqa: BLE001 - settings of an older version: not this task
-            continue
-    return None
+    by_texts: dict[tuple[str, str, str, str], dict[int, dict]] = {}
+    for part in _chunks(list(rest.values())):
+        rows = session.execute(
+            select(AlignmentRow.id, AlignmentRow.params, src.sha256, src.lang, tgt.sha256, tgt.lang)
+            .join(src, src.id == AlignmentRow.src_document_id)
+            .join(tgt, tgt.id == AlignmentRow.tgt_document_id)
+            .where(src.project_id == project_id, src.sha256.in_({w[0] for w in part}),
+                   tgt.sha256.in_({w[2] for w in part}),
+                   AlignmentRow.encoder_name == name, AlignmentRow.encoder_version == version))
+        for alignment_id, params, *texts in rows:
+            by_texts.setdefault(tuple(texts), {})[alignment_id] = params
+    settings: dict[int, dict | None] = {}  # alignment id -> its settings, read once
+    for key, (*texts, config) in rest.items():
+        candidates = by_texts.get(tuple(texts), {})
+        for alignment_id in sorted(candidates):
+            if alignment_id not in settings:
+                settings[alignment_id] = _settings(candidates[alignment_id])
+            if settings[alignment_id] == config.to_params():
+                done[key] = alignment_id
+                break
+    return done
+
+
+def reconstruction_files(session: Session, alignment_ids) -> dict[int, list[str]]:
+    """``{alignment id: its files that are test reconstructions}`` (source first; an
+    alignment with none is left out), read in ``IN (...)`` lists: a rerun's report labels
+    them as the first run's did."""
+    from aligner.store.models import AlignmentRow, DocumentRow
+
+    src, tgt = aliased(DocumentRow), aliased(DocumentRow)
+    out: dict[int, list[str]] = {}
+    for part in _chunks(sorted(set(alignment_ids))):
+        for alignment_id, *sides in session.execute(
+                select(AlignmentRow.id, src.origin_file, src.kind, tgt.origin_file, tgt.kind)
+                .join(src, src.id == AlignmentRow.src_document_id)
+                .join(tgt, tgt.id == AlignmentRow.tgt_document_id)
+                .where(AlignmentRow.id.in_(part))):
+            files = [file for file, kind in (sides[:2], sides[2:]) if kind == "reconstruction"]
+            if files:
+                out[alignment_id] = files
+    return out
+
+
+def _settings(params: dict | None) -> dict | None:
+    """A stored alignment's settings as :meth:`AlignConfig.to_params` gives them today, or
+    None for settings of an older version (not any task's)."""
+    try:
+        return AlignConfig.from_params(params).to_params()
+    except Exception:  # noqa: BLE001 - unreadable settings: not this task
+        return None
+
+
+def _chunks(items: list, size: int = IN_CHUNK):
+    for first in range(0, len(items), size):
+        yield items[first:first + size]
 
 
 def record_done(session: Session, key: str, name: str, alignment_id: int) -> None:
