@@ -84,7 +84,7 @@ def run_pairing(cache: str, seed: int) -> None:
 
 def rounds_of(tasks: list[PairTask], n: int) -> list[list[PairTask]]:
     """``n`` rounds of like total size (largest first, each to the lightest round)."""
-    size = {t.name: sum(os.path.getsize(p) for p in (t.source, t.target)) for t in tasks}
+    size = {t.name: sum(os.path.getsize(p) for p in (t.source, t.translation)) for t in tasks}
     out: list[list[PairTask]] = [[] for _ in range(n)]
     for t in sorted(tasks, key=lambda t: -size[t.name]):
         min(out, key=lambda r: sum(size[x.name] for x in r)).append(t)

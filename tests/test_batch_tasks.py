@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from aligner.align import AlignConfig
 from aligner.batch.engine import done_before
-from aligner.batch.tasks import (PairTask, find_done, find_done_many, reconstruction_files,
-                                 record_done, task_key)
+from aligner.batch.discover import PairSpec
+from aligner.batch.tasks import (PairTask, file_sha256, find_done, find_done_many, read_task,
+                                 reconstruction_files, record_done, task_hashes, task_key)
 from aligner.pipeline import store_pair
 from aligner.store.db import open_store
 from aligner.store.errors import NotFoundError
@@ -17,6 +18,9 @@ from aligner.store.pairing_models import PairingPair
 from aligner.store.service import get_or_create_project
 from support.batch import statements
 from support.store import toy_alignment, toy_document
+
+import pickle
+from dataclasses import fields
 
 import pytest
 
@@ -38,6 +42,24 @@ def store(sessions, src, tgt, config: AlignConfig = AlignConfig(), project: str 
 def wanted(src, tgt, config: AlignConfig = AlignConfig()):
     key = task_key(src.provenance.sha256, "ru", tgt.provenance.sha256, "en", ENCODER, config)
     return key, (src.provenance.sha256, "ru", tgt.provenance.sha256, "en", config)
+
+
+def test_a_task_is_its_spec_and_what_the_engine_needs(tmp_path):
+    (tmp_path / "a_ru.txt").write_text("Первое предложение. Второе.", encoding="utf-8")
+    (tmp_path / "a_en.txt").write_text("The first sentence. The second.", encoding="utf-8")
+    spec = PairSpec("a", tmp_path / "a_ru.txt", tmp_path / "a_en.txt", "ru", "en", "archival", None, "A")
+    task = PairTask.from_spec(spec)
+    assert isinstance(task, PairSpec)
+    assert [getattr(task, f.name) for f in fields(PairSpec)] == [getattr(spec, f.name) for f in fields(PairSpec)]
+    assert (task.partial, task.pair_id, task.src_doc, task.tgt_doc) == (False, None, None, None)
+    sent = pickle.loads(pickle.dumps(task))  # as a worker gets it
+    assert sent == task
+    src, tgt = read_task(sent)
+    assert (src.provenance.kind, src.title, tgt.lang) == ("archival", "A", "en")
+    assert task_hashes(sent) == (file_sha256(spec.source), file_sha256(spec.translation)) == \
+        (src.provenance.sha256, tgt.provenance.sha256)
+    carried = PairTask("a", spec.source, spec.translation, "ru", "en", src_doc=src, tgt_doc=tgt)
+    assert read_task(carried) == (src, tgt)
 
 
 def test_done_by_row_or_by_alignment_of_the_same_texts_encoder_settings_and_project(db_url):

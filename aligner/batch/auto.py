@@ -144,7 +144,7 @@ def _pair_fields(pair: dict) -> dict:
 def _task(source: Entry, target: Entry, partial: bool, pair_id: int) -> PairTask:
     src_ref, tgt_ref = source.describe()["ref"], target.describe()["ref"]
     name = f"{Path(src_ref).name} ↔ {Path(tgt_ref).name}"
-    return PairTask(name, src_ref, tgt_ref, source.doc.lang, target.doc.lang, partial=partial,
+    return PairTask(name, Path(src_ref), Path(tgt_ref), source.doc.lang, target.doc.lang, partial=partial,
                     pair_id=pair_id, src_doc=source.doc, tgt_doc=target.doc)
 
 

@@ -218,7 +218,7 @@ def _size(task: PairTask) -> int:
     if task.src_doc is not None and task.tgt_doc is not None:
         return len(task.src_doc.raw_text) + len(task.tgt_doc.raw_text)
     try:
-        return sum(os.path.getsize(split_fragment(p)[0]) for p in (task.source, task.target))
+        return sum(os.path.getsize(split_fragment(p)[0]) for p in (task.source, task.translation))
     except OSError:
         return 0
 

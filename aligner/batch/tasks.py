@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -28,25 +28,16 @@ from aligner.types import Document
 
 
 @dataclass(frozen=True)
-class PairTask:
-    """One pair to align.
-
-    ``source``/``target``: a file, a TEI div ``f.xml#ID``; or, when ``src_doc``/``tgt_doc``
-    are given (records found by pairing), only their names. ``partial``: align with
-    ``AlignConfig(partial=True)`` (the target renders part of the source). ``pair_id``:
-    the ``pairing_pair`` row this task aligns (pairing mode), which is linked to the
-    alignment when it is stored. ``kind``/``tgt_kind``/``title`` as in
-    :class:`aligner.batch.discover.PairSpec`.
+class PairTask(PairSpec):
+    """One pair to align: a :class:`~aligner.batch.discover.PairSpec` (``source`` and
+    ``translation``: a file, a TEI div ``f.xml#ID``; or, when ``src_doc``/``tgt_doc`` are
+    given, records found by pairing, ``volume.txt#102``, only their references) and what the
+    engine needs besides. ``partial``: align with ``AlignConfig(partial=True)`` (the target
+    renders part of the source). ``pair_id``: the ``pairing_pair`` row this task aligns
+    (pairing mode), linked to the alignment when it is stored. ``src_doc``/``tgt_doc``: the
+    documents, read already (pairing mode); else the files are read by the worker.
     """
 
-    name: str
-    source: str
-    target: str
-    src_lang: str
-    tgt_lang: str
-    kind: str | None = None
-    tgt_kind: str | None = None
-    title: str | None = None
     partial: bool = False
     pair_id: int | None = None
     src_doc: Document | None = None
@@ -55,8 +46,7 @@ class PairTask:
     @classmethod
     def from_spec(cls, spec: PairSpec) -> "PairTask":
         """The task of a pair found by name or listed in a manifest."""
-        return cls(spec.name, str(spec.source), str(spec.translation), spec.src_lang,
-                   spec.tgt_lang, spec.kind, spec.tgt_kind, spec.title)
+        return cls(**{f.name: getattr(spec, f.name) for f in fields(PairSpec)})
 
     def config(self, base: AlignConfig) -> AlignConfig:
         """The settings this task is aligned with: ``base``, partial if the task is."""
@@ -78,9 +68,9 @@ def task_hashes(task: PairTask) -> tuple[str, str] | None:
     Raises OSError for a file that cannot be read."""
     if task.src_doc is not None and task.tgt_doc is not None:
         return task.src_doc.provenance.sha256, task.tgt_doc.provenance.sha256
-    if split_fragment(task.source)[1] or split_fragment(task.target)[1]:
+    if split_fragment(task.source)[1] or split_fragment(task.translation)[1]:
         return None
-    return file_sha256(task.source), file_sha256(task.target)
+    return file_sha256(task.source), file_sha256(task.translation)
 
 
 def task_key(src_sha: str, src_lang: str, tgt_sha: str, tgt_lang: str, encoder: str,
@@ -99,7 +89,7 @@ def read_task(task: PairTask, options: ReadOptions = ReadOptions()) -> tuple[Doc
         return task.src_doc, task.tgt_doc
     src = read_document(task.source, task.src_lang, role="source", kind=task.kind,
                         title=task.title, options=options)
-    tgt = read_document(task.target, task.tgt_lang, role="translation", kind=task.tgt_kind,
+    tgt = read_document(task.translation, task.tgt_lang, role="translation", kind=task.tgt_kind,
                         title=task.title, options=options)
     return src, tgt
 
