@@ -37,9 +37,9 @@ ENCODER = "toy 1"
 
 def per_task(tasks: list[PairTask], sessions, project_id: int, encoder: str,
              config: AlignConfig) -> tuple[dict[int, PairResult], list[int]]:
-    """The look-ups of ``run_tasks`` before ``done_before`` (as they were at commit
-    341e377): one ``find_done``, one ``get_alignment`` and one ``link_alignment`` per task,
-    each in a session of its own."""
+    """The look-ups of ``run_tasks`` before ``done_before`` (its code at commit 341e377,
+    from the same calls): one ``find_done`` (one query when the task's row is there), one
+    ``get_alignment`` and one ``link_alignment`` per task, each in a session of its own."""
     from aligner.store.pairing import link_alignment
     from aligner.store.service import get_alignment
 

@@ -1,13 +1,19 @@
 """Which tasks of a batch are done (aligner.batch.tasks, engine.done_before): by their
 batch_task row or by a stored alignment of the same texts, encoder and settings; the
 reconstruction labels and pairing links of a rerun; all read in a few IN (...) queries
-however many tasks there are. On SQLite and PostgreSQL; toy documents, no encoder."""
+however many tasks there are. A task is its PairSpec and more. On SQLite and PostgreSQL;
+toy documents, no encoder."""
 
 from __future__ import annotations
 
+import pickle
+from dataclasses import fields
+
+import pytest
+
 from aligner.align import AlignConfig
-from aligner.batch.engine import done_before
 from aligner.batch.discover import PairSpec
+from aligner.batch.engine import done_before
 from aligner.batch.tasks import (PairTask, file_sha256, find_done, find_done_many, read_task,
                                  reconstruction_files, record_done, task_hashes, task_key)
 from aligner.pipeline import store_pair
@@ -18,11 +24,6 @@ from aligner.store.pairing_models import PairingPair
 from aligner.store.service import get_or_create_project
 from support.batch import statements
 from support.store import toy_alignment, toy_document
-
-import pickle
-from dataclasses import fields
-
-import pytest
 
 ENCODER = "toy 1"
 

@@ -200,7 +200,7 @@ def done_before(tasks: list[PairTask], sessions, project_id: int, encoder: str,
             keys[i] = task_key(hashes[0], task.src_lang, hashes[1], task.tgt_lang, encoder, settings)
             wanted[keys[i]] = (hashes[0], task.src_lang, hashes[1], task.tgt_lang, settings)
     with sessions() as session:
-        done = find_done_many(session, project_id, encoder, wanted) if wanted else {}
+        done = find_done_many(session, project_id, encoder, wanted)
         labels = reconstruction_files(session, done.values())
         links = {tasks[i].pair_id: done[key] for i, key in keys.items()
                  if key in done and tasks[i].pair_id is not None}
