@@ -5,6 +5,7 @@ Usage:
     python bench/batch.py                    # pairing sets, then the batch (about 20 min)
     python bench/batch.py --sets batch --rounds 3 --configs local1,local2,dask2
     python bench/batch.py --sets pairing     # as bench/pairing.py (its sets: NTREX, volumes, bilinguator, dropped, FRUS)
+    python bench/batch.py --sets rerun --rerun-tasks 2000   # a rerun's look-ups (bench/batch_rerun.py)
 
 Pairing (``bench/pairing.py``'s sets, with its embedding cache .cache/bench-pairing.sqlite
 unless ``--cache ''``): P/R/F1 and time on NTREX (two folders; two volumes split into
@@ -83,7 +84,7 @@ def run_pairing(cache: str, seed: int) -> None:
 
 def rounds_of(tasks: list[PairTask], n: int) -> list[list[PairTask]]:
     """``n`` rounds of like total size (largest first, each to the lightest round)."""
-    size = {t.name: sum(os.path.getsize(p) for p in (t.source, t.target)) for t in tasks}
+    size = {t.name: sum(os.path.getsize(p) for p in (t.source, t.translation)) for t in tasks}
     out: list[list[PairTask]] = [[] for _ in range(n)]
     for t in sorted(tasks, key=lambda t: -size[t.name]):
         min(out, key=lambda r: sum(size[x.name] for x in r)).append(t)
@@ -180,19 +181,30 @@ def main() -> None:
     ap.add_argument("--cache", default=str(ROOT / ".cache" / "bench-pairing.sqlite"),
                     help="SQLite embedding cache of the pairing sets ('' for none)")
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--rerun-tasks", type=int, default=2000, help="done tasks of the rerun set")
+    ap.add_argument("--rerun-db", choices=("sqlite", "postgresql"), default="sqlite")
     args = ap.parse_args()
+    sets = args.sets.split(",")
+    if sets == ["rerun"]:  # needs no shared data
+        import batch_rerun
+
+        batch_rerun.run_rerun_bench(args.rerun_tasks, db=args.rerun_db)
+        return
     if not BILINGUATOR.is_dir():
         sys.exit(f"skipped: {BILINGUATOR} not found (../shared is not in a user's clone)")
     sampler = LoadSampler()
     sampler.start()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
-    sets = args.sets.split(",")
     if "pairing" in sets:
         start, cpu = time.perf_counter(), time.process_time()
         run_pairing(args.cache, args.seed)
         print(f"pairing sets: {time.perf_counter() - start:.1f} s wall, {time.process_time() - cpu:.1f} s CPU")
     if "batch" in sets:
         run_batch_bench([c for c in args.configs.split(",") if c], args.rounds, args.works)
+    if "rerun" in sets:
+        import batch_rerun
+
+        batch_rerun.run_rerun_bench(args.rerun_tasks, db=args.rerun_db)
     samples = sampler.stop()
     print(f"load average over the run: mean {statistics.fmean(samples):.1f}, "
           f"min {min(samples):.1f}, max {max(samples):.1f} ({len(samples)} samples)")

@@ -4,61 +4,22 @@ CLI uses), import of unpaired documents, and alignment of two English renderings
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from aligner.batch import (
     ManifestError, PairSpec, discover_pairs, find_pairs, format_summary, read_manifest,
 )
-from aligner.batch.engine import run_tasks
-from aligner.batch.executors import LocalExecutor
-from aligner.batch.tasks import PairTask
 from aligner.pipeline import ReadOptions, read_document, read_documents, store_documents
 from api.cli import app
 from aligner.store.concordance import search
 from aligner.errors import InputError
 from aligner.store.db import open_store
-from aligner.store.models import AlignmentRow, DocumentRow
+from aligner.store.models import DocumentRow
 from aligner.store.service import get_or_create_project, import_document
-
-
-
-def run_batch(specs, sessions, encoder) -> list:
-    """The CLI's batch path (:func:`aligner.batch.engine.run_tasks`) on one local worker
-    process; the results in the order of ``specs``."""
-    with LocalExecutor(1, None) as executor:
-        return run_tasks([PairTask.from_spec(s) for s in specs], sessions, executor, encoder,
-                         progress=None).results
-
-
-def write_pairs(folder: Path, n: int, *, nested: bool = False) -> list[str]:
-    names = []
-    for k in range(n):
-        name = f"work{k:02d}"
-        where = folder / name if nested else folder
-        where.mkdir(parents=True, exist_ok=True)
-        ru = " ".join(f"Это предложение номер {k}-{i} о деле." for i in range(6))
-        en = " ".join(f"This is sentence number {k}-{i} about the matter." for i in range(6))
-        (where / f"{name}_ru.txt").write_text(f"<h1>Глава {k}</h1>\n{ru}\n", encoding="utf-8")
-        (where / f"{name}_en.txt").write_text(f"<h1>Chapter {k}</h1>\n{en}\n", encoding="utf-8")
-        names.append(name)
-    return names
-
-
-def counts(db: Path) -> tuple[int, int, int]:
-    """(documents, distinct document sha256+lang, alignments) in the store."""
-    _, sessions = open_store(db)
-    with sessions() as s:
-        docs = s.scalar(select(func.count()).select_from(DocumentRow))
-        distinct = s.execute(select(DocumentRow.sha256, DocumentRow.lang).distinct()).all()
-        aligns = s.scalar(select(func.count()).select_from(AlignmentRow))
-        pairs = s.execute(select(AlignmentRow.src_document_id, AlignmentRow.tgt_document_id)
-                          .distinct()).all()
-    assert len(pairs) == aligns, "an alignment is duplicated"
-    return docs, len(distinct), aligns
+from support.batch import counts, run_batch, write_pairs
 
 
 # --- finding pairs ------------------------------------------------------------------------
@@ -116,13 +77,13 @@ def test_csv_and_toml_manifests(tmp_path):
 
 def test_batch_aligns_reports_a_bad_file_and_skips_on_rerun(tmp_path, default_encoder):
     folder = tmp_path / "texts"
-    names = write_pairs(folder, 3, nested=True)
+    names = write_pairs(folder, 3, nested=True, heading=True)
     (folder / "broken").mkdir()
     (folder / "broken" / "broken_ru.txt").write_bytes(b"\x00\x01\x02binary\x00" * 10)
     (folder / "broken" / "broken_en.txt").write_text("Fine text.", encoding="utf-8")
     db = tmp_path / "b.db"
     _, sessions = open_store(db)
-    results = run_batch(discover_pairs(folder), sessions, default_encoder)
+    results = run_batch(discover_pairs(folder), sessions, default_encoder).results
     by_name = {r.name: r for r in results}
     assert by_name["broken"].status == "failed" and "binary" in by_name["broken"].error
     for name in names:
@@ -132,13 +93,13 @@ def test_batch_aligns_reports_a_bad_file_and_skips_on_rerun(tmp_path, default_en
         assert r.beads == sum(r.beads_by_type.values()) > 0
         assert 0.0 <= r.mean_score <= 1.0
         assert 0.0 < r.seconds < 120
-    assert counts(db) == (6, 6, 3)
+    assert counts(db) == {"documents": 6, "distinct_documents": 6, "alignments": 3, "distinct_pairs": 3, "tasks": 3}
     table = format_summary(results)
     assert "3 aligned, 1 failed" in table and "broken" in table
-    again = run_batch(discover_pairs(folder), sessions, default_encoder)
+    again = run_batch(discover_pairs(folder), sessions, default_encoder).results
     assert {r.name: r.status for r in again} == {**{n: "skipped" for n in names},
                                                  "broken": "failed"}
-    assert counts(db) == (6, 6, 3)
+    assert counts(db) == {"documents": 6, "distinct_documents": 6, "alignments": 3, "distinct_pairs": 3, "tasks": 3}
     # A skipped pair's row has no sentence counts (it was not read), not zeros.
     row = next(line for line in format_summary(again).splitlines() if line.startswith(names[0]))
     assert set(row.split()[1:-2]) == {"—"} and row.endswith("skipped")
@@ -155,7 +116,7 @@ def test_the_summary_labels_a_test_reconstruction(tmp_path, default_encoder):
     specs = discover_pairs(folder)
     specs = [PairSpec(s.name, s.source, s.translation, "ru", "en",
                       kind="reconstruction" if s.name == "rec" else None) for s in specs]
-    table = format_summary(run_batch(specs, sessions, default_encoder))
+    table = format_summary(run_batch(specs, sessions, default_encoder).results)
     notes = [line for line in table.splitlines() if line.startswith("note:")]
     assert notes == ["note: rec_ru.txt is a TEST RECONSTRUCTION — not the archival text"]
     marked = [line.split()[0] for line in table.splitlines() if line.endswith("[TEST RECONSTRUCTION]")]
@@ -174,10 +135,10 @@ def test_documents_imported_before_a_crash_are_reused(tmp_path, default_encoder)
         import_document(s, project, read_document(spec.source, "ru", options=options), "source")
         import_document(s, project, read_document(spec.translation, "en", role="translation",
                                                   options=options), "translation")
-    assert counts(db) == (2, 2, 0)
-    results = run_batch(discover_pairs(folder), sessions, default_encoder)
+    assert counts(db) == {"documents": 2, "distinct_documents": 2, "alignments": 0, "distinct_pairs": 0, "tasks": 0}
+    results = run_batch(discover_pairs(folder), sessions, default_encoder).results
     assert [r.status for r in results] == ["aligned", "aligned"]
-    assert counts(db) == (4, 4, 2)
+    assert counts(db) == {"documents": 4, "distinct_documents": 4, "alignments": 2, "distinct_pairs": 2, "tasks": 2}
 
 
 # --- import and several renderings --------------------------------------------------------
@@ -226,7 +187,7 @@ def test_two_english_renderings_through_a_manifest(tmp_path, default_encoder, en
         encoding="utf-8")
     db = tmp_path / "two.db"
     _, sessions = open_store(db)
-    results = run_batch(read_manifest(tmp_path / "m.csv"), sessions, default_encoder)
+    results = run_batch(read_manifest(tmp_path / "m.csv"), sessions, default_encoder).results
     assert results[0].status == "aligned" and results[0].tgt_sentences > 10, results[0].error
     assert results[1].status == "failed" and "d999" in results[1].error
     with sessions() as s:
@@ -234,7 +195,7 @@ def test_two_english_renderings_through_a_manifest(tmp_path, default_encoder, en
                           .order_by(DocumentRow.id)).all()
     assert [lang for lang, _ in langs] == ["en", "en"]
     assert langs[1][1].endswith("#d471")
-    again = run_batch(read_manifest(tmp_path / "m.csv"), sessions, default_encoder)
+    again = run_batch(read_manifest(tmp_path / "m.csv"), sessions, default_encoder).results
     assert again[0].status == "skipped"
 
 

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from aligner.align import AlignConfig
 from aligner.batch import discover_pairs
@@ -24,41 +24,9 @@ from aligner.batch.tasks import PairTask, task_key
 from aligner.errors import AlignerError
 from aligner.store.db import open_store
 from aligner.store.models import AlignmentRow, BeadRow, BeadSentence, DocumentRow, SentenceRow
-from aligner.store.pairing_models import BatchTask
+from support.batch import counts, run_batch, write_pairs
 
 ROOT = Path(__file__).resolve().parents[1]
-TOPICS = ("the harvest", "the railway", "the treaty", "the fishing lots", "the border post",
-          "the trade credit", "the embassy", "the press")
-RU_TOPICS = ("урожай", "железную дорогу", "договор", "рыболовные участки", "пограничный пост",
-             "торговый кредит", "посольство", "печать")
-
-
-def write_works(folder: Path, n: int, sentences: int) -> list[str]:
-    """``n`` pairs NAME_ru.txt/NAME_en.txt of ``sentences`` sentences each (varied, so the
-    encoder has real work and the aligner a real answer)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    names = []
-    for k in range(n):
-        ru = " ".join(f"Делегат {k} в заседании {i} обсуждал {RU_TOPICS[(i * 3 + k) % 8]} и число {i * 7 + k}."
-                      for i in range(sentences))
-        en = " ".join(f"Delegate {k} at sitting {i} discussed {TOPICS[(i * 3 + k) % 8]} and the number {i * 7 + k}."
-                      for i in range(sentences))
-        (folder / f"work{k:02d}_ru.txt").write_text(ru + "\n", encoding="utf-8")
-        (folder / f"work{k:02d}_en.txt").write_text(en + "\n", encoding="utf-8")
-        names.append(f"work{k:02d}")
-    return names
-
-
-def counts(db: Path) -> dict[str, int]:
-    _, sessions = open_store(db)
-    with sessions() as s:
-        return {
-            "documents": s.scalar(select(func.count()).select_from(DocumentRow)),
-            "alignments": s.scalar(select(func.count()).select_from(AlignmentRow)),
-            "distinct_pairs": len(s.execute(select(AlignmentRow.src_document_id,
-                                                   AlignmentRow.tgt_document_id).distinct()).all()),
-            "tasks": s.scalar(select(func.count()).select_from(BatchTask)),
-        }
 
 
 def bead_texts(db: Path) -> dict[str, list[tuple[tuple[str, ...], tuple[str, ...], float]]]:
@@ -110,7 +78,7 @@ def test_task_key_names_texts_encoder_and_settings():
 
 
 def test_log_lines_as_pairs_finish_and_a_clean_stop_on_sigterm(tmp_path):
-    names = write_works(tmp_path / "texts", 6, 400)
+    names = write_pairs(tmp_path / "texts", 6, 400)
     db, log = tmp_path / "x.db", tmp_path / "log"
     with log.open("w") as out:  # `aligner batch DIR --db x.db > log 2>&1`
         child = subprocess.Popen(cli("batch", str(tmp_path / "texts"), "--db", str(db), "--workers", "1"),
@@ -134,11 +102,12 @@ def test_log_lines_as_pairs_finish_and_a_clean_stop_on_sigterm(tmp_path):
                            capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert rerun.returncode == 0, rerun.stderr
     assert len(re.findall(r"^\[\d+/6\] skipped", rerun.stderr, re.M)) == len(done)
-    assert counts(db) == {"documents": 12, "alignments": 6, "distinct_pairs": 6, "tasks": 6}
+    assert counts(db) == {"documents": 12, "distinct_documents": 12, "alignments": 6, "distinct_pairs": 6,
+                          "tasks": 6}
 
 
 def test_a_run_killed_mid_way_resumes_with_nothing_lost_or_duplicated(tmp_path):
-    names = write_works(tmp_path / "texts", 5, 400)
+    names = write_pairs(tmp_path / "texts", 5, 400)
     db, log = tmp_path / "k.db", tmp_path / "log"
     open_store(db)
     with log.open("w") as out:
@@ -156,25 +125,23 @@ def test_a_run_killed_mid_way_resumes_with_nothing_lost_or_duplicated(tmp_path):
     tasks = [PairTask.from_spec(s) for s in discover_pairs(tmp_path / "texts")]
     from aligner.embed import get_encoder
 
-    with LocalExecutor(2, None) as executor:
-        report = run_tasks(tasks, sessions, executor, get_encoder(), progress=None)
+    report = run_batch(tasks, sessions, get_encoder(), workers=2)
     statuses = [r.status for r in report.results]
     assert statuses.count("skipped") == stored["alignments"]
     assert statuses.count("aligned") == len(names) - stored["alignments"]
-    assert counts(db) == {"documents": 10, "alignments": 5, "distinct_pairs": 5, "tasks": 5}
-    with LocalExecutor(1, None) as executor:
-        again = run_tasks(tasks, sessions, executor, get_encoder(), progress=None)
+    assert counts(db) == {"documents": 10, "distinct_documents": 10, "alignments": 5, "distinct_pairs": 5,
+                          "tasks": 5}
+    again = run_batch(tasks, sessions, get_encoder())
     assert [r.status for r in again.results] == ["skipped"] * len(names)
     assert counts(db)["alignments"] == 5
 
 
 def test_dask_local_cluster_stores_the_same_beads_as_the_local_executor(tmp_path, default_encoder):
     distributed = pytest.importorskip("distributed", reason="the [dask] extra is not installed")
-    write_works(tmp_path / "texts", 4, 40)
+    write_pairs(tmp_path / "texts", 4, 40)
     tasks = [PairTask.from_spec(s) for s in discover_pairs(tmp_path / "texts")]
     local_db, dask_db = tmp_path / "local.db", tmp_path / "dask.db"
-    with make_executor("local", workers=2) as executor:
-        local = run_tasks(tasks, open_store(local_db)[1], executor, default_encoder, progress=None)
+    local = run_batch(tasks, open_store(local_db)[1], default_encoder, workers=2)
     assert [r.status for r in local.results] == ["aligned"] * 4
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
@@ -201,7 +168,7 @@ def test_executor_errors_are_one_line():
 
 
 def test_a_worker_process_that_dies_is_replaced_and_its_pairs_run_again(tmp_path, default_encoder):
-    names = write_works(tmp_path / "texts", 4, 400)
+    names = write_pairs(tmp_path / "texts", 4, 400)
     db = tmp_path / "w.db"
     _, sessions = open_store(db)
     tasks = [PairTask.from_spec(s) for s in discover_pairs(tmp_path / "texts")]
@@ -219,7 +186,8 @@ def test_a_worker_process_that_dies_is_replaced_and_its_pairs_run_again(tmp_path
                            on_result=kill_one_worker)
         assert killed and killed[0] in first and killed[0] not in executor._pool._processes
     assert [r.status for r in report.results] == ["aligned"] * len(names)
-    assert counts(db) == {"documents": 8, "alignments": 4, "distinct_pairs": 4, "tasks": 4}
+    assert counts(db) == {"documents": 8, "distinct_documents": 8, "alignments": 4, "distinct_pairs": 4,
+                          "tasks": 4}
 
 
 def test_cli_batch_on_a_dask_scheduler_and_workers_started_as_the_readme_says(tmp_path):
@@ -237,7 +205,7 @@ def test_cli_batch_on_a_dask_scheduler_and_workers_started_as_the_readme_says(tm
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                                cwd=ROOT)
     try:
-        write_works(tmp_path / "texts", 3, 30)
+        write_pairs(tmp_path / "texts", 3, 30)
         db = tmp_path / "d.db"
         deadline = time.monotonic() + 60
         while True:  # until both workers have joined
@@ -254,7 +222,8 @@ def test_cli_batch_on_a_dask_scheduler_and_workers_started_as_the_readme_says(tm
         assert "dask: 2 worker(s) at " + address in run.stderr and "[1] thread(s) each" in run.stderr
         assert len(re.findall(r"^\[\d/3\] aligned work0\d", run.stderr, re.M)) == 3
         assert "3 pair(s) aligned and stored, 0 already done, 0 failed" in run.stdout
-        assert counts(db) == {"documents": 6, "alignments": 3, "distinct_pairs": 3, "tasks": 3}
+        assert counts(db) == {"documents": 6, "distinct_documents": 6, "alignments": 3, "distinct_pairs": 3,
+                              "tasks": 3}
     finally:
         for proc in (workers, scheduler):
             os.killpg(proc.pid, signal.SIGTERM)

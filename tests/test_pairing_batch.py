@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from aligner.batch.auto import pair_and_store
+from aligner.batch.auto import leftover_lines, pair_and_store
 from aligner.store.accounts.service import add_user, create_token
 from aligner.store.db import open_store
 from aligner.store.models import AlignmentRow, BeadRow
@@ -152,9 +152,29 @@ def test_batch_pair_auto_frus_vs_litvinov(tmp_path, ru_path, tei_path):
     assert "not paired again" in again.output and "0 pair(s) aligned and stored, 1 already done" in again.stdout
     assert "is a TEST RECONSTRUCTION" in again.stdout  # a rerun labels it as the first run did
     assert "1 pair(s), 1 partial, 0 tentative" in again.stdout  # the report says what to check
+    report = out[out.index("pairing run"):]  # and the leftovers, with their best candidates' scores
+    assert report.count("(best candidate 0.") == len(FRUS_UNPAIRED)
+    assert again.stdout[again.stdout.index("pairing run"):] == report
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(AlignmentRow)) == 1
         assert s.scalar(select(func.count()).select_from(PairingRun)) == 1
+
+
+def test_a_rerun_reports_the_leftovers_of_the_first_run(tmp_path, ru_path, tei_path, default_encoder):
+    """A rerun reuses the stored run: its leftovers, each with its best candidate's score,
+    are the first run's (only the source record's 5 best candidates were kept before, so
+    most unpaired telegrams had no candidate stored to show)."""
+    _, sessions = open_store(tmp_path / "left.db")
+    first = pair_and_store([ru_path], [tei_path], "ru", "en", default_encoder, sessions)
+    again = pair_and_store([ru_path], [tei_path], "ru", "en", default_encoder, sessions)
+    assert again.reused and again.run_id == first.run_id
+    unpaired = [(u["ref"], u.get("best")) for u in first.result["unpaired_target"]]
+    assert sorted(ref.rpartition("#")[2] for ref, _ in unpaired) == FRUS_UNPAIRED
+    assert all(best is not None and best["ref"] == str(ru_path) for _, best in unpaired)
+    assert [(u["ref"], u.get("best")) for u in again.result["unpaired_target"]] == unpaired
+    lines = leftover_lines(first.result)
+    assert sum("(best candidate 0." in line for line in lines) == len(FRUS_UNPAIRED)
+    assert leftover_lines(again.result) == lines
 
 
 @pytest.fixture()

@@ -118,14 +118,22 @@ def _chosen(result: dict, described: tuple[list[dict], list[dict]]) -> dict[tupl
 
 
 def _kept(scored: dict, chosen: dict) -> dict:
-    """The chosen pairs and, for each source record, its best-scored other candidates."""
+    """The chosen pairs, for each source record its best-scored other candidates, and for
+    each target record its best candidate: the one a first run reports for an unpaired
+    target (:func:`aligner.pairing.pair_scored`), which a rerun reads back from the store
+    (:func:`aligner.store.pairing.leftovers`) though no source may rank it in its best."""
     kept = {st: scored[st] for st in chosen}
     by_source: dict[int, list] = {}
+    best_source: dict[int, tuple[float, int]] = {}
     for (s, t), c in scored.items():
         by_source.setdefault(s, []).append((c.probability, t))
+        if t not in best_source or c.probability > best_source[t][0]:  # the first best, as pair_scored
+            best_source[t] = (c.probability, s)
     for s, cands in by_source.items():
         for _, t in sorted(cands, reverse=True)[:CANDIDATES_KEPT]:
             kept.setdefault((s, t), scored[s, t])
+    for t, (_, s) in best_source.items():
+        kept.setdefault((s, t), scored[s, t])
     return kept
 
 
@@ -136,7 +144,7 @@ def _pair_fields(pair: dict) -> dict:
 def _task(source: Entry, target: Entry, partial: bool, pair_id: int) -> PairTask:
     src_ref, tgt_ref = source.describe()["ref"], target.describe()["ref"]
     name = f"{Path(src_ref).name} ↔ {Path(tgt_ref).name}"
-    return PairTask(name, src_ref, tgt_ref, source.doc.lang, target.doc.lang, partial=partial,
+    return PairTask(name, Path(src_ref), Path(tgt_ref), source.doc.lang, target.doc.lang, partial=partial,
                     pair_id=pair_id, src_doc=source.doc, tgt_doc=target.doc)
 
 

@@ -23,7 +23,8 @@ class PairSpec:
     ``kind`` is the source's provenance kind, ``tgt_kind`` the translation's
     (:data:`aligner.types.PROVENANCE_KINDS`; None = guess from the file name, so a file
     called ``*reconstruct*`` is labelled a reconstruction). ``name`` labels the pair in
-    progress bars and the summary.
+    progress bars and the summary. The batch engine's task,
+    :class:`aligner.batch.tasks.PairTask`, is a PairSpec with what the engine needs besides.
     """
 
     name: str

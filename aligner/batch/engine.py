@@ -27,7 +27,8 @@ from typing import Callable, Iterable, TextIO
 
 from aligner.align import AlignConfig
 from aligner.batch.summary import PairResult
-from aligner.batch.tasks import PairTask, find_done, task_hashes, task_key
+from aligner.batch.tasks import (PairTask, find_done_many, reconstruction_files, task_hashes,
+                                 task_key)
 from aligner.embed import encoder_label
 from aligner.batch.worker import TaskOutcome, store_outcome
 from aligner.pipeline import ReadOptions, split_fragment
@@ -115,32 +116,9 @@ def run_tasks(tasks: Iterable[PairTask], sessions, executor, encoder, *, project
     stop = stop or StopFlag()
     label = encoder_label(encoder)
     report = BatchReport(executor=executor.describe())
-    results: dict[int, PairResult] = {}
     with sessions() as session:
         project_id = get_or_create_project(session, project)
-    todo = []
-    for i, task in enumerate(tasks):
-        try:
-            hashes = task_hashes(task)
-        except OSError as exc:
-            results[i] = PairResult(task.name, "failed", error=f"{exc.filename or task.name}: {exc.strerror or exc}")
-            continue
-        if hashes is not None:
-            settings = task.config(config)
-            key = task_key(hashes[0], task.src_lang, hashes[1], task.tgt_lang, label, settings)
-            with sessions() as session:
-                done = find_done(session, key, project_id, hashes[0], task.src_lang, hashes[1],
-                                 task.tgt_lang, label, settings)
-            if done is not None:
-                results[i] = PairResult(task.name, "skipped", alignment_id=done,
-                                        reconstructions=_reconstructions(sessions, done))
-                if task.pair_id is not None:
-                    from aligner.store.pairing import link_alignment
-
-                    with sessions() as session:
-                        link_alignment(session, task.pair_id, done)
-                continue
-        todo.append(i)
+    results, todo = done_before(tasks, sessions, project_id, label, config)
     show = _Progress(progress, stream, len(tasks), len(results))
     for i in sorted(results):
         show.done(results[i])
@@ -196,12 +174,51 @@ def run_tasks(tasks: Iterable[PairTask], sessions, executor, encoder, *, project
     return report
 
 
+def done_before(tasks: list[PairTask], sessions, project_id: int, encoder: str,
+                config: AlignConfig) -> tuple[dict[int, PairResult], list[int]]:
+    """Which tasks a run need not start: ``({task index: result}, [indexes to run])``.
+
+    A task whose key is done (:func:`aligner.batch.tasks.find_done_many`) is ``skipped``,
+    with its alignment's test reconstructions named (as the first run named them) and, in
+    pairing mode, its pair linked to that alignment; a task whose files cannot be read
+    has ``failed``; a TEI div (hash known once read) is run, and checked before storing.
+    ``encoder``: ``"name version"``. All tasks are looked up together, in a few
+    ``IN (...)`` queries (a rerun of thousands of tasks used to make several per task)."""
+    from aligner.store.pairing import link_alignments
+
+    results: dict[int, PairResult] = {}
+    keys: dict[int, str] = {}
+    wanted = {}
+    for i, task in enumerate(tasks):
+        try:
+            hashes = task_hashes(task)
+        except OSError as exc:
+            results[i] = PairResult(task.name, "failed", error=f"{exc.filename or task.name}: {exc.strerror or exc}")
+            continue
+        if hashes is not None:
+            settings = task.config(config)
+            keys[i] = task_key(hashes[0], task.src_lang, hashes[1], task.tgt_lang, encoder, settings)
+            wanted[keys[i]] = (hashes[0], task.src_lang, hashes[1], task.tgt_lang, settings)
+    with sessions() as session:
+        done = find_done_many(session, project_id, encoder, wanted)
+        labels = reconstruction_files(session, done.values())
+        links = {tasks[i].pair_id: done[key] for i, key in keys.items()
+                 if key in done and tasks[i].pair_id is not None}
+        if links:
+            link_alignments(session, links)
+    for i, key in keys.items():
+        if key in done:
+            results[i] = PairResult(tasks[i].name, "skipped", alignment_id=done[key],
+                                    reconstructions=labels.get(done[key], []))
+    return results, [i for i in range(len(tasks)) if i not in results]
+
+
 def _size(task: PairTask) -> int:
     """Characters (or bytes) of a task's two texts, to start the largest first; 0 if unknown."""
     if task.src_doc is not None and task.tgt_doc is not None:
         return len(task.src_doc.raw_text) + len(task.tgt_doc.raw_text)
     try:
-        return sum(os.path.getsize(split_fragment(p)[0]) for p in (task.source, task.target))
+        return sum(os.path.getsize(split_fragment(p)[0]) for p in (task.source, task.translation))
     except OSError:
         return 0
 
@@ -265,14 +282,3 @@ class _Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
-
-
-def _reconstructions(sessions, alignment_id: int) -> list[str]:
-    """The files of a stored alignment that are test reconstructions: the report of a
-    rerun labels them as the first run's did."""
-    from aligner.store.service import get_alignment
-
-    with sessions() as session:
-        meta = get_alignment(session, alignment_id)
-    return [p["file"] for p in (meta["src_provenance"], meta["tgt_provenance"])
-            if (p or {}).get("kind") == "reconstruction"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -28,25 +28,16 @@ from aligner.types import Document
 
 
 @dataclass(frozen=True)
-class PairTask:
-    """One pair to align.
-
-    ``source``/``target``: a file, a TEI div ``f.xml#ID``; or, when ``src_doc``/``tgt_doc``
-    are given (records found by pairing), only their names. ``partial``: align with
-    ``AlignConfig(partial=True)`` (the target renders part of the source). ``pair_id``:
-    the ``pairing_pair`` row this task aligns (pairing mode), which is linked to the
-    alignment when it is stored. ``kind``/``tgt_kind``/``title`` as in
-    :class:`aligner.batch.discover.PairSpec`.
+class PairTask(PairSpec):
+    """One pair to align: a :class:`~aligner.batch.discover.PairSpec` (``source`` and
+    ``translation``: a file, a TEI div ``f.xml#ID``; or, when ``src_doc``/``tgt_doc`` are
+    given, records found by pairing, ``volume.txt#102``, only their references) and what the
+    engine needs besides. ``partial``: align with ``AlignConfig(partial=True)`` (the target
+    renders part of the source). ``pair_id``: the ``pairing_pair`` row this task aligns
+    (pairing mode), linked to the alignment when it is stored. ``src_doc``/``tgt_doc``: the
+    documents, read already (pairing mode); else the files are read by the worker.
     """
 
-    name: str
-    source: str
-    target: str
-    src_lang: str
-    tgt_lang: str
-    kind: str | None = None
-    tgt_kind: str | None = None
-    title: str | None = None
     partial: bool = False
     pair_id: int | None = None
     src_doc: Document | None = None
@@ -55,8 +46,7 @@ class PairTask:
     @classmethod
     def from_spec(cls, spec: PairSpec) -> "PairTask":
         """The task of a pair found by name or listed in a manifest."""
-        return cls(spec.name, str(spec.source), str(spec.translation), spec.src_lang,
-                   spec.tgt_lang, spec.kind, spec.tgt_kind, spec.title)
+        return cls(**{f.name: getattr(spec, f.name) for f in fields(PairSpec)})
 
     def config(self, base: AlignConfig) -> AlignConfig:
         """The settings this task is aligned with: ``base``, partial if the task is."""
@@ -78,9 +68,9 @@ def task_hashes(task: PairTask) -> tuple[str, str] | None:
     Raises OSError for a file that cannot be read."""
     if task.src_doc is not None and task.tgt_doc is not None:
         return task.src_doc.provenance.sha256, task.tgt_doc.provenance.sha256
-    if split_fragment(task.source)[1] or split_fragment(task.target)[1]:
+    if split_fragment(task.source)[1] or split_fragment(task.translation)[1]:
         return None
-    return file_sha256(task.source), file_sha256(task.target)
+    return file_sha256(task.source), file_sha256(task.translation)
 
 
 def task_key(src_sha: str, src_lang: str, tgt_sha: str, tgt_lang: str, encoder: str,
@@ -99,40 +89,100 @@ def read_task(task: PairTask, options: ReadOptions = ReadOptions()) -> tuple[Doc
         return task.src_doc, task.tgt_doc
     src = read_document(task.source, task.src_lang, role="source", kind=task.kind,
                         title=task.title, options=options)
-    tgt = read_document(task.target, task.tgt_lang, role="translation", kind=task.tgt_kind,
+    tgt = read_document(task.translation, task.tgt_lang, role="translation", kind=task.tgt_kind,
                         title=task.title, options=options)
     return src, tgt
 
 
+IN_CHUNK = 400  # values per ``IN (...)``: two such lists stay under SQLite's old 999-parameter limit
+
+#: What a done task is looked up by: both texts' content hashes and languages, the settings.
+Wanted = tuple[str, str, str, str, AlignConfig]
+
+
 def find_done(session: Session, key: str, project_id: int, src_sha: str, src_lang: str,
               tgt_sha: str, tgt_lang: str, encoder: str, config: AlignConfig) -> int | None:
-    """Id of the alignment that task ``key`` stored, or None: its ``batch_task`` row, else
-    an alignment in project ``project_id`` of documents with these content hashes and
-    languages, made by ``encoder`` (``"name version"``) with the same settings."""
+    """Id of the alignment that task ``key`` stored, or None (:func:`find_done_many` for
+    one task)."""
+    return find_done_many(session, project_id, encoder,
+                          {key: (src_sha, src_lang, tgt_sha, tgt_lang, config)}).get(key)
+
+
+def find_done_many(session: Session, project_id: int, encoder: str,
+                   wanted: dict[str, Wanted]) -> dict[str, int]:
+    """``{key: alignment id}`` of the tasks of ``wanted`` (``{key: (source sha256, source
+    language, target sha256, target language, settings)}``) that are done: by their
+    ``batch_task`` row, else by an alignment in project ``project_id`` of documents with
+    these content hashes and languages, made by ``encoder`` (``"name version"``) with the
+    same settings (the oldest such). Reads in ``IN (...)`` lists of :data:`IN_CHUNK`: a
+    rerun of thousands of tasks makes a few queries, not one or two per task."""
     from aligner.store.models import AlignmentRow, DocumentRow
     from aligner.store.pairing_models import BatchTask
 
-    done = session.scalar(select(BatchTask.alignment_id).where(BatchTask.key == key))
-    if done is not None:
+    done: dict[str, int] = {}
+    for part in _chunks(list(wanted)):
+        done.update(session.execute(select(BatchTask.key, BatchTask.alignment_id)
+                                    .where(BatchTask.key.in_(part))).all())
+    rest = {key: w for key, w in wanted.items() if key not in done}
+    if not rest:
         return done
     name, _, version = encoder.partition(" ")
     src, tgt = aliased(DocumentRow), aliased(DocumentRow)
-    rows = session.execute(
-        select(AlignmentRow.id, AlignmentRow.params)
-        .join(src, src.id == AlignmentRow.src_document_id)
-        .join(tgt, tgt.id == AlignmentRow.tgt_document_id)
-        .where(src.project_id == project_id, src.sha256 == src_sha, src.lang == src_lang,
-               tgt.sha256 == tgt_sha, tgt.lang == tgt_lang,
-               AlignmentRow.encoder_name == name, AlignmentRow.encoder_version == version)
-        .order_by(AlignmentRow.id)).all()
-    wanted = config.to_params()
-    for alignment_id, params in rows:
-        try:
-            if AlignConfig.from_params(params).to_params() == wanted:
-                return alignment_id
-        except Exception:  # noqa: BLE001 - settings of an older version: not this task
-            continue
-    return None
+    by_texts: dict[tuple[str, str, str, str], dict[int, dict]] = {}
+    for part in _chunks(list(rest.values())):
+        rows = session.execute(
+            select(AlignmentRow.id, AlignmentRow.params, src.sha256, src.lang, tgt.sha256, tgt.lang)
+            .join(src, src.id == AlignmentRow.src_document_id)
+            .join(tgt, tgt.id == AlignmentRow.tgt_document_id)
+            .where(src.project_id == project_id, src.sha256.in_({w[0] for w in part}),
+                   tgt.sha256.in_({w[2] for w in part}),
+                   AlignmentRow.encoder_name == name, AlignmentRow.encoder_version == version))
+        for alignment_id, params, *texts in rows:
+            by_texts.setdefault(tuple(texts), {})[alignment_id] = params
+    settings: dict[int, dict | None] = {}  # alignment id -> its settings, read once
+    for key, (*texts, config) in rest.items():
+        candidates = by_texts.get(tuple(texts), {})
+        for alignment_id in sorted(candidates):
+            if alignment_id not in settings:
+                settings[alignment_id] = _settings(candidates[alignment_id])
+            if settings[alignment_id] == config.to_params():
+                done[key] = alignment_id
+                break
+    return done
+
+
+def reconstruction_files(session: Session, alignment_ids) -> dict[int, list[str]]:
+    """``{alignment id: its files that are test reconstructions}`` (source first; an
+    alignment with none is left out), read in ``IN (...)`` lists: a rerun's report labels
+    them as the first run's did."""
+    from aligner.store.models import AlignmentRow, DocumentRow
+
+    src, tgt = aliased(DocumentRow), aliased(DocumentRow)
+    out: dict[int, list[str]] = {}
+    for part in _chunks(sorted(set(alignment_ids))):
+        for alignment_id, *sides in session.execute(
+                select(AlignmentRow.id, src.origin_file, src.kind, tgt.origin_file, tgt.kind)
+                .join(src, src.id == AlignmentRow.src_document_id)
+                .join(tgt, tgt.id == AlignmentRow.tgt_document_id)
+                .where(AlignmentRow.id.in_(part))):
+            files = [file for file, kind in (sides[:2], sides[2:]) if kind == "reconstruction"]
+            if files:
+                out[alignment_id] = files
+    return out
+
+
+def _settings(params: dict | None) -> dict | None:
+    """A stored alignment's settings as :meth:`AlignConfig.to_params` gives them today, or
+    None for settings of an older version (not any task's)."""
+    try:
+        return AlignConfig.from_params(params).to_params()
+    except Exception:  # noqa: BLE001 - unreadable settings: not this task
+        return None
+
+
+def _chunks(items: list, size: int = IN_CHUNK):
+    for first in range(0, len(items), size):
+        yield items[first:first + size]
 
 
 def record_done(session: Session, key: str, name: str, alignment_id: int) -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from aligner.store.errors import InvariantError
+from aligner.store.errors import InvariantError, NotFoundError
 from aligner.store.models import AlignmentRow, DocumentRow, utcnow
 from aligner.store.pairing_models import PairingPair, PairingRecord, PairingRun
 from aligner.store.service.common import _get, _iso, _writing
@@ -63,6 +63,25 @@ def link_alignment(session: Session, pair_id: int, alignment_id: int) -> None:
     """Record that ``alignment_id`` aligns pair ``pair_id``. Raises NotFoundError."""
     with _writing(session):
         _get(session, PairingPair, pair_id, "pair").alignment_id = alignment_id
+
+
+def link_alignments(session: Session, links: dict[int, int]) -> int:
+    """:func:`link_alignment` for many pairs (``{pair id: alignment id}``): their links are
+    read in ``IN (...)`` lists of 500, and only those that change are written (one
+    transaction, one executemany). Returns how many changed. Raises NotFoundError (nothing
+    written) if a pair is not in the store."""
+    ids, linked = sorted(links), {}
+    for first in range(0, len(ids), 500):
+        linked.update(session.execute(select(PairingPair.id, PairingPair.alignment_id)
+                                      .where(PairingPair.id.in_(ids[first:first + 500]))).all())
+    missing = [i for i in ids if i not in linked]
+    if missing:
+        raise NotFoundError(f"pair {missing[0]} not found")
+    changed = [{"id": i, "alignment_id": links[i]} for i in ids if linked[i] != links[i]]
+    if changed:
+        with _writing(session):  # ends the read transaction first
+            session.execute(update(PairingPair), changed)
+    return len(changed)
 
 
 def list_runs(session: Session, project_id: int | None = None) -> list[dict]:
@@ -244,8 +263,17 @@ def chosen_pairs(session: Session, run_id: int) -> list[tuple[int, int, bool, in
 
 def leftovers(view: dict) -> dict:
     """``{"unpaired_source", "unpaired_target"}`` of a :func:`pairing_view`, shaped as
-    :func:`aligner.pairing.pair_entries` gives them (a source's ``best`` candidate)."""
-    out = {"unpaired_source": [], "unpaired_target": list(view["unpaired_targets"])}
+    :func:`aligner.pairing.pair_entries` gives them (each record's ``best`` candidate, by
+    score, among the stored pairs of any status)."""
+    best_of_target: dict[int, dict] = {}
+    for s in view["sources"]:
+        for c in s["candidates"]:
+            held = best_of_target.get(c["target"]["id"])
+            if held is None or c["score"] > held["score"]:
+                best_of_target[c["target"]["id"]] = {"ref": s["ref"], "score": c["score"]}
+    out = {"unpaired_source": [],
+           "unpaired_target": [{**t, "best": best_of_target[t["id"]]} if t["id"] in best_of_target else t
+                               for t in view["unpaired_targets"]]}
     for s in view["sources"]:
         cands = s["candidates"]
         if not any(c["status"] in CHOSEN for c in cands):
