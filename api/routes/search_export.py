@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from aligner.concordance.export import csv_lines, json_text
-from aligner.store.concordance import search_page
+from aligner.store.concordance import find_matches, hit_chunks, hits_of
 from api.deps import EncoderDep, SessionDep
 from api.schemas import ErrorOut
 
@@ -33,21 +33,21 @@ def export_concordance(
     renderings: Annotated[bool, Query(description="fill the rendering column from the beads' word links (uses the encoder)")] = True,
 ):
     encoder = encoders(None) if renderings else None
-    first = search_page(session, q, fuzzy=fuzzy, lang=lang, project_id=project_id, limit=CHUNK,
-                        encoder=encoder)
+    # The matching query runs once (every hit's id, in order); the details are read a
+    # chunk of ids at a time, so memory holds one chunk of hits while CSV streams.
+    found = find_matches(session, q, fuzzy=fuzzy, lang=lang, project_id=project_id)
+    first = hits_of(session, found, found.ids[:CHUNK], encoder=encoder)
     name = "concordance." + format
 
     def pages():  # a session of its own: the request's may be closed while this streams
-        yield first.hits
+        yield first
         with request.app.state.session_factory() as own:
-            for offset in range(CHUNK, first.total, CHUNK):
-                yield search_page(own, q, fuzzy=fuzzy, lang=lang, project_id=project_id,
-                                  offset=offset, limit=CHUNK, encoder=encoder).hits
+            yield from hit_chunks(own, found, size=CHUNK, start=CHUNK, encoder=encoder)
 
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "json":
         hits = [h for page in pages() for h in page]
-        return Response(json_text(q, fuzzy, first.total, hits), media_type="application/json",
+        return Response(json_text(q, fuzzy, found.total, hits), media_type="application/json",
                         headers=disposition)
 
     def lines():
