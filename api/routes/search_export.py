@@ -1,5 +1,6 @@
 """The whole concordance of a phrase as a file: CSV or JSON, one row per hit and aligned
-text, with document, sentence, alignment and bead ids (aligner.concordance.export)."""
+text, with document, sentence, alignment and bead ids and the provenance label of both
+documents (columns: aligner.concordance.export)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,10 @@ def export_concordance(
     project_id: int | None = None,
     renderings: Annotated[bool, Query(description="fill the rendering column from the beads' word links (uses the encoder)")] = True,
 ):
+    """One row per hit and aligned text (columns: :data:`aligner.concordance.export.COLUMNS`;
+    ``provenance`` / ``aligned_provenance`` label the hit's and the aligned document, a
+    test reconstruction as such). CSV streams; JSON is ``{"phrase", "fuzzy", "count",
+    "rows"}``. 400 for a phrase without letters or digits."""
     encoder = encoders(None) if renderings else None
     # The matching query runs once (every hit's id, in order); the details are read a
     # chunk of ids at a time, so memory holds one chunk of hits while CSV streams.
