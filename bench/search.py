@@ -20,8 +20,20 @@ no rendering marks), each timed ``--repeat`` times:
 
 Prints p50/p95 per kind and database. Goal: p95 < 200 ms on SQLite.
 
+Export (``--export``, on by default; ``--export-only`` skips the query timings): the
+whole concordance of a phrase with many hits as CSV, written the way ``GET
+/api/search/export`` writes it — 1,000 hits at a time, no rendering marks — two ways in
+the same run: *paged* (``search_page(offset=k·1000, limit=1000)`` per chunk: the matching
+query runs again for every chunk, how the export worked before) and *once*
+(``find_matches`` then ``hit_chunks``: the matching query once, each chunk read by its
+ids). Prints the best of ``--repeat`` runs in seconds (the two ways alternate), SQL
+statements (``BEGIN`` included: with a single chunk "once" runs one more, as the id query
+and the chunk are transactions of their own), statements on the sentence index, the
+largest chunk held, the ratio paged/once, and whether the two files are byte-identical.
+
     python bench/search.py --db sqlite
     python bench/search.py --db postgresql
+    python bench/search.py --db sqlite --copies 10 --export-only    # "of the": 21,910 hits
 """
 
 from __future__ import annotations
@@ -127,6 +139,93 @@ def run(url: str, plan, repeat: int) -> dict[str, list[float]]:
     return times
 
 
+#: Export phrases: (phrase, fuzzy); hits per copy of the texts: "of the" 2,191, "said teh" 896.
+EXPORT = [("of the", False), ("said teh", True)]
+#: Hits per chunk, as api.routes.search_export.CHUNK.
+EXPORT_CHUNK = 1000
+
+
+def _paged_export(session, phrase: str, fuzzy: bool):
+    """The export before the matching query ran once: one ``search_page`` per chunk."""
+    from aligner.store.concordance import search_page
+
+    first = search_page(session, phrase, fuzzy=fuzzy, limit=EXPORT_CHUNK)
+    yield first.hits
+    for offset in range(EXPORT_CHUNK, first.total, EXPORT_CHUNK):
+        yield search_page(session, phrase, fuzzy=fuzzy, offset=offset, limit=EXPORT_CHUNK).hits
+
+
+def _once_export(session, phrase: str, fuzzy: bool):
+    """The export now: every hit's id once, then each chunk by its ids."""
+    from aligner.store.concordance import find_matches, hit_chunks
+
+    yield from hit_chunks(session, find_matches(session, phrase, fuzzy=fuzzy), size=EXPORT_CHUNK)
+
+
+def _timed_export(session, export, phrase: str, fuzzy: bool, counts: dict) -> tuple:
+    """(seconds, statements, index statements, hits, largest chunk, sha1 of the CSV)."""
+    import hashlib
+
+    from aligner.concordance.export import csv_lines
+
+    counts.update(all=0, index=0)
+    digest, hits, largest, header = hashlib.sha1(), 0, 0, True
+    t0 = time.perf_counter()
+    for chunk in export(session, phrase, fuzzy):
+        hits, largest = hits + len(chunk), max(largest, len(chunk))
+        for line in csv_lines(chunk, header=header):
+            digest.update(line.encode())
+        header = False
+    return (time.perf_counter() - t0, counts["all"], counts["index"], hits, largest,
+            digest.hexdigest())
+
+
+def run_export(url: str, phrases, repeat: int) -> list[tuple]:
+    """(phrase, way, best seconds of ``repeat`` runs, statements, index statements, hits,
+    largest chunk, sha1 of the CSV) for each phrase, paged then once (the two ways
+    alternate, so both see the same machine load); prints a line each."""
+    from sqlalchemy import event
+
+    from aligner.store.db import open_store
+
+    engine, sessions = open_store(url, upgrade=False)
+    counts = {"all": 0, "index": 0}
+
+    def count(_conn, _cursor, statement, *_args):
+        counts["all"] += 1
+        counts["index"] += "sentence_fts MATCH" in statement or "tsv @@" in statement
+
+    event.listen(engine, "before_cursor_execute", count)
+    out = []
+    with sessions() as s:
+        for phrase, fuzzy in phrases:
+            runs: dict[str, list[tuple]] = {"paged": [], "once": []}
+            for _ in range(repeat):
+                for way, export in (("paged", _paged_export), ("once", _once_export)):
+                    runs[way].append(_timed_export(s, export, phrase, fuzzy, counts))
+            for way, results in runs.items():
+                assert len({r[5] for r in results}) == 1, "an export changed between runs"
+                seconds, n, on_index, hits, largest, digest = min(results)
+                row = (phrase + (" (fuzzy)" if fuzzy else ""), way, seconds, n, on_index, hits,
+                       largest, digest)
+                out.append(row)
+                print(f"  export {row[0]!r:24s} {way:5s} {seconds:7.2f} s  {n:5d} statements "
+                      f"({on_index:3d} on the index)  {hits:6d} hits, largest chunk {largest}",
+                      flush=True)
+    engine.dispose()
+    return out
+
+
+def _print_export(db: str, rows: list[tuple], repeat: int) -> None:
+    print(f"\n{db}: concordance export as CSV ({EXPORT_CHUNK} hits a chunk, no renderings; best "
+          f"of {repeat} runs), paged (matching query per chunk) vs once (ids once, chunks by id)")
+    for paged, once in zip(rows[::2], rows[1::2]):
+        same = "byte-identical" if paged[7] == once[7] else "DIFFERENT OUTPUT"
+        print(f"  {paged[0]!r:24s} {paged[5]:6d} hits  {paged[2]:7.2f} s → {once[2]:6.2f} s "
+              f"(×{paged[2] / max(once[2], 1e-9):.1f} faster)  statements {paged[3]} → {once[3]}, "
+              f"on the index {paged[4]} → {once[4]}  {same}")
+
+
 def _pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
@@ -138,6 +237,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--copies", type=int, default=16)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--keep", metavar="PATH", help="SQLite: build (or reuse) the store here")
+    ap.add_argument("--export", action=argparse.BooleanOptionalAction, default=True,
+                    help="also time the concordance export (paged vs once)")
+    ap.add_argument("--export-only", action="store_true", help="time the export only")
     args = ap.parse_args(argv)
     if not TEXTS.is_dir():
         print(f"the bilinguator texts are not at {TEXTS} (../shared, CI only)")
@@ -169,9 +271,14 @@ def main(argv: list[str] | None = None) -> int:
         if n is not None:
             print(f"{args.db}: built {n:,} sentences ({len(texts)} texts × {args.copies} copies) in "
                   f"{time.perf_counter() - t0:.0f} s (import + index)", flush=True)
-        times = run(url, queries(texts), args.repeat)
+        times = {} if args.export_only else run(url, queries(texts), args.repeat)
+        exported = run_export(url, EXPORT, args.repeat) if args.export or args.export_only else []
     finally:
         cleanup()
+    if exported:
+        _print_export(args.db, exported, args.repeat)
+    if args.export_only:
+        return 0
     print(f"\n{args.db}: query time, ms (first page of 50 + total count; {args.repeat} runs each)")
     worst = 0.0
     for kind, ts in times.items():

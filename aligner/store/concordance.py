@@ -12,13 +12,16 @@ more, one of its vocabulary variants (trigram index) — so a lost short word ("
 understanding") or a misread one ("Jaranese") is still found. A phrase of short words
 only is searched exactly.
 
-Results come a page at a time with the total: :func:`search_page`. Reading only (the index is
-brought up to date first, and marking renderings may fill the word-link cache).
+Results come a page at a time with the total: :func:`search_page`. An export of every hit
+finds them once (:func:`find_matches`: the ids, in order) and reads their details a chunk at
+a time (:func:`hit_chunks`). Reading only (the index is brought up to date first, and
+marking renderings may fill the word-link cache).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -152,25 +155,22 @@ def _fuzzy_spans(phrase: str, stems: list[str], text: str, minimum: float) -> tu
     return phrase_spans(text, stems) or [(0, 0)], 100.0
 
 
-def _fuzzy(session: Session, phrase: str, stems: list[str], lang, project_id, offset, limit,
-           minimum: float) -> tuple[int, list[tuple[_Row, list, float]], bool]:
+def _fuzzy_ids(session: Session, phrase: str, stems: list[str], lang, project_id, offset,
+               limit, minimum: float) -> tuple[int, list[int], bool]:
+    """``(total, ids of the page, complete)`` of a fuzzy search (see the module)."""
     conn = session.connection()
     words = [w for w, _, _ in tokens(phrase)]
     long_words = [w for w in dict.fromkeys(words) if len(w) >= LONG_WORD]
     if not long_words:  # short words only: nothing to be OCR-tolerant about
-        total, ids = search_index.phrase_ids(conn, stems, lang=lang, project_id=project_id,
-                                             offset=offset, limit=limit)
-        rows = _rows(session, ids)
-        return total, [(r, *_fuzzy_spans(phrase, stems, r.text, minimum)) for r in rows], True
+        return (*_counted(search_index.phrase_ids, conn, stems, lang, project_id, offset, limit),
+                True)
     groups = []
     for w in long_words:
         near = {s for _, s, _ in search_index.variants(conn, w, VARIANT_MIN if len(words) > 1 else minimum)}
         groups.append(sorted(near | {stem(w)}))
     if len(words) == 1:  # one word: a sentence with a variant is a hit, no windows to check
-        total, ids = search_index.any_ids(conn, groups, lang=lang, project_id=project_id,
-                                          offset=offset, limit=limit)
-        rows = _rows(session, ids)
-        return total, [(r, *_fuzzy_spans(phrase, stems, r.text, minimum)) for r in rows], True
+        return (*_counted(search_index.any_ids, conn, groups, lang, project_id, offset, limit),
+                True)
     _, exact = search_index.phrase_ids(conn, stems, lang=lang, project_id=project_id, count=False)
     _, candidates = search_index.any_ids(conn, groups, lang=lang, project_id=project_id,
                                          limit=MAX_CANDIDATES + 1, count=False)
@@ -181,9 +181,47 @@ def _fuzzy(session: Session, phrase: str, stems: list[str], lang, project_id, of
     rows = _rows(session, [i for i in candidates[:MAX_CANDIDATES] if i not in exact_set])
     verified = {rows[i].id for i, _, _ in fuzzy_matches(phrase, [r.text for r in rows], minimum)}
     ids = sorted(exact_set | verified)
-    page = ids[offset:None if limit is None else offset + limit]
-    return len(ids), [(r, *_fuzzy_spans(phrase, stems, r.text, minimum))
-                      for r in _rows(session, page)], complete
+    return len(ids), ids[offset:None if limit is None else offset + limit], complete
+
+
+def _counted(query, conn, terms, lang, project_id, offset: int, limit) -> tuple[int, list[int]]:
+    """``query`` (:func:`search_index.phrase_ids` / ``any_ids``) with its total; every id
+    from the start needs no count query (the total is their number)."""
+    every = offset == 0 and limit is None
+    total, ids = query(conn, terms, lang=lang, project_id=project_id, offset=offset,
+                       limit=limit, count=not every)
+    return (len(ids) if every else total), ids
+
+
+def _matching_ids(session: Session, phrase: str, stems: list[str], fuzzy: bool, lang,
+                  project_id, offset: int, limit, min_score: float) -> tuple[int, list[int], bool]:
+    """``(total, ids of [offset, offset + limit), complete)``: the matching query."""
+    if fuzzy:
+        return _fuzzy_ids(session, phrase, stems, lang, project_id, offset, limit, min_score)
+    total, ids = _counted(search_index.phrase_ids, session.connection(), stems, lang,
+                          project_id, offset, limit)
+    return total, ids, True
+
+
+def _hits_of(session: Session, phrase: str, stems: list[str], ids: list[int], fuzzy: bool,
+             min_score: float, encoder) -> list[Hit]:
+    """The hits of matching sentence ``ids`` (in that order; ids no longer stored are left
+    out): spans, score, aligned texts, renderings marked if ``encoder``. Ends the session's
+    transaction."""
+    try:
+        rows = _rows(session, ids)
+        if fuzzy:
+            matches = [(r, *_fuzzy_spans(phrase, stems, r.text, min_score)) for r in rows]
+        else:
+            matches = [(r, phrase_spans(r.text, stems) or [(0, 0)], 100.0) for r in rows]
+        hits = _hits(session, matches)
+    finally:
+        session.rollback()
+    if encoder is not None:  # renderings from the beads' word links (may fill their cache)
+        from aligner.store.concordance_links import mark_hit_renderings_by_links
+
+        mark_hit_renderings_by_links(session, phrase, hits, encoder, fuzzy=fuzzy)
+    return hits
 
 
 def search_page(session: Session, phrase: str, *, fuzzy: bool = False, lang: str | None = None,
@@ -201,23 +239,63 @@ def search_page(session: Session, phrase: str, *, fuzzy: bool = False, lang: str
     search_index.ensure_current(session)
     stems = query_stems(phrase)
     try:
-        if fuzzy:
-            total, matches, complete = _fuzzy(session, phrase, stems, lang, project_id, offset,
-                                              limit, min_score)
-        else:
-            total, ids = search_index.phrase_ids(session.connection(), stems, lang=lang,
-                                                 project_id=project_id, offset=offset, limit=limit)
-            matches = [(r, phrase_spans(r.text, stems) or [(0, 0)], 100.0)
-                       for r in _rows(session, ids)]
-            complete = True
-        hits = _hits(session, matches)
+        total, ids, complete = _matching_ids(session, phrase, stems, fuzzy, lang, project_id,
+                                             offset, limit, min_score)
+    except BaseException:
+        session.rollback()
+        raise
+    hits = _hits_of(session, phrase, stems, ids, fuzzy, min_score, encoder)
+    return SearchPage(phrase, fuzzy, total, offset, limit, hits, complete)
+
+
+@dataclass
+class Matches:
+    """Every sentence where a phrase occurs, found by one run of the matching query:
+    ``ids`` in document (sentence-id) order; ``complete`` as in :class:`SearchPage`. Their
+    hits are read a slice of ids at a time by :func:`hits_of` (an export's chunks)."""
+
+    phrase: str
+    fuzzy: bool
+    min_score: float
+    ids: list[int]
+    complete: bool = True
+
+    @property
+    def total(self) -> int:
+        return len(self.ids)
+
+
+def find_matches(session: Session, phrase: str, *, fuzzy: bool = False,
+                 lang: str | None = None, project_id: int | None = None,
+                 min_score: float = FUZZY_MIN) -> Matches:
+    """The ids of every hit of ``phrase`` (arguments as :func:`search_page`), without their
+    details: one matching query however many hits. Ends the session's transaction.
+    Raises :class:`EmptyPhraseError` for a phrase without letters or digits."""
+    if not _WORD.search(phrase or ""):
+        raise EmptyPhraseError("the search phrase has no letters or digits")
+    search_index.ensure_current(session)
+    try:
+        _, ids, complete = _matching_ids(session, phrase, query_stems(phrase), fuzzy, lang,
+                                         project_id, 0, None, min_score)
     finally:
         session.rollback()
-    if encoder is not None:  # renderings from the beads' word links (may fill their cache)
-        from aligner.store.concordance_links import mark_hit_renderings_by_links
+    return Matches(phrase, fuzzy, min_score, ids, complete)
 
-        mark_hit_renderings_by_links(session, phrase, hits, encoder, fuzzy=fuzzy)
-    return SearchPage(phrase, fuzzy, total, offset, limit, hits, complete)
+
+def hits_of(session: Session, matches: Matches, ids: list[int], *, encoder=None) -> list[Hit]:
+    """The hits of ``ids`` (a slice of ``matches.ids``), in that order, exactly as
+    :func:`search_page` shows them: spans, score, aligned texts, renderings marked if
+    ``encoder``. A sentence deleted since it was found is left out."""
+    return _hits_of(session, matches.phrase, query_stems(matches.phrase), ids, matches.fuzzy,
+                    matches.min_score, encoder)
+
+
+def hit_chunks(session: Session, matches: Matches, *, size: int, start: int = 0,
+               encoder=None) -> Iterator[list[Hit]]:
+    """:func:`hits_of` for ``matches.ids[start:]``, ``size`` ids at a time (memory: one
+    chunk of hits; SQL: a fixed handful of statements per chunk, no matching query)."""
+    for at in range(start, len(matches.ids), size):
+        yield hits_of(session, matches, matches.ids[at:at + size], encoder=encoder)
 
 
 def search(session: Session, phrase: str, *, fuzzy: bool = False, lang: str | None = None,
