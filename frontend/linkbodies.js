@@ -63,6 +63,14 @@ export async function linksOf(aid, bead, fits) {
   return fits(body) ? body : request(aid, bead); // the bead changed since (split, edited text): again
 }
 
+/* Send what is asked for so far now, not at the end of this turn: the beads asked for
+ * next go in a request of their own. */
+export function sendNow() {
+  if (!flushTimer) return;
+  clearTimeout(flushTimer);
+  flush();
+}
+
 /* Ask for a bead's links unless they are known or asked for: true if asked now. */
 export function want(aid, bead) {
   if (bodies.has(`${aid}:${bead}`)) return false;

@@ -11,15 +11,15 @@
  *
  * Links come in batches (linkbodies.js: the beads asked for in one turn go in one request
  * per alignment, and each bead's body is kept). When the pointer rests on a container not
- * loaded yet, the links of every container on screen in that view are asked for with it
- * (prefetchVisible), so pointing along the list, the renderings or the hits costs one
- * request a screenful, not one per bead. A sentence
+ * loaded yet, its links are asked for at once, and those of every other container on
+ * screen in that view in one more request (prefetchVisible), so pointing along the list,
+ * the renderings or the hits costs two requests a screenful, not one per bead. A sentence
  * is wrapped into word spans (<span class="w">) only when first needed; its text does not
  * change. A "container" is the unit whose links are loaded together: a bead row, a row of
  * the renderings view, a concordance hit.
  */
 import { state } from "./state.js";
-import { linksOf, want, BATCH_MAX } from "./linkbodies.js";
+import { linksOf, sendNow, want, BATCH_MAX } from "./linkbodies.js";
 import { el, showError } from "./dom.js";
 
 const TEXT = ".txt, .hit-text, .aligned-text";             // elements holding sentence text
@@ -48,7 +48,9 @@ function beadsOf(container) {
 }
 
 /* Ask for the links of `container` and of every container on screen in its view that has
- * none yet: one request (per alignment) for the screenful, sent with the container's own. */
+ * none yet: the container's own go first, in a request of their own (the words pointed at
+ * light up without waiting for a screenful of beads to be linked), then one request (per
+ * alignment) for the rest of the screenful. */
 function prefetchVisible(container) {
   const scope = container.parentElement && container.parentElement.closest("#beads, #rv-table, #search-results");
   let others = [];
@@ -66,6 +68,7 @@ function prefetchVisible(container) {
     for (const [aid, bead] of beadsOf(c)) {
       if (budget > 0 && want(aid, bead)) budget -= 1;
     }
+    if (c === container) sendNow();
   }
 }
 
