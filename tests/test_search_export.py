@@ -87,6 +87,22 @@ def test_the_export_matches_once_and_equals_the_concordance(export_app, monkeypa
     assert data["rows"][-1]["text"] == POSTS[-1 if fuzzy else -2]
 
 
+def test_the_cli_csv_reads_chunks_and_writes_what_the_concordance_has(export_app, monkeypatch):
+    from api.cli import store as cli_store
+
+    _, sessions, url = export_app
+    monkeypatch.setattr(cli_store, "CSV_CHUNK", 3)  # 13 hits: five chunks, one header
+    result = CliRunner().invoke(cli, ["search", "border post", "--db", url, "--format", "csv",
+                                      "--no-renderings"])
+    assert result.exit_code == 0, result.output
+    with sessions() as s:
+        hits = search(s, "border post")
+    assert len(hits) >= 12 and result.stdout_bytes.decode() == "".join(csv_lines(hits))
+    none = CliRunner().invoke(cli, ["search", "zebra", "--db", url, "--format", "csv"])
+    assert none.exit_code == 0 and none.stdout_bytes.decode() == "".join(csv_lines([]))  # the header alone
+    assert none.stdout.startswith("document_id,")
+
+
 def test_a_bad_phrase_is_refused_before_anything_streams(export_app):
     client, _, _ = export_app
     got = client.get("/api/search/export", params={"q": "…!", "format": "csv"})

@@ -96,6 +96,9 @@ def export_command(
     run_export(db, alignment, fmt, output, typer.echo, options=parse_options(option))
 
 
+CSV_CHUNK = 1000  # hits read from the store at a time by `aligner search --format csv`
+
+
 @user_errors
 def search_command(
     phrase: str = typer.Argument(..., help="Words to find, in any stored language."),
@@ -115,23 +118,27 @@ def search_command(
 
     from aligner.concordance import as_json, format_text
     from aligner.concordance.export import csv_lines
-    from aligner.store.concordance import search_page
+    from aligner.store.concordance import find_matches, hit_chunks, search_page
     from aligner.store.concordance_links import mark_hit_renderings_by_links
     from aligner.embed import get_encoder
+
+    def mark(hits):  # load the encoder only if some hit has an aligned text
+        if any(h.aligned for h in hits) and not no_renderings:
+            mark_hit_renderings_by_links(session, phrase, hits, get_encoder(encoder), fuzzy=fuzzy)
+        return hits
 
     check_format(fmt, ("text", "json", "csv"))
     sessions = existing_store(db)
     with sessions() as session:
-        every = fmt == "csv"  # csv: every hit
-        page = search_page(session, phrase, fuzzy=fuzzy, lang=lang, offset=0 if every else offset,
-                           limit=None if every else limit)
-        hits = page.hits
-        if any(h.aligned for h in hits) and not no_renderings:  # load the encoder only if needed
-            mark_hit_renderings_by_links(session, phrase, hits, get_encoder(encoder), fuzzy=fuzzy)
-        if every:
-            for line in csv_lines(hits):
-                typer.echo(line, nl=False)
+        if fmt == "csv":  # every hit, a chunk at a time (the matching query runs once)
+            matches = find_matches(session, phrase, fuzzy=fuzzy, lang=lang)
+            chunks = hit_chunks(session, matches, size=CSV_CHUNK) if matches.ids else iter([[]])
+            for k, hits in enumerate(chunks):
+                for line in csv_lines(mark(hits), header=k == 0):
+                    typer.echo(line, nl=False)
             return
+        page = search_page(session, phrase, fuzzy=fuzzy, lang=lang, offset=offset, limit=limit)
+        hits = mark(page.hits)
     if fmt == "json":
         typer.echo(json.dumps(as_json(phrase, hits, fuzzy=fuzzy, total=page.total, offset=offset,
                                       limit=limit, complete=page.complete),
