@@ -1,7 +1,8 @@
 """The pairing view in headless Chromium: records left, candidates right; mark a record
 untranslated, confirm a proposed pair (a job aligns it; the row then links to the
 alignment), follow that link back to the review list, and back/forward, reload, Esc and
-"Back to review" (all through the page's one URL-hash mechanism, frontend/hash.js)."""
+"Back to review" (all through the page's one URL-hash mechanism, frontend/hash.js); a second
+rendering added to a record, and the question before a decision rejects confirmed pairs."""
 
 from __future__ import annotations
 
