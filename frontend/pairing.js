@@ -1,7 +1,10 @@
 /* The pairing view: which record translates which, as `aligner batch --pair auto` stored
  * it. One row per source record: the record on the left; on the right its candidate
  * translations with score, partial mark, evidence and status, and the reviewer's choices:
- * confirm, assign another target (reassign), mark untranslated. A confirmed pair with no
+ * confirm, add another rendering (a record with a confirmed target keeps it), assign another
+ * target (reassign), mark untranslated. Pairing decisions have no undo, so a reassign or an
+ * untranslated mark that would reject confirmed pairs asks first (#pv-ask) and the page then
+ * names what was rejected. A confirmed pair with no
  * alignment is aligned by a server job; the row then links to its alignment. Replaces the
  * review list while shown (body[data-view="pairing"]); #pr=<run> opens it, and the links
  * to alignments, back/forward and "Back to review" go through hash.js like every view.
@@ -35,9 +38,16 @@ function candidateRow(source, c) {
   const chip = el("span", { class: "pv-score", title: "Probability that the target renders all or part of the record", text: Number(c.score).toFixed(3) });
   chip.style.background = scoreColour(c.score);
   const actions = el("span", { class: "pv-actions" });
+  const confirmed = confirmedCount(source);
+  if (c.status !== "confirmed" && !chosen && confirmed) {  // keep the confirmed ones, add this one
+    actions.append(el("button", { type: "button", dataset: { act: "add", src: source.id, tgt: c.target.id },
+      title: "This target renders the record too (e.g. a telegram quoting it): the confirmed renderings stay",
+      text: "Add as another rendering" }));
+  }
   if (c.status !== "confirmed") {
     actions.append(el("button", { type: "button", dataset: { act: chosen ? "confirm" : "reassign", src: source.id, tgt: c.target.id },
-      title: chosen ? "This target renders the record" : "This target, not the one chosen, renders the record",
+      title: chosen ? "This target renders the record" + (confirmed ? " too: the confirmed renderings stay" : "")
+        : "This target, not the one chosen, renders the record" + (confirmed ? " (asks first: it rejects the confirmed renderings)" : ""),
       text: chosen ? "Confirm" : "Assign" }));
   }
   const link = c.alignment_id ? el("a", { href: `#a=${c.alignment_id}&p=0`, dataset: { aid: c.alignment_id }, text: `alignment ${c.alignment_id}` }) : null;
@@ -102,23 +112,69 @@ async function loadRun(runId) {
   render();
 }
 
-async function alignPair(job) {
-  toast("Aligning the pair…", "info", 60000);
+/* `said`: what the decision rejected, kept in the messages while the job runs. */
+async function alignPair(job, said) {
+  toast(`${said}Aligning the pair…`, said ? "warn" : "info", 60000);
   job = await waitForJob(job, () => {}, JOB_POLL_MS);
   if (job.state === "failed") throw new Error(job.error || "the alignment failed");
-  toast(`Aligned: alignment ${job.alignment_id}.`, "info");
+  toast(`${said}Aligned: alignment ${job.alignment_id}.`, said ? "warn" : "info", said ? 12000 : 4500);
   await loadAlignments();
 }
 
-/* Through the edit queue, like every change the page makes (body[data-busy] counts it). */
+function plural(n, what) { return `${n} ${what}${n === 1 ? "" : "s"}`; }
+
+/* Through the edit queue, like every change the page makes (body[data-busy] counts it).
+ * The response names the pairs the decision rejected: the confirmed ones are said. */
 function decide(record, action, target) {
   return queueOp(async () => {
     const body = { action };
     if (target) body.target_id = Number(target);
     const out = await api(`/api/pairings/${view.run}/sources/${record}`, { method: "POST", body });
-    if (out.job) await alignPair(out.job);
+    const undone = (out.rejected || []).filter((r) => r.was === "confirmed");
+    const said = undone.length ? `Rejected ${plural(undone.length, "confirmed rendering")}: `
+      + `${undone.map((r) => `${recordLabel(r.target)} (confirmed by ${r.by})`).join("; ")}. ` : "";
+    if (said) toast(said, "warn", 12000);
+    if (out.job) await alignPair(out.job, said);
     await loadRun(view.run);
   });
+}
+
+/* Pairing decisions have no undo: before one rejects confirmed pairs, say which and ask.
+ * Resolves "replace", "add" (confirm the target as another rendering instead) or "cancel"
+ * (the Cancel button, Esc). */
+function ask(source, action, target, confirmed) {
+  const dlg = $("#pv-ask");
+  const tgt = view.targets.find((t) => String(t.id) === String(target));
+  const n = plural(confirmed.length, "confirmed rendering");
+  $("#pv-ask-title").textContent = action === "untranslated" ? "Mark untranslated?" : "Assign another target?";
+  $("#pv-ask-text").textContent = action === "untranslated"
+    ? `Marking ${recordLabel(source)} untranslated rejects its ${n}:`
+    : `Assigning ${tgt ? recordLabel(tgt) : "this target"} to ${recordLabel(source)} rejects its ${n}:`;
+  $("#pv-ask-list").replaceChildren(...confirmed.map((c) =>
+    el("li", { text: `${recordLabel(c.target)} — ${c.target.ref} (confirmed by ${c.user})` })));
+  $("#pv-ask-add").hidden = action === "untranslated";
+  $("#pv-ask-replace").textContent = action === "untranslated" ? `Reject ${confirmed.length === 1 ? "it" : "them"} and mark untranslated`
+    : `Reject ${confirmed.length === 1 ? "it" : "them"} and assign`;
+  dlg.returnValue = "cancel";  // Esc closes without a value
+  dlg.showModal();
+  $("#pv-ask-cancel").focus();
+  return new Promise((resolve) => dlg.addEventListener("close",
+    () => resolve(["replace", "add"].includes(dlg.returnValue) ? dlg.returnValue : "cancel"), { once: true }));
+}
+
+/* A button's or the select's choice: "add" confirms one more rendering; a reassign or an
+ * untranslated mark that would reject confirmed pairs (other than the target) asks first. */
+async function choose(record, act, target) {
+  if (act === "add") return decide(record, "confirm", target);
+  const source = view.data.sources.find((s) => String(s.id) === String(record));
+  const confirmed = (source ? source.candidates : [])
+    .filter((c) => c.status === "confirmed" && String(c.target.id) !== String(target));
+  if (act !== "confirm" && confirmed.length) {
+    const answer = await ask(source, act, target, confirmed);
+    if (answer === "cancel") return null;
+    if (answer === "add") return decide(record, "confirm", target);
+  }
+  return decide(record, act, target);
 }
 
 export async function openPairing(runId = null) {
@@ -137,10 +193,13 @@ export function wirePairing() {
   $("#pv-select").addEventListener("change", (ev) => loadRun(Number(ev.target.value)).catch(showError));
   $("#pv-table").addEventListener("click", (ev) => {
     const btn = ev.target.closest("button[data-act]");
-    if (btn) decide(btn.dataset.src, btn.dataset.act, btn.dataset.tgt);
+    if (btn) choose(btn.dataset.src, btn.dataset.act, btn.dataset.tgt).catch(showError);
   });
   $("#pv-table").addEventListener("change", (ev) => {
     const sel = ev.target.closest("select[data-src]");
-    if (sel && sel.value) decide(sel.dataset.src, "reassign", sel.value);
+    if (!sel || !sel.value) return;
+    const target = sel.value;
+    sel.value = "";  // a cancelled choice leaves "Other target…" shown
+    choose(sel.dataset.src, "reassign", target).catch(showError);
   });
 }

@@ -1,7 +1,8 @@
 """The pairing view in headless Chromium: records left, candidates right; mark a record
 untranslated, confirm a proposed pair (a job aligns it; the row then links to the
 alignment), follow that link back to the review list, and back/forward, reload, Esc and
-"Back to review" (all through the page's one URL-hash mechanism, frontend/hash.js)."""
+"Back to review" (all through the page's one URL-hash mechanism, frontend/hash.js); a second
+rendering added to a record, and the question before a decision rejects confirmed pairs."""
 
 from __future__ import annotations
 
@@ -174,3 +175,98 @@ def test_pairing_view_says_a_record_has_several_confirmed_renderings(driver, pai
     for other in ("volume.txt#102", "volume.txt#103"):  # one proposed or none: nothing to say
         assert not _row(driver, other).find_elements(By.CSS_SELECTOR, ".pv-several")
     assert "1 with several confirmed renderings" in driver.find_element(By.ID, "pv-count").text
+
+
+def _cand(row, name):
+    return next(c for c in row.find_elements(By.CSS_SELECTOR, ".pv-cand") if name in c.text)
+
+
+def _asking(drv) -> bool:
+    return drv.find_element(By.ID, "pv-ask").get_attribute("open") is not None
+
+
+def test_pairing_view_adds_a_rendering_and_asks_before_rejecting_confirmed_ones(driver, paired):  # noqa: F811
+    from aligner.store import pairing
+
+    srv, stored = paired
+    sessions = srv.app.state.session_factory
+
+    def stored_101():
+        with sessions() as session:
+            s = next(s for s in pairing.pairing_view(session, stored.run_id)["sources"] if s["ref"].endswith("#101"))
+        return s["decision"], {c["target"]["ref"].rsplit("/", 1)[1]: c["status"] for c in s["candidates"]}
+
+    with sessions() as session:  # the exhibit is confirmed already
+        record = next(s for s in pairing.pairing_view(session, stored.run_id)["sources"] if s["ref"].endswith("#101"))
+        exhibit = next(c["target"]["id"] for c in record["candidates"] if c["target"]["ref"].endswith("schulenburg.txt"))
+        pairing.decide(session, stored.run_id, record["id"], "confirm", exhibit, user="admin")
+        session.commit()
+    driver.get(f"{srv.url}#pr={stored.run_id}")
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".pv-row[data-record]")) == 3, what="3 record rows")
+    assert not _row(driver, "volume.txt#102").find_elements(By.CSS_SELECTOR, 'button[data-act="add"]')  # none confirmed
+
+    # add the telegram as a second rendering, from the keyboard: stored, aligned, shown
+    add = _cand(_row(driver, "volume.txt#101"), "telegram_112.txt").find_element(By.CSS_SELECTOR, 'button[data-act="add"]')
+    assert add.text == "Add as another rendering"
+    add.send_keys(Keys.ENTER)
+    wait(driver, _settled(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-busy") == "0"
+                          and _cand(_row(d, "volume.txt#101"), "telegram_112.txt").find_elements(By.CSS_SELECTOR, "a[data-aid]")),
+         timeout=60, what="the added rendering aligned")
+    assert stored_101() == ("", {"schulenburg.txt": "confirmed", "telegram_112.txt": "confirmed", "davies.txt": "candidate"})
+    row = _row(driver, "volume.txt#101")
+    assert row.find_element(By.CSS_SELECTOR, ".pv-several").text == "2 confirmed renderings"
+    assert len(row.find_elements(By.CSS_SELECTOR, ".pv-cand.pv-confirmed")) == 2
+
+    # Assign on it asks first, naming both; Cancel, then Esc (Assign pressed from the keyboard), keep them
+    for how in ("cancel", "esc"):
+        assign = _cand(_row(driver, "volume.txt#101"), "davies.txt").find_element(By.CSS_SELECTOR, 'button[data-act="reassign"]')
+        (assign.click if how == "cancel" else lambda: assign.send_keys(Keys.ENTER))()
+        wait(driver, _asking, what="the question before Assign")
+        text = driver.find_element(By.ID, "pv-ask").text
+        assert "Assigning The Ambassador in the Soviet Union (Davies)" in text
+        assert "rejects its 2 confirmed renderings" in text
+        # who confirmed each: admin in the store above, the page's local user just now
+        assert "schulenburg.txt (confirmed by admin)" in text and "telegram_112.txt (confirmed by local)" in text
+        assert driver.switch_to.active_element.get_attribute("id") == "pv-ask-cancel"  # the safe answer first
+        if how == "cancel":
+            driver.find_element(By.ID, "pv-ask-cancel").click()
+        else:
+            driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+        wait(driver, lambda d: not _asking(d), what="the question closed")
+        assert _view(driver) == "pairing"  # Esc closed the question, not the view
+        assert driver.find_element(By.TAG_NAME, "body").get_attribute("data-busy") == "0"
+        assert stored_101()[1] == {"schulenburg.txt": "confirmed", "telegram_112.txt": "confirmed", "davies.txt": "candidate"}
+        assert _row(driver, "volume.txt#101").find_element(By.CSS_SELECTOR, ".pv-several").text == "2 confirmed renderings"
+
+    # "Other target…" asks too
+    from selenium.webdriver.support.ui import Select
+    select = _row(driver, "volume.txt#101").find_element(By.CSS_SELECTOR, "select[data-src]")
+    Select(select).select_by_visible_text(next(o.text for o in Select(select).options if "(Davies)" in o.text))
+    wait(driver, _asking, what="the question before another target")
+    driver.find_element(By.ID, "pv-ask-cancel").click()
+    wait(driver, lambda d: not _asking(d), what="the question closed")
+    assert select.get_attribute("value") == "" and stored_101()[1]["davies.txt"] == "candidate"
+
+    # the question's "Add as another rendering instead" keeps both and adds a third
+    _cand(_row(driver, "volume.txt#101"), "davies.txt").find_element(By.CSS_SELECTOR, 'button[data-act="reassign"]').click()
+    wait(driver, _asking, what="the question before Assign")
+    driver.find_element(By.ID, "pv-ask-add").click()
+    wait(driver, _settled(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-busy") == "0"
+                          and _row(d, "volume.txt#101").find_element(By.CSS_SELECTOR, ".pv-several").text
+                          == "3 confirmed renderings"), timeout=60, what="a third confirmed rendering")
+    assert stored_101() == ("", {"schulenburg.txt": "confirmed", "telegram_112.txt": "confirmed", "davies.txt": "confirmed"})
+
+    # Untranslated asks (no "add instead" there); saying yes rejects them, and the page says which
+    _row(driver, "volume.txt#101").find_element(By.CSS_SELECTOR, 'button[data-act="untranslated"]').click()
+    wait(driver, _asking, what="the question before Untranslated")
+    assert not driver.find_element(By.ID, "pv-ask-add").is_displayed()
+    yes = driver.find_element(By.ID, "pv-ask-replace")
+    assert yes.text == "Reject them and mark untranslated"
+    yes.click()
+    wait(driver, _settled(lambda d: "marked untranslated" in _row(d, "volume.txt#101").text), what="untranslated mark")
+    said = toast(driver)
+    assert said.startswith("Rejected 3 confirmed renderings: ") and "Schulenburg · 1939-03-03 (confirmed by admin)" in said
+    assert "Telegram · 1939-03-13 (confirmed by local)" in said and "(Davies)" in said
+    assert stored_101() == ("untranslated", {"schulenburg.txt": "rejected", "telegram_112.txt": "rejected",
+                                             "davies.txt": "rejected"})
+    assert not _row(driver, "volume.txt#101").find_elements(By.CSS_SELECTOR, ".pv-several")

@@ -183,15 +183,21 @@ def pairing_view(session: Session, run_id: int) -> dict[str, Any]:
 
 
 def decide(session: Session, run_id: int, record_id: int, action: str, target_id: int | None = None,
-           *, user: str = "reviewer") -> dict | None:
+           *, user: str = "reviewer") -> dict[str, Any]:
     """Apply a reviewer's decision on source record ``record_id`` of run ``run_id``.
 
-    ``confirm`` (target ``target_id``): the pair is right. ``reassign``: the pair with
-    ``target_id`` is right and the pairs chosen before for this record are rejected.
+    ``confirm`` (target ``target_id``): the pair is right; pairs confirmed before stay
+    confirmed (a record may have several renderings). ``reassign``: the pair with
+    ``target_id`` is right and the pairs chosen before for this record are rejected, the
+    confirmed ones too (what the reviewer asked; the result names them).
     ``untranslated``: no target renders this record; its chosen pairs are rejected.
-    A pair not scored before is made (score 0, empty evidence). Returns, when a pair was
-    confirmed that has no alignment yet, what to align: ``{"pair_id", "src_document_id",
-    "tgt_document_id", "partial", "settings"}``; else None.
+    A pair not scored before is made (score 0, empty evidence).
+
+    Returns ``{"align", "rejected"}``: ``align`` is, when a pair was confirmed that has
+    no alignment yet, what to align (``{"pair_id", "src_document_id", "tgt_document_id",
+    "partial", "settings", "project_id"}``), else None; ``rejected`` lists the pairs this
+    decision rejected, each ``{"pair_id", "target_id", "was"}`` (``"proposed"`` or
+    ``"confirmed"``) and ``"by"`` (who had set that status), in pair id order.
 
     Raises NotFoundError (run, record, target), InvariantError (bad action, a target
     missing or of the wrong side or run, a record without a stored document).
@@ -207,11 +213,9 @@ def decide(session: Session, run_id: int, record_id: int, action: str, target_id
         mine = session.scalars(select(PairingPair).where(PairingPair.src_record_id == record_id)).all()
         now = utcnow()
         if action == "untranslated":
-            for p in mine:
-                if p.status in CHOSEN:
-                    p.status, p.user, p.updated = "rejected", user, now
+            rejected = _reject(mine, None, user, now)
             src.decision = "untranslated"
-            return None
+            return {"align": None, "rejected": rejected}
         if target_id is None:
             raise InvariantError(f"{action} needs a target record")
         tgt = _get(session, PairingRecord, target_id, "record")
@@ -222,21 +226,30 @@ def decide(session: Session, run_id: int, record_id: int, action: str, target_id
             pair = PairingPair(run_id=run_id, src_record_id=record_id, tgt_record_id=target_id,
                                score=0.0, partial=False, evidence={}, status="candidate")
             session.add(pair)
-        if action == "reassign":
-            for p in mine:
-                if p is not pair and p.status in CHOSEN:
-                    p.status, p.user, p.updated = "rejected", user, now
+        rejected = _reject(mine, pair, user, now) if action == "reassign" else []
         pair.status, pair.user, pair.updated = "confirmed", user, now
         src.decision = ""
         session.flush()
         if _alignment_of(session, pair, {src.id: src.document_id, tgt.id: tgt.document_id}) is not None:
-            return None
+            return {"align": None, "rejected": rejected}
         if src.document_id is None or tgt.document_id is None:
             raise InvariantError("the records' documents are no longer in the store; run the batch again")
-        return {"pair_id": pair.id, "src_document_id": src.document_id,
-                "tgt_document_id": tgt.document_id, "partial": pair.partial,
-                "settings": {**settings, "partial": bool(pair.partial or settings.get("partial"))},
-                "project_id": project_id}
+        return {"align": {"pair_id": pair.id, "src_document_id": src.document_id,
+                          "tgt_document_id": tgt.document_id, "partial": pair.partial,
+                          "settings": {**settings, "partial": bool(pair.partial or settings.get("partial"))},
+                          "project_id": project_id},
+                "rejected": rejected}
+
+
+def _reject(pairs: list[PairingPair], keep: PairingPair | None, user: str, now) -> list[dict]:
+    """Reject the chosen pairs among ``pairs`` except ``keep``; what each was, for the
+    caller to say (a confirmed pair rejected is a reviewer's decision undone)."""
+    out = []
+    for p in sorted(pairs, key=lambda p: p.id or 0):
+        if p is not keep and p.status in CHOSEN:
+            out.append({"pair_id": p.id, "target_id": p.tgt_record_id, "was": p.status, "by": p.user})
+            p.status, p.user, p.updated = "rejected", user, now
+    return out
 
 
 def find_run(session: Session, project_id: int, fingerprint: str) -> int | None:

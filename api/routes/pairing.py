@@ -33,12 +33,18 @@ def decide(run_id: int, record_id: int, body: PairDecisionIn, session: SessionDe
            user: UserDep):
     """A pair confirmed (or reassigned to) that has no alignment yet is aligned by a
     background job with the run's settings (partial if the pair is): poll
-    ``GET /api/jobs/{id}``; the view shows its ``alignment_id`` once it is done."""
-    todo = pairing.decide(session, run_id, record_id, body.action, body.target_id, user=user)
-    job = None
+    ``GET /api/jobs/{id}``; the view shows its ``alignment_id`` once it is done.
+    ``confirm`` adds a rendering (pairs confirmed before stay); ``reassign`` and
+    ``untranslated`` reject the record's chosen pairs, confirmed ones included, and
+    ``rejected`` names each (``was``: proposed or confirmed) so a client can say so."""
+    done = pairing.decide(session, run_id, record_id, body.action, body.target_id, user=user)
+    job, todo = None, done["align"]
     if todo is not None:
         job = jobs.submit(todo["project_id"], todo["src_document_id"], todo["tgt_document_id"],
                           body.encoder, todo["settings"]).as_dict()
     view = pairing.pairing_view(session, run_id)
     source = next(s for s in view["sources"] if s["id"] == record_id)
-    return {"source": source, "job": job}
+    targets = {c["id"]: c["target"] for c in source["candidates"]}
+    rejected = [{"pair_id": r["pair_id"], "target": targets[r["pair_id"]], "was": r["was"], "by": r["by"]}
+                for r in done["rejected"]]
+    return {"source": source, "job": job, "rejected": rejected}

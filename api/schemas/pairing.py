@@ -104,8 +104,20 @@ class PairDecisionIn(_In):
         return self
 
 
+class RejectedPairOut(BaseModel):
+    """A pair a decision rejected: its ``target``, what it ``was`` before (``confirmed``:
+    a reviewer's decision undone, e.g. by a reassign) and who had set that (``by``)."""
+
+    pair_id: Id
+    target: PairingRecordOut
+    was: Literal["proposed", "confirmed"]
+    by: str
+
+
 class PairDecisionOut(BaseModel):
-    """The source record after the decision, and the alignment job started (or null)."""
+    """The source record after the decision, the alignment job started (or null), and
+    the pairs the decision ``rejected`` (reassign, untranslated; empty for confirm)."""
 
     source: PairingSourceOut
     job: JobOut | None = None
+    rejected: list[RejectedPairOut] = []
