@@ -9,7 +9,7 @@
  * review list while shown (body[data-view="pairing"]); #pr=<run> opens it, and the links
  * to alignments, back/forward and "Back to review" go through hash.js like every view.
  */
-import { api, waitForJob } from "./api.js";
+import { api, ApiError, waitForJob } from "./api.js";
 import { queueOp } from "./queue.js";
 import { $, el, toast, showError, scoreColour } from "./dom.js";
 import { loadAlignments } from "./alignment.js";
@@ -129,7 +129,18 @@ function decide(record, action, target) {
   return queueOp(async () => {
     const body = { action };
     if (target) body.target_id = Number(target);
-    const out = await api(`/api/pairings/${view.run}/sources/${record}`, { method: "POST", body });
+    if (action !== "confirm") {  // rejects what is confirmed: refused (409) if that changed unseen
+      const source = view.data.sources.find((s) => String(s.id) === String(record));
+      body.seen_confirmed = (source ? source.candidates : [])
+        .filter((c) => c.status === "confirmed").map((c) => c.target.id);
+    }
+    let out;
+    try {
+      out = await api(`/api/pairings/${view.run}/sources/${record}`, { method: "POST", body });
+    } catch (err) {  // another reviewer decided on this record since: show what they did
+      if (err instanceof ApiError && err.status === 409) await loadRun(view.run);
+      throw err;
+    }
     const undone = (out.rejected || []).filter((r) => r.was === "confirmed");
     const said = undone.length ? `Rejected ${plural(undone.length, "confirmed rendering")}: `
       + `${undone.map((r) => `${recordLabel(r.target)} (confirmed by ${r.by})`).join("; ")}. ` : "";

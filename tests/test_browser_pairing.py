@@ -270,3 +270,34 @@ def test_pairing_view_adds_a_rendering_and_asks_before_rejecting_confirmed_ones(
     assert stored_101() == ("untranslated", {"schulenburg.txt": "rejected", "telegram_112.txt": "rejected",
                                              "davies.txt": "rejected"})
     assert not _row(driver, "volume.txt#101").find_elements(By.CSS_SELECTOR, ".pv-several")
+
+
+def test_a_decision_on_an_out_of_date_view_is_refused_and_the_view_reloads(driver, paired):  # noqa: F811
+    from aligner.store import pairing
+
+    srv, stored = paired
+    sessions = srv.app.state.session_factory
+    with sessions() as session:  # the exhibit is confirmed when the page opens
+        record = next(s for s in pairing.pairing_view(session, stored.run_id)["sources"] if s["ref"].endswith("#101"))
+        ids = {c["target"]["ref"].rsplit("/", 1)[1]: c["target"]["id"] for c in record["candidates"]}
+        pairing.decide(session, stored.run_id, record["id"], "confirm", ids["schulenburg.txt"], user="admin")
+        session.commit()
+    driver.get(f"{srv.url}#pr={stored.run_id}")
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".pv-row[data-record]")) == 3, what="3 record rows")
+    with sessions() as session:  # another reviewer adds the telegram while this page is open
+        pairing.decide(session, stored.run_id, record["id"], "confirm", ids["telegram_112.txt"], user="bob")
+        session.commit()
+    _cand(_row(driver, "volume.txt#101"), "davies.txt").find_element(By.CSS_SELECTOR, 'button[data-act="reassign"]').click()
+    wait(driver, _asking, what="the question before Assign")
+    yes = driver.find_element(By.ID, "pv-ask-replace")
+    assert yes.text == "Reject it and assign"  # the one rendering this page shows
+    yes.click()
+    # refused: bob's rendering is named, nothing is rejected, and the view shows both now
+    wait(driver, lambda d: "changed since you loaded the page" in toast(d), what="the refusal")
+    assert "telegram_112.txt (confirmed by bob)" in toast(driver)
+    wait(driver, _settled(lambda d: _row(d, "volume.txt#101").find_element(By.CSS_SELECTOR, ".pv-several").text
+                          == "2 confirmed renderings"), what="the view reloaded")
+    with sessions() as session:
+        now = next(s for s in pairing.pairing_view(session, stored.run_id)["sources"] if s["ref"].endswith("#101"))
+    assert {c["target"]["ref"].rsplit("/", 1)[1]: c["status"] for c in now["candidates"]} == \
+        {"schulenburg.txt": "confirmed", "telegram_112.txt": "confirmed", "davies.txt": "candidate"}

@@ -85,3 +85,31 @@ def test_confirm_adds_a_rendering_and_reassign_names_the_confirmed_pairs_it_reje
     assert [(Path(r["target"]["file"]).name, r["was"], r["by"]) for r in out["rejected"]] == \
         [("telegram_112.txt", "proposed", "machine")]
     assert set(_statuses(client, run_id, r101["id"], who["ana"]).values()) == {"rejected"}
+
+
+def test_a_decision_on_an_out_of_date_view_is_refused_and_changes_nothing(paired_app):
+    application, client, run_id, who = paired_app
+    view = client.get(f"/api/pairings/{run_id}", headers=who["ana"]).json()
+    r101 = next(s for s in view["sources"] if s["ref"].endswith("#101"))
+    target = {Path(c["target"]["file"]).name: c["target"]["id"] for c in r101["candidates"]}
+    url = f"/api/pairings/{run_id}/sources/{r101['id']}"
+    assert client.post(url, json={"action": "confirm", "target_id": target["schulenburg.txt"]},
+                       headers=who["ana"]).status_code == 200
+    seen = [target["schulenburg.txt"]]  # what ana's page shows confirmed
+    # bob adds the telegram as another rendering while ana's page is open
+    assert client.post(url, json={"action": "confirm", "target_id": target["telegram_112.txt"]},
+                       headers=who["bob"]).status_code == 200
+    for body in ({"action": "reassign", "target_id": target["davies.txt"]}, {"action": "untranslated"}):
+        r = client.post(url, json={**body, "seen_confirmed": seen}, headers=who["ana"])
+        assert r.status_code == 409, r.text
+        assert "confirmed since: " in r.json()["detail"] and "telegram_112.txt" in r.json()["detail"]
+        assert "(confirmed by bob)" in r.json()["detail"] and "reload" in r.json()["detail"]
+    assert _statuses(client, run_id, r101["id"], who["ana"]) == {
+        "schulenburg.txt": "confirmed", "telegram_112.txt": "confirmed", "davies.txt": "candidate"}
+    # on the view as it is now, the same reassign goes through
+    now = [target["schulenburg.txt"], target["telegram_112.txt"]]
+    r = client.post(url, json={"action": "reassign", "target_id": target["davies.txt"], "seen_confirmed": now},
+                    headers=who["ana"])
+    assert r.status_code == 200 and len(r.json()["rejected"]) == 2
+    assert client.post(url, json={"action": "untranslated", "seen_confirmed": [True]},
+                       headers=who["ana"]).status_code == 422  # ids are numbers

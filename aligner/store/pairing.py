@@ -8,6 +8,7 @@ two records' documents (an alignment made after a decision, by an API job).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import select, update
@@ -183,7 +184,7 @@ def pairing_view(session: Session, run_id: int) -> dict[str, Any]:
 
 
 def decide(session: Session, run_id: int, record_id: int, action: str, target_id: int | None = None,
-           *, user: str = "reviewer") -> dict[str, Any]:
+           *, user: str = "reviewer", seen_confirmed: Collection[int] | None = None) -> dict[str, Any]:
     """Apply a reviewer's decision on source record ``record_id`` of run ``run_id``.
 
     ``confirm`` (target ``target_id``): the pair is right; pairs confirmed before stay
@@ -191,7 +192,10 @@ def decide(session: Session, run_id: int, record_id: int, action: str, target_id
     ``target_id`` is right and the pairs chosen before for this record are rejected, the
     confirmed ones too (what the reviewer asked; the result names them).
     ``untranslated``: no target renders this record; its chosen pairs are rejected.
-    A pair not scored before is made (score 0, empty evidence).
+    A pair not scored before is made (score 0, empty evidence). ``seen_confirmed``: the
+    target record ids the reviewer saw confirmed for this record; if given and they are
+    not the ones the store has (another reviewer decided since), nothing is changed and
+    StaleDecisionError says what changed, so no confirmed pair is rejected unseen.
 
     Returns ``{"align", "rejected"}``: ``align`` is, when a pair was confirmed that has
     no alignment yet, what to align (``{"pair_id", "src_document_id", "tgt_document_id",
@@ -200,7 +204,8 @@ def decide(session: Session, run_id: int, record_id: int, action: str, target_id
     ``"confirmed"``) and ``"by"`` (who had set that status), in pair id order.
 
     Raises NotFoundError (run, record, target), InvariantError (bad action, a target
-    missing or of the wrong side or run, a record without a stored document).
+    missing or of the wrong side or run, a record without a stored document),
+    StaleDecisionError (``seen_confirmed`` is out of date).
     """
     if action not in ACTIONS:
         raise InvariantError(f"unknown action {action!r}; use one of {', '.join(ACTIONS)}")
@@ -211,6 +216,8 @@ def decide(session: Session, run_id: int, record_id: int, action: str, target_id
         if src.run_id != run_id or src.side != "src":
             raise InvariantError(f"record {record_id} is not a source record of pairing run {run_id}")
         mine = session.scalars(select(PairingPair).where(PairingPair.src_record_id == record_id)).all()
+        if seen_confirmed is not None:
+            _check_seen(session, record_id, mine, set(seen_confirmed))
         now = utcnow()
         if action == "untranslated":
             rejected = _reject(mine, None, user, now)
@@ -239,6 +246,30 @@ def decide(session: Session, run_id: int, record_id: int, action: str, target_id
                           "settings": {**settings, "partial": bool(pair.partial or settings.get("partial"))},
                           "project_id": project_id},
                 "rejected": rejected}
+
+
+class StaleDecisionError(InvariantError):
+    """A decision made on a view of a record's confirmed pairs that another reviewer has
+    changed since (:func:`decide`'s ``seen_confirmed``): reload and decide again."""
+
+
+def _check_seen(session: Session, record_id: int, pairs: list[PairingPair], seen: set[int]) -> None:
+    confirmed = {p.tgt_record_id for p in pairs if p.status == "confirmed"}
+    if confirmed == seen:
+        return
+    by_target = {p.tgt_record_id: p for p in pairs}
+    names = {i: ref or file for i, ref, file in session.execute(
+        select(PairingRecord.id, PairingRecord.ref, PairingRecord.file)
+        .where(PairingRecord.id.in_(confirmed ^ seen))).all()}
+
+    def said(ids):
+        return ", ".join(f"{names.get(i, i)}" + (f" ({by_target[i].status} by {by_target[i].user})"
+                                               if i in by_target and by_target[i].user else "")
+                         for i in sorted(ids))
+    changes = [f"confirmed since: {said(confirmed - seen)}" if confirmed - seen else "",
+               f"no longer confirmed: {said(seen - confirmed)}" if seen - confirmed else ""]
+    raise StaleDecisionError(f"record {record_id}'s confirmed renderings changed since you loaded "
+                             f"the page ({'; '.join(c for c in changes if c)}): reload and decide again")
 
 
 def _reject(pairs: list[PairingPair], keep: PairingPair | None, user: str, now) -> list[dict]:

@@ -36,8 +36,11 @@ def decide(run_id: int, record_id: int, body: PairDecisionIn, session: SessionDe
     ``GET /api/jobs/{id}``; the view shows its ``alignment_id`` once it is done.
     ``confirm`` adds a rendering (pairs confirmed before stay); ``reassign`` and
     ``untranslated`` reject the record's chosen pairs, confirmed ones included, and
-    ``rejected`` names each (``was``: proposed or confirmed) so a client can say so."""
-    done = pairing.decide(session, run_id, record_id, body.action, body.target_id, user=user)
+    ``rejected`` names each (``was``: proposed or confirmed) so a client can say so.
+    With ``seen_confirmed`` a decision made on an out-of-date view is a 409 that says
+    what another reviewer changed, and nothing is changed."""
+    done = pairing.decide(session, run_id, record_id, body.action, body.target_id, user=user,
+                          seen_confirmed=body.seen_confirmed)
     job, todo = None, done["align"]
     if todo is not None:
         job = jobs.submit(todo["project_id"], todo["src_document_id"], todo["tgt_document_id"],

@@ -96,6 +96,9 @@ class PairDecisionIn(_In):
     action: Literal["confirm", "reassign", "untranslated"]
     target_id: Id | None = None
     encoder: EncoderName = None
+    seen_confirmed: list[Id] | None = Field(default=None, max_length=1000, description=(
+        "the target record ids the reviewer saw confirmed for this record: if another "
+        "reviewer has changed them since, the decision is refused (409) and changes nothing"))
 
     @model_validator(mode="after")
     def _target_fits_the_action(self):
