@@ -97,6 +97,10 @@ def run_server(db: str, host: str = "127.0.0.1", port: int = 8000, *, import_cor
     from aligner.store.accounts.service import count_users
 
     settings = load_settings(db=db, encoder=encoder)
+    if settings.encoder:  # refuse at start, not with a 503 on every search and job
+        from aligner.embed import check_encoder
+
+        check_encoder(settings.encoder)
     _check_can_listen(host, port)
     store = open_store(settings.db)  # created or migrated here, once; the app keeps it
     try:

@@ -19,6 +19,18 @@ from support.api_client import (  # noqa: E402, F401 - fixtures
 
 # --- review operations ---------------------------------------------------------------
 
+def test_a_number_given_as_true_or_a_string_is_a_422_and_changes_nothing(client, aid):
+    b = beads(client, aid)["beads"]
+    for body in ({"version": True, "bead_ids": [b[0]["id"]]}, {"version": "1", "bead_ids": [b[0]["id"]]}):
+        assert_error(op(client, aid, "confirm", **body), 422, "version")
+    assert_error(op(client, aid, "bulk-status", version=1, status="confirmed", end=True),
+                 422, "end")
+    assert_error(op(client, aid, "realign", version=1, start=False), 422, "start")
+    r = client.post("/api/projects/1/alignments", json={"src_document_id": 1, "tgt_document_id": 2,
+                                                        "settings": {"max_side": True}})
+    assert_error(r, 422, "max_side")
+    assert beads(client, aid)["version"] == 1 and all(x["status"] == "unreviewed" for x in beads(client, aid)["beads"])
+
 def test_confirm_reject_unreview(client, app, aid):
     b = beads(client, aid)["beads"]
     r = op(client, aid, "confirm", version=1, bead_ids=[b[0]["id"], b[3]["id"]])

@@ -86,6 +86,20 @@ def test_bad_settings_are_one_line_errors(tmp_path):
         load_settings(db=tmp_path / "x.db", max_upload_bytes=0)
 
 
+def test_serve_refuses_an_encoder_it_cannot_load_before_it_starts(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+
+    db = tmp_path / "x.db"
+    result = CliRunner().invoke(cli, ["serve", "--db", str(db), "--encoder", "nonsense", "--port", str(_free_port())])
+    assert result.exit_code == 2 and "model 'nonsense' is not a local folder" in result.output
+    assert "the built-in encoder is 'use-m3'" in result.output and not db.exists()  # nothing made
+    monkeypatch.setenv("ALIGNER_ENCODER", "nonsense")  # the same from the environment
+    result = CliRunner().invoke(cli, ["serve", "--db", str(db), "--port", str(_free_port())])
+    assert result.exit_code == 2 and "model 'nonsense'" in result.output
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

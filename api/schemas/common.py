@@ -53,7 +53,8 @@ EncoderName = Annotated[str | None, Field(max_length=300, description="encoder n
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # strict: JSON true is not the number 1, nor "5" the number 5 (a client's bug, said as a 422)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
 
     @field_validator("*", mode="after")
     @classmethod

@@ -203,7 +203,7 @@ def _settings_model() -> type[BaseModel]:
         extra = {"ge": s.minimum, "le": s.maximum} if s.kind in (int, float) else {}
         fields[s.name] = (kind, Field(default=None, description=f"{s.help} Default: {s.default}.",
                                       **{k: v for k, v in extra.items() if v is not None}))
-    return create_model("AlignSettingsIn", __config__=ConfigDict(extra="forbid"), **fields)
+    return create_model("AlignSettingsIn", __config__=ConfigDict(extra="forbid", strict=True), **fields)
 
 
 AlignSettingsIn = _settings_model()
