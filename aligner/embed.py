@@ -146,7 +146,7 @@ class SentenceTransformerEncoder:
                 str(path) if path.is_dir() else model, device=device, local_files_only=True
             )
         except Exception as exc:  # any loader failure is a user-facing model problem
-            raise ModelError(f"cannot load model {model!r}: {exc}") from exc
+            raise ModelError(f"cannot load model {model!r}: {str(exc).rstrip('.')}; {_BUILTIN_HINT}") from exc
         self.name = f"st:{path.name if path.is_dir() else model}"
         self.version = _folder_fingerprint(path) if path.is_dir() else model
         # sentence-transformers 6 renamed the method (the old name warns, then goes away).

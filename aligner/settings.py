@@ -68,11 +68,13 @@ class Setting:
         if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "null", "")):
             if self.optional:
                 return None
-            raise SettingError(f"setting {self.name} needs a {self.kind.__name__} value")
+            raise SettingError(f"setting {self.name} needs {'an' if self.kind.__name__[0] in 'aeiou' else 'a'} "
+                               f"{self.kind.__name__} value")
         try:
             converted = _convert(self.kind, value)
         except (TypeError, ValueError):
-            raise SettingError(f"setting {self.name}: {value!r} is not a {self.type_name}"
+            article = "an" if self.type_name[0] in "aeiou" else "a"
+            raise SettingError(f"setting {self.name}: {value!r} is not {article} {self.type_name}"
                                + (f" ({self.range_text})" if self.range_text else "")) from None
         self.check(converted)
         return converted
@@ -81,7 +83,8 @@ class Setting:
         """Raise SettingError if ``value`` (already of the right type) is out of range."""
         if value is None:
             if not self.optional:
-                raise SettingError(f"setting {self.name} needs a {self.kind.__name__} value")
+                raise SettingError(f"setting {self.name} needs {'an' if self.kind.__name__[0] in 'aeiou' else 'a'} "
+                               f"{self.kind.__name__} value")
             return
         if self.kind in (int, float):
             if isinstance(value, float) and not math.isfinite(value):

@@ -149,6 +149,10 @@ def test_api_pages_and_exports_with_ids(store):
         data = c.get("/api/search/export", params={"q": "japan", "format": "json"}).json()
         assert data["count"] == 2 and {r["document_id"] for r in data["rows"]} == {ids["en"]}
         assert all(r["alignment_id"] is None for r in data["rows"])
+    result = CliRunner().invoke(cli, ["search", "japan", "--db", url, "--lang", "xx"])
+    assert result.exit_code == 2 and "unsupported language 'xx'" in result.output  # not "0 hits"
+    result = CliRunner().invoke(cli, ["search", "japan", "--db", url, "--lang", "en-US", "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.output)["count"] == 2
     result = CliRunner().invoke(cli, ["search", "japan", "--db", url, "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert [r["sentence_no"] for r in csv.DictReader(io.StringIO(result.output))] == ["1", "3"]

@@ -34,7 +34,7 @@ def test_every_alignconfig_field_is_a_registered_setting():
 
 @pytest.mark.parametrize("item, message", [
     ("max_side=9", "setting max_side: 9 is outside 1 … 8"),
-    ("max_side=two", "setting max_side: 'two' is not a int (1 … 8)"),
+    ("max_side=two", "setting max_side: 'two' is not an int (1 … 8)"),
     ("partial=maybe", "setting partial: 'maybe' is not a bool"),
     ("skip", "write NAME=VALUE"),
     ("maxside=3", "unknown setting 'maxside' (did you mean max_side?)"),

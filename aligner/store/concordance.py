@@ -195,7 +195,12 @@ def _counted(query, conn, terms, lang, project_id, offset: int, limit) -> tuple[
 
 def _matching_ids(session: Session, phrase: str, stems: list[str], fuzzy: bool, lang,
                   project_id, offset: int, limit, min_score: float) -> tuple[int, list[int], bool]:
-    """``(total, ids of [offset, offset + limit), complete)``: the matching query."""
+    """``(total, ids of [offset, offset + limit), complete)``: the matching query.
+    Raises UnknownLanguageError for a ``lang`` no document can have (not an empty result)."""
+    if lang:
+        from aligner.segment import normalise_lang
+
+        lang = normalise_lang(lang)  # "en-US" is "en"; "xx" is an error, not zero hits
     if fuzzy:
         return _fuzzy_ids(session, phrase, stems, lang, project_id, offset, limit, min_score)
     total, ids = _counted(search_index.phrase_ids, session.connection(), stems, lang,
