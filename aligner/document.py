@@ -75,10 +75,15 @@ def text_fingerprint(text: str) -> str:
 
 def known_reconstruction(sha256: str, text: str | None = None) -> str | None:
     """The description of a known test reconstruction with these bytes (sha256) or, given
-    ``text``, this text in any encoding; else None."""
+    ``text``, this text in any encoding, or a text derived from one (an excerpt, an edited
+    copy: :func:`aligner.derived.derived_reconstruction`); else None."""
     found = KNOWN_RECONSTRUCTIONS.get(sha256)
     if found is None and text is not None:
         found = KNOWN_RECONSTRUCTION_TEXTS.get(text_fingerprint(text))
+    if found is None and text is not None:
+        from aligner.derived import derived_reconstruction
+
+        found = derived_reconstruction(text)
     return found
 
 

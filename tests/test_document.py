@@ -188,9 +188,31 @@ def test_reencoded_copy_of_the_reconstruction_is_still_labelled(tmp_path, ru_pat
     doc = prepare_document(copy, "ru", kind="archival")
     assert doc.provenance.kind == "reconstruction"
     assert doc.provenance.label == "TEST RECONSTRUCTION — not the archival text"
+
+
+
+def test_an_edited_copy_or_an_excerpt_of_the_reconstruction_is_labelled_too(tmp_path, ru_path):
+    """Not the exact text any more, still not an archival text (aligner.derived)."""
+    from aligner.derived import _LITVINOV, derived_reconstruction, piece_fingerprints
+    from aligner.document import prepare_document
+
+    text = ru_path.read_text(encoding="utf-8")
+    assert set(piece_fingerprints(text)) == _LITVINOV  # the stored fingerprints are this file's
     edited = tmp_path / "edited.txt"
-    edited.write_text(ru_path.read_text(encoding="utf-8") + "\nЕщё одна строка.\n", encoding="utf-8")
-    assert prepare_document(edited, "ru", kind="archival").provenance.kind == "archival"
+    edited.write_text(text.replace("Сигемицу", "Шигемицу", 3) + "\nЕщё одна строка, добавленная редактором.\n",
+                      encoding="utf-8")
+    doc = prepare_document(edited, "ru", kind="archival")
+    assert doc.provenance.label == "TEST RECONSTRUCTION — not the archival text"
+    lines = [line for line in text.splitlines() if len(line) > 80]
+    excerpt = tmp_path / "quoted.txt"  # six paragraphs quoted in a note of one's own
+    excerpt.write_text("Примечание архивиста к выписке.\n" + "\n".join(lines[3:9]), encoding="utf-8")
+    assert prepare_document(excerpt, "ru", kind="archival").provenance.kind == "reconstruction"
+    assert derived_reconstruction("\n".join(lines[3:9])).startswith("derived from the Litvinov")
+    # a text that quotes only a few of its sentences among many of its own is not derived
+    own = [f"Это предложение номер {k} из совсем другого документа о переговорах." for k in range(20)]
+    quoted = [p for p in re.split(r"(?<=[.!?])\s+", text) if len(p) > 40][5:8]
+    assert len(quoted) == 3 and derived_reconstruction(" ".join(own + quoted)) is None
+    assert derived_reconstruction("\n".join(own)) is None
 
 
 def test_script_check_thresholds():
