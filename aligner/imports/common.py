@@ -46,13 +46,21 @@ def document_of(sentences: list[str], lang: str, *, file: str, kind: str = "othe
     """A document of these sentences (one per line of its text, which is also its raw text;
     identity offset map, one page). ``paragraphs``: 0-based paragraph of each sentence
     (default: one paragraph). Sentence text has its white space runs made single spaces.
-    Raises InputError if there is no sentence or one is empty."""
+    ``kind``: the provenance kind the file gave, overruled by content: sentences of a
+    known test reconstruction (:func:`aligner.reconstructions.recognise_reconstruction`)
+    are kind "reconstruction" whatever the file says, as a file read is
+    (:func:`aligner.document.known_reconstruction`). Raises InputError if there is no
+    sentence or one is empty."""
+    from aligner.reconstructions import recognise_reconstruction
+
     texts = [" ".join(t.split()) for t in sentences]
     if not texts:
         raise InputError(f"{file}: no sentences")
     empty = [i + 1 for i, t in enumerate(texts) if not t]
     if empty:
         raise InputError(f"{file}: sentence {empty[0]} is empty")
+    if recognise_reconstruction(texts, lang):
+        kind = "reconstruction"
     text = "\n".join(texts)
     sents, pos = [], 0
     for i, t in enumerate(texts):

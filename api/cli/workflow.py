@@ -50,12 +50,16 @@ def import_alignment_command(
     """
     from aligner.imports import read_import, store_import
     from aligner.store.db import open_store
+    from aligner.types import reconstruction_note
 
     files = {role: f for role, f in (("alignment", _file(file)), ("source", _file(source)),
                                      ("target", _file(target))) if f is not None}
     imported = read_import(fmt, files, src_lang=src_lang, tgt_lang=tgt_lang, cost=cost)
     _, sessions = open_store(db)
     aid = store_import(sessions, imported, project=project, via="cli")
+    for doc in (imported.src, imported.tgt):
+        if doc.provenance.kind == "reconstruction":
+            typer.echo(reconstruction_note(doc.provenance.file), err=True)
     beads = imported.alignment.beads
     reviewed = sum(b.status != "unreviewed" for b in beads)
     typer.echo(f"imported {imported.provenance['format']} {Path(file).name} as alignment {aid}: "
