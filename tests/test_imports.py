@@ -145,6 +145,11 @@ def test_foreign_intertext_and_cat_tool_tmx():
     assert [(b.score, b.status) for b in got.alignment.beads] == [(1.0, "unreviewed")] * 2
 
 
+BOM = "\ufeff".encode()
+PAGE = b"<!DOCTYPE html>\n<html>\n\t<p>a</p>\t<p>b</p>\n</html>\n"
+XML = b"<?xml version='1.0'?>\n<doc>\n\t<p>a\tb</p>\n</doc>\n"
+
+
 @pytest.mark.parametrize("fmt, files, message", [
     ("tmx", {"alignment": ("x.tmx", b"<html/>")}, r"^x\.tmx: not a TMX file \(no <tmx><body>\)$"),
     ("tmx", {"alignment": ("x.tmx", b"<tmx><body")}, r"^x\.tmx: not well-formed XML"),
@@ -161,6 +166,13 @@ def test_foreign_intertext_and_cat_tool_tmx():
     ("tmx", {"alignment": ("x.bin", b"\x00\x01\x02binary")}, r"^x\.bin: a binary file, not an alignment"),
     # a linkGrp file that is not one is said so, not "fromDoc None"
     ("intertext", {"alignment": ("x.xml", b"<html><p>x</p></html>")}, r"^x\.xml: not an InterText alignment \(no <linkGrp>\)$"),
+    # a byte-order mark is no content: still HTML / XML, not TSV (tabs and all)
+    (None, {"alignment": ("bom.html", BOM + PAGE)}, r"^bom\.html: an HTML page, not an alignment"),
+    (None, {"alignment": ("bom.xml", BOM + XML)}, r"^bom\.xml: XML that is neither TMX"),
+    # a page or XML document is not TSV, whatever the format given
+    ("tsv", {"alignment": ("page.html", PAGE)}, r"^page\.html: an HTML page, not TSV \(source<TAB>target lines\)$"),
+    ("tsv", {"alignment": ("bom.tsv", BOM + PAGE)}, r"^bom\.tsv: an HTML page, not TSV"),
+    ("tsv", {"alignment": ("x.tsv", XML)}, r"^x\.tsv: an XML document \(<doc>\), not TSV"),
 ])
 def test_bad_files_are_one_line_errors(fmt, files, message):
     with pytest.raises(InputError, match=message) as exc:
@@ -184,3 +196,27 @@ def test_the_default_file_limit_refuses_at_once_with_the_limit_stated(tmp_path):
     assert str(exc.value).startswith(
         f"big.txt: file is too large ({DEFAULT_MAX_BYTES + 1:,} bytes > limit {DEFAULT_MAX_BYTES:,} bytes = "
         f"{DEFAULT_MAX_BYTES / 1024 / 1024:g} MiB; ALIGNER_MAX_FILE_BYTES sets another")
+
+
+def test_a_byte_order_mark_is_passed_over_when_guessing():
+    from translate.storage import tmx
+
+    memory = tmx.tmxfile(sourcelanguage="en", targetlanguage="ru")
+    memory.addtranslation("One.", "en", "Один.", "ru")
+    assert guess_format("bom.xml", BOM + bytes(memory)) == "tmx"
+    got = read_import(None, {"alignment": ("bom.xml", BOM + bytes(memory))})
+    assert (got.src.texts, got.tgt.texts) == (["One."], ["Один."])
+    utf16 = bytes(memory).decode("utf-8").replace("UTF-8", "UTF-16").encode("utf-16")
+    assert guess_format("memory.xml", utf16) == "tmx"
+    assert guess_format("a.xml", BOM + b"<?xml version='1.0'?>\n<linkGrp toDoc='a' fromDoc='b'/>") == "intertext"
+
+
+@pytest.mark.parametrize("name", ["lacuna.tsv", "lacuna.txt", "lacuna"])
+def test_a_first_cell_in_brackets_is_tsv_unless_the_line_is_a_vecalign_bead(name):
+    row = "[…] несколько часов тому назад.\tago.\nЯ сказал.\tI said.\n".encode()
+    assert guess_format(name, row) == "tsv"
+    got = read_import(None, {"alignment": (name, row)}, src_lang="ru", tgt_lang="en")
+    assert got.src.texts == ["[…] несколько часов тому назад.", "Я сказал."]
+    bead = b"[0]:[0]:0.5\n[1, 2]:[1]:0.25\n"
+    assert guess_format(name, bead) == ("tsv" if name.endswith(".tsv") else "vecalign")
+    assert guess_format(name, b"[0]:[0]\n") == ("tsv" if name.endswith(".tsv") else "vecalign")

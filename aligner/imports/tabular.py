@@ -24,6 +24,7 @@ from aligner.evaluate import parse_beads
 from aligner.export.common import split_notes
 from aligner.imports.common import Imported, check_cover, document_of, lang_code, status_of
 from aligner.read import decode_bytes
+from aligner.sniff import head_of, markup_document
 from aligner.types import PROVENANCE_KINDS, Alignment, Bead, BeadNote
 
 HUNALIGN_JOIN = " ~~~ "
@@ -86,10 +87,19 @@ def _provenance(lines: list[str]) -> dict[str, tuple[str, str]]:
     return {m[1]: (m[2], m[5]) for m in found if m and m[5] in PROVENANCE_KINDS}
 
 
+def refuse_markup(data: bytes, name: str) -> None:
+    """InputError if ``data`` is an HTML page or an XML document, not lines of TSV
+    (:func:`aligner.sniff.markup_document`): its tags would be imported as sentences."""
+    markup = markup_document(head_of(data))
+    if markup:
+        raise InputError(f"{name}: {markup}, not TSV (source<TAB>target lines)")
+
+
 def read_tsv(data: bytes, name: str, *, src_lang: str | None, tgt_lang: str | None) -> Imported:
     """LF Aligner / hunalign TSV, or our TSV export (module doc; its documents' file and
     provenance kind come back from its ``#`` lines, so a test reconstruction stays one).
-    Raises InputError."""
+    Raises InputError, also for an HTML page or XML document given as TSV."""
+    refuse_markup(data, name)
     all_lines = _text(data, name).splitlines()
     lines = [line for line in all_lines if not line.startswith("#")]
     ours = bool(lines) and lines[0].split("\t")[:6] == _OUR_HEADER
