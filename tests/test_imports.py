@@ -79,6 +79,12 @@ def test_cli_import_alignment_and_export_option(stored, tmp_path):
         "error: unknown import format 'docx'; use one of tmx, intertext, vecalign, tsv")
     r = runner.invoke(cli, ["export", "--db", str(db), "--alignment", "1", "--option", "keep_nulls"])
     assert r.exit_code == 2 and "write NAME=VALUE" in r.output
+    bare = tmp_path / "bare.tmx"  # no srclang: the command asks with its own option
+    bare.write_bytes(b"<tmx version='1.4'><header/><body><tu><tuv xml:lang='en'><seg>One.</seg></tuv>"
+                     b"<tuv xml:lang='ru'><seg>Two.</seg></tuv></tu></body></tmx>")
+    r = runner.invoke(cli, ["import-alignment", str(bare), "--db", str(db)])
+    assert r.exit_code == 2 and r.output.strip() == (
+        "error: the source language is not in the file: give it (e.g. --src-lang ru)")
 
 
 def test_foreign_tsv_lf_aligner_and_hunalign():

@@ -20,7 +20,7 @@ from pathlib import PurePosixPath
 from sqlalchemy.orm import Session, sessionmaker
 
 from aligner.errors import InputError
-from aligner.imports.common import Imported
+from aligner.imports.common import Imported, MissingLanguageError
 from aligner.read import size_error
 
 Files = dict[str, tuple[str, bytes]]  # role ("alignment", "source", "target") → (name, bytes)
@@ -174,5 +174,5 @@ def store_import(sessions: sessionmaker[Session], imported: Imported, *, project
                       imported=provenance).alignment_id
 
 
-__all__ = ["IMPORT_FORMATS", "IMPORT_MAX_BYTES", "ImportFormat", "Imported", "guess_format", "read_import",
-           "store_import"]
+__all__ = ["IMPORT_FORMATS", "IMPORT_MAX_BYTES", "ImportFormat", "Imported", "MissingLanguageError",
+           "guess_format", "read_import", "store_import"]

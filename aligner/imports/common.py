@@ -26,12 +26,29 @@ class Imported:
     provenance: dict = field(default_factory=dict)
 
 
+class MissingLanguageError(InputError):
+    """The ``role`` ("source" or "target") language is neither in the file nor given. The
+    message says how to give it in no front end's words; each front end says it in its
+    own with :meth:`asking` (the CLI ``--src-lang``, the page its field)."""
+
+    def __init__(self, role: str) -> None:
+        self.role = role
+        self.flag = "src" if role == "source" else "tgt"
+        self.example = "ru" if role == "source" else "en"
+        super().__init__(self.asking(f"e.g. {self.example}"))
+
+    def asking(self, how: str) -> str:
+        """The one-line message with ``how`` to give the language, e.g. ``"e.g. --src-lang ru"``."""
+        return f"the {self.role} language is not in the file: give it ({how})"
+
+
 def lang_code(lang: str | None, what: str) -> str:
-    """A language code (``"en-US"`` → ``"en"``); InputError naming ``what`` if missing."""
+    """A language code (``"en-US"`` → ``"en"``); :class:`MissingLanguageError` for the
+    ``what`` ("source"/"target") language if missing, InputError if not a code."""
     from aligner.segment import normalise_lang
 
     if not lang or not lang.strip():
-        raise InputError(f"the {what} language is not in the file: give it (e.g. --src-lang ru)")
+        raise MissingLanguageError(what)
     try:
         return normalise_lang(lang)
     except UnknownLanguageError:
