@@ -226,3 +226,30 @@ def test_a_first_cell_in_brackets_is_tsv_unless_the_line_is_a_vecalign_bead(name
     bead = b"[0]:[0]:0.5\n[1, 2]:[1]:0.25\n"
     assert guess_format(name, bead) == ("tsv" if name.endswith(".tsv") else "vecalign")
     assert guess_format(name, b"[0]:[0]\n") == ("tsv" if name.endswith(".tsv") else "vecalign")
+
+
+def test_cli_import_of_a_page_or_an_alignment_is_one_line(stored, tmp_path):
+    """`aligner import` stores a document: an HTML page is refused (as `aligner align`
+    refuses it), an alignment is sent to `aligner import-alignment`; nothing is stored."""
+    factory, aid = stored
+    from aligner.store.export import export_bytes
+
+    page = tmp_path / "page.html"
+    page.write_bytes(b"<!DOCTYPE html><html><head><title>T</title></head><body><p>He left.</p></body></html>")
+    files = {"page.html": page}
+    with factory() as s:
+        for fmt, name in (("tmx", "litv.tmx"), ("intertext", "litv.zip")):
+            (tmp_path / name).write_bytes(export_bytes(s, aid, fmt, {}))
+            files[name] = tmp_path / name
+    runner = CliRunner()
+    db = tmp_path / "new.db"
+    expected = {
+        "page.html": "error: page.html: an HTML page, not a text: save it as plain text (.txt) first",
+        "litv.tmx": f"error: litv.tmx: a TMX alignment, not a document: use `aligner import-alignment {files['litv.tmx']}`",
+        "litv.zip": f"error: litv.zip: an InterText alignment, not a document: use `aligner import-alignment {files['litv.zip']}`",
+    }
+    for name, path in files.items():
+        for markup in ("--strip-markup", "--keep-markup"):
+            r = runner.invoke(cli, ["import", str(path), "--lang", "en", "--db", str(db), markup])
+            assert (r.exit_code, r.output.strip()) == (2, expected[name])
+    assert not db.exists()
