@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aligner.errors import InputError
+from aligner.sniff import refuse_non_text
 from aligner.tei import TeiDocument, parse_tei
 
 def _max_file_bytes() -> int:
@@ -93,7 +94,8 @@ def read_text(
     suffix ``.xml``/``.tei`` or by content starting with ``<?xml`` / ``<TEI``.
 
     Raises InputError: missing file, directory, larger than ``max_bytes``, empty or
-    white space only, binary, undecodable, unknown ``encoding``, malformed XML.
+    white space only, binary, undecodable, unknown ``encoding``, malformed XML, an HTML
+    page or an alignment file (:func:`aligner.sniff.refuse_non_text`).
     """
     path = Path(path)
     data = read_bytes(path, max_bytes)
@@ -139,6 +141,7 @@ def raw_text_from_bytes(
         raise InputError(size_error(name, len(data), max_bytes))
     if not data:
         raise InputError(f"{name}: file is empty")
+    refuse_non_text(data, name)  # an HTML page, a TMX or InterText alignment
     digest = hashlib.sha256(data).hexdigest()
     if _looks_like_tei(data, name):
         docs, enc = parse_tei(data, name, encoding)

@@ -35,7 +35,9 @@ async function submitImport(ev) {
     const form = new FormData();
     for (const key of ["alignment", "source", "target"]) {
       const file = f.get(key);
-      if (file && file.size) form.append(key, file);
+      // A chosen file goes even when empty (0 bytes): the server says "file is empty";
+      // an input with no file chosen gives a nameless one.
+      if (file && file.name) form.append(key, file);
     }
     for (const key of ["format", "src_lang", "tgt_lang"]) if (f.get(key)) form.append(key, f.get(key));
     form.append("cost", f.get("cost") ? "true" : "false");

@@ -94,6 +94,10 @@ def test_bad_uploads_are_4xx(client):
     r = client.post(f"/api/projects/{pid}/documents", files={"file": ("a.txt", b"Hi.")}, data={"role": "source"})
     assert_error(r, 422, "lang")
     assert_error(upload(client, pid, b"<TEI><text><body><p>x", "broken.xml", "en", "source"), 400)
+    page = b"<!DOCTYPE html><html><head><script>var x;</script></head><body><p>Hello.</p></body></html>"
+    assert_error(upload(client, pid, page, "page.html", "en", "source"), 400, "page.html: an HTML page, not a text")
+    tmx = b"<tmx version='1.4'><header srclang='ru'/><body/></tmx>"
+    assert_error(upload(client, pid, tmx, "m.tmx", "en", "source"), 400, "m.tmx: a TMX alignment, not a text")
     with service_session(client) as s:
         assert service.list_documents(s, pid) == []  # nothing half-stored
 

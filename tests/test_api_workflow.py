@@ -98,6 +98,25 @@ def test_import_upload(client, aid):
                              data={"src_lang": "ru", "tgt_lang": "en"}), 413, "limit")
 
 
+NO_SRCLANG = ("<tmx version='1.4'><header/><body><tu><tuv xml:lang='en'><seg>One.</seg></tuv>"
+              "<tuv xml:lang='ru'><seg>Один.</seg></tuv></tu></body></tmx>").encode()
+
+
+def test_import_errors_speak_the_callers_language(client, aid):
+    """An empty file is "file is empty"; a language the file lacks is asked for by the
+    page's field (page) or the form field (API), never by a command-line option."""
+    r = client.post("/api/projects/1/imports", files={"alignment": ("empty.tmx", b"")}, data={"via": "page"})
+    assert (r.status_code, r.json()["detail"]) == (400, "empty.tmx: file is empty")
+    r = client.post("/api/projects/1/imports", files={"alignment": ("m.tmx", NO_SRCLANG)}, data={"via": "page"})
+    assert (r.status_code, r.json()["detail"]) == (
+        400, "the source language is not in the file: give it (in the Source language field, e.g. ru)")
+    r = client.post("/api/projects/1/imports", files={"alignment": ("m.tmx", NO_SRCLANG)})
+    assert (r.status_code, r.json()["detail"]) == (
+        400, "the source language is not in the file: give it (as the form field src_lang, e.g. ru)")
+    r = client.post("/api/projects/1/imports", files={"alignment": ("m.tmx", NO_SRCLANG)}, data={"src_lang": "en"})
+    assert r.status_code == 201, r.text
+
+
 def test_renderings_page_holding_a_sentence(client, aid):
     r = client.get("/api/documents/1/renderings", params={"ord": 7, "limit": 5}).json()
     assert (r["focus_row"], r["offset"]) == (6, 5)  # sentences 1 and 2 share a row (the 2-2 bead)

@@ -79,6 +79,12 @@ def test_cli_import_alignment_and_export_option(stored, tmp_path):
         "error: unknown import format 'docx'; use one of tmx, intertext, vecalign, tsv")
     r = runner.invoke(cli, ["export", "--db", str(db), "--alignment", "1", "--option", "keep_nulls"])
     assert r.exit_code == 2 and "write NAME=VALUE" in r.output
+    bare = tmp_path / "bare.tmx"  # no srclang: the command asks with its own option
+    bare.write_bytes(b"<tmx version='1.4'><header/><body><tu><tuv xml:lang='en'><seg>One.</seg></tuv>"
+                     b"<tuv xml:lang='ru'><seg>Two.</seg></tuv></tu></body></tmx>")
+    r = runner.invoke(cli, ["import-alignment", str(bare), "--db", str(db)])
+    assert r.exit_code == 2 and r.output.strip() == (
+        "error: the source language is not in the file: give it (e.g. --src-lang ru)")
 
 
 def test_foreign_tsv_lf_aligner_and_hunalign():
@@ -145,6 +151,11 @@ def test_foreign_intertext_and_cat_tool_tmx():
     assert [(b.score, b.status) for b in got.alignment.beads] == [(1.0, "unreviewed")] * 2
 
 
+BOM = "\ufeff".encode()
+PAGE = b"<!DOCTYPE html>\n<html>\n\t<p>a</p>\t<p>b</p>\n</html>\n"
+XML = b"<?xml version='1.0'?>\n<doc>\n\t<p>a\tb</p>\n</doc>\n"
+
+
 @pytest.mark.parametrize("fmt, files, message", [
     ("tmx", {"alignment": ("x.tmx", b"<html/>")}, r"^x\.tmx: not a TMX file \(no <tmx><body>\)$"),
     ("tmx", {"alignment": ("x.tmx", b"<tmx><body")}, r"^x\.tmx: not well-formed XML"),
@@ -161,6 +172,13 @@ def test_foreign_intertext_and_cat_tool_tmx():
     ("tmx", {"alignment": ("x.bin", b"\x00\x01\x02binary")}, r"^x\.bin: a binary file, not an alignment"),
     # a linkGrp file that is not one is said so, not "fromDoc None"
     ("intertext", {"alignment": ("x.xml", b"<html><p>x</p></html>")}, r"^x\.xml: not an InterText alignment \(no <linkGrp>\)$"),
+    # a byte-order mark is no content: still HTML / XML, not TSV (tabs and all)
+    (None, {"alignment": ("bom.html", BOM + PAGE)}, r"^bom\.html: an HTML page, not an alignment"),
+    (None, {"alignment": ("bom.xml", BOM + XML)}, r"^bom\.xml: XML that is neither TMX"),
+    # a page or XML document is not TSV, whatever the format given
+    ("tsv", {"alignment": ("page.html", PAGE)}, r"^page\.html: an HTML page, not TSV \(source<TAB>target lines\)$"),
+    ("tsv", {"alignment": ("bom.tsv", BOM + PAGE)}, r"^bom\.tsv: an HTML page, not TSV"),
+    ("tsv", {"alignment": ("x.tsv", XML)}, r"^x\.tsv: an XML document \(<doc>\), not TSV"),
 ])
 def test_bad_files_are_one_line_errors(fmt, files, message):
     with pytest.raises(InputError, match=message) as exc:
@@ -184,3 +202,54 @@ def test_the_default_file_limit_refuses_at_once_with_the_limit_stated(tmp_path):
     assert str(exc.value).startswith(
         f"big.txt: file is too large ({DEFAULT_MAX_BYTES + 1:,} bytes > limit {DEFAULT_MAX_BYTES:,} bytes = "
         f"{DEFAULT_MAX_BYTES / 1024 / 1024:g} MiB; ALIGNER_MAX_FILE_BYTES sets another")
+
+
+def test_a_byte_order_mark_is_passed_over_when_guessing():
+    from translate.storage import tmx
+
+    memory = tmx.tmxfile(sourcelanguage="en", targetlanguage="ru")
+    memory.addtranslation("One.", "en", "Один.", "ru")
+    assert guess_format("bom.xml", BOM + bytes(memory)) == "tmx"
+    got = read_import(None, {"alignment": ("bom.xml", BOM + bytes(memory))})
+    assert (got.src.texts, got.tgt.texts) == (["One."], ["Один."])
+    utf16 = bytes(memory).decode("utf-8").replace("UTF-8", "UTF-16").encode("utf-16")
+    assert guess_format("memory.xml", utf16) == "tmx"
+    assert guess_format("a.xml", BOM + b"<?xml version='1.0'?>\n<linkGrp toDoc='a' fromDoc='b'/>") == "intertext"
+
+
+@pytest.mark.parametrize("name", ["lacuna.tsv", "lacuna.txt", "lacuna"])
+def test_a_first_cell_in_brackets_is_tsv_unless_the_line_is_a_vecalign_bead(name):
+    row = "[…] несколько часов тому назад.\tago.\nЯ сказал.\tI said.\n".encode()
+    assert guess_format(name, row) == "tsv"
+    got = read_import(None, {"alignment": (name, row)}, src_lang="ru", tgt_lang="en")
+    assert got.src.texts == ["[…] несколько часов тому назад.", "Я сказал."]
+    bead = b"[0]:[0]:0.5\n[1, 2]:[1]:0.25\n"
+    assert guess_format(name, bead) == ("tsv" if name.endswith(".tsv") else "vecalign")
+    assert guess_format(name, b"[0]:[0]\n") == ("tsv" if name.endswith(".tsv") else "vecalign")
+
+
+def test_cli_import_of_a_page_or_an_alignment_is_one_line(stored, tmp_path):
+    """`aligner import` stores a document: an HTML page is refused (as `aligner align`
+    refuses it), an alignment is sent to `aligner import-alignment`; nothing is stored."""
+    factory, aid = stored
+    from aligner.store.export import export_bytes
+
+    page = tmp_path / "page.html"
+    page.write_bytes(b"<!DOCTYPE html><html><head><title>T</title></head><body><p>He left.</p></body></html>")
+    files = {"page.html": page}
+    with factory() as s:
+        for fmt, name in (("tmx", "litv.tmx"), ("intertext", "litv.zip")):
+            (tmp_path / name).write_bytes(export_bytes(s, aid, fmt, {}))
+            files[name] = tmp_path / name
+    runner = CliRunner()
+    db = tmp_path / "new.db"
+    expected = {
+        "page.html": "error: page.html: an HTML page, not a text: save it as plain text (.txt) first",
+        "litv.tmx": f"error: litv.tmx: a TMX alignment, not a document: use `aligner import-alignment {files['litv.tmx']}`",
+        "litv.zip": f"error: litv.zip: an InterText alignment, not a document: use `aligner import-alignment {files['litv.zip']}`",
+    }
+    for name, path in files.items():
+        for markup in ("--strip-markup", "--keep-markup"):
+            r = runner.invoke(cli, ["import", str(path), "--lang", "en", "--db", str(db), markup])
+            assert (r.exit_code, r.output.strip()) == (2, expected[name])
+    assert not db.exists()

@@ -110,6 +110,15 @@ BAD_INPUTS = {
     "image.txt": (b"\x89PNG\r\n\x1a\n" + os.urandom(512), "binary file"),
     "nul.txt": (b"some text\x00\x01\x02 more" * 20, "binary file"),
     "broken.xml": (b"<TEI><text><p>unclosed</text></TEI>", "malformed XML"),
+    # not a text: a page (--strip-markup drops inline tags, not a page's head and scripts),
+    # an alignment file (a TMX, an InterText linkGrp)
+    "page.txt": (b"<!DOCTYPE html>\n<html><head><script>var x;</script></head><p>Text.</p></html>",
+                 "an HTML page, not a text: save it as plain text (.txt) first"),
+    "bom.html": ("\ufeff<html lang='en'><body><p>Text.</p></body></html>".encode(), "an HTML page"),
+    "memory.tmx": (b"<?xml version='1.0'?>\n<tmx version='1.4'><header/><body/></tmx>",
+                   "a TMX alignment, not a text"),
+    "links.xml": (b"<linkGrp toDoc='a.en.xml' fromDoc='a.ru.xml'><link xtargets='1;1'/></linkGrp>",
+                  "an InterText alignment, not a text"),
 }
 
 

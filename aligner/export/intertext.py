@@ -9,8 +9,9 @@ first, then the *fromDoc* ids, and ``type`` counts them in that order; ``status`
 ``man`` (confirmed by hand), ``auto`` (from the automatic aligner) or ``plain``. Our source
 is the fromDoc. A rejected bead is written ``auto`` with ``mark="1"`` (InterText's
 "marked for attention"). What InterText has no room for — our exact status, the reviewer,
-the reviewers' notes, the score — goes in attributes and ``<al:note>`` children of the
-``urn:x-aligner:review`` namespace, which InterText's importer passes over.
+the reviewers' notes, the score, each document's provenance kind and label (``TEST
+RECONSTRUCTION — not the archival text``) — goes in attributes and ``<al:note>`` children
+of the ``urn:x-aligner:review`` namespace, which InterText's importer passes over.
 """
 
 from __future__ import annotations
@@ -45,8 +46,13 @@ def sentence_ids(doc: Document) -> list[str]:
 
 
 def document_xml(doc: Document) -> bytes:
-    """An InterText text version: ``<text lang=".."><p id="1"><s id="1:1">…</s></p></text>``."""
-    root = etree.Element("text", lang=doc.lang)
+    """An InterText text version: ``<text lang=".."><p id="1"><s id="1:1">…</s></p></text>``;
+    the root's ``al:kind``, ``al:label`` and ``al:file`` keep the provenance (a test
+    reconstruction says so; :mod:`aligner.imports.intertext` reads the kind back)."""
+    root = etree.Element("text", nsmap={"al": NS}, lang=doc.lang)
+    for key, value in (("kind", doc.provenance.kind), ("label", doc.provenance.label),
+                       ("file", doc.provenance.file)):
+        root.set(f"{{{NS}}}{key}", value)
     p, last = None, None
     for s, sid in zip(doc.sentences, sentence_ids(doc)):
         if s.paragraph != last or p is None:

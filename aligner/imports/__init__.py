@@ -20,7 +20,7 @@ from pathlib import PurePosixPath
 from sqlalchemy.orm import Session, sessionmaker
 
 from aligner.errors import InputError
-from aligner.imports.common import Imported
+from aligner.imports.common import Imported, MissingLanguageError
 from aligner.read import size_error
 
 Files = dict[str, tuple[str, bytes]]  # role ("alignment", "source", "target") → (name, bytes)
@@ -81,21 +81,26 @@ IMPORT_FORMATS: dict[str, ImportFormat] = {f.name: f for f in (
 
 
 def guess_format(name: str, data: bytes) -> str:
-    """The import format a file most likely is, from its name and first bytes. TSV is the
-    last guess, but not for a binary file or XML of another kind: those are not an
+    """The import format a file most likely is, from its name and first bytes (a
+    byte-order mark is passed over). TSV is the last guess: a file whose first line
+    starts with ``[`` is Vecalign only when that line is a bead line (``[0]:[0]:0.5``)
+    and the file is not named ``.tsv`` (``[…] несколько часов…<TAB>…`` is a TSV row).
+    Not for a binary file, an HTML page or XML of another kind: those are not an
     alignment, and "give the languages" would mislead. Raises InputError for them."""
-    head = data[:4096].lstrip()
+    from aligner.sniff import head_of, looks_like_vecalign, markup_document, root_element
+
+    head = head_of(data)
     suffix = PurePosixPath(name.lower()).suffix
     if data[:4] == b"PK\x03\x04" or b"<linkGrp" in head:
         return "intertext"
     refuse_binary(name, data)  # before the name: random bytes called .tmx are not TMX
-    if suffix == ".tmx" or b"<tmx" in head:
+    if suffix == ".tmx" or root_element(head) == "tmx":
         return "tmx"
-    if suffix == ".align" or head[:1] == b"[":
+    if suffix == ".align" or (suffix != ".tsv" and looks_like_vecalign(head)):
         return "vecalign"
     if head[:100].lower().startswith((b"<!doctype html", b"<html")):
         raise InputError(f"{name}: an HTML page, not an alignment (TMX, InterText XML or zip, .align, TSV)")
-    if head.startswith(b"<"):
+    if markup_document(head):
         raise InputError(f"{name}: XML that is neither TMX (<tmx>) nor InterText (<linkGrp>)")
     return "tsv"
 
@@ -137,6 +142,10 @@ def read_import(fmt: str | None, files: Files, *, src_lang: str | None = None,
         missing = [r for r in spec.files if r not in files]
         if missing:
             raise InputError(f"{fmt} import needs the {missing[0]} sentence file too")
+    if fmt == "tsv":  # what the file is comes before what it lacks
+        from aligner.imports.tabular import refuse_markup
+
+        refuse_markup(data, name)
     if spec.needs_langs and not (src_lang and tgt_lang):
         raise InputError(f"{fmt} files do not name their languages: give the source and "
                          "target language (e.g. ru and en)")
@@ -165,5 +174,5 @@ def store_import(sessions: sessionmaker[Session], imported: Imported, *, project
                       imported=provenance).alignment_id
 
 
-__all__ = ["IMPORT_FORMATS", "IMPORT_MAX_BYTES", "ImportFormat", "Imported", "guess_format", "read_import",
-           "store_import"]
+__all__ = ["IMPORT_FORMATS", "IMPORT_MAX_BYTES", "ImportFormat", "Imported", "MissingLanguageError",
+           "guess_format", "read_import", "store_import"]

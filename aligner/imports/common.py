@@ -26,12 +26,29 @@ class Imported:
     provenance: dict = field(default_factory=dict)
 
 
+class MissingLanguageError(InputError):
+    """The ``role`` ("source" or "target") language is neither in the file nor given. The
+    message says how to give it in no front end's words; each front end says it in its
+    own with :meth:`asking` (the CLI ``--src-lang``, the page its field)."""
+
+    def __init__(self, role: str) -> None:
+        self.role = role
+        self.flag = "src" if role == "source" else "tgt"
+        self.example = "ru" if role == "source" else "en"
+        super().__init__(self.asking(f"e.g. {self.example}"))
+
+    def asking(self, how: str) -> str:
+        """The one-line message with ``how`` to give the language, e.g. ``"e.g. --src-lang ru"``."""
+        return f"the {self.role} language is not in the file: give it ({how})"
+
+
 def lang_code(lang: str | None, what: str) -> str:
-    """A language code (``"en-US"`` → ``"en"``); InputError naming ``what`` if missing."""
+    """A language code (``"en-US"`` → ``"en"``); :class:`MissingLanguageError` for the
+    ``what`` ("source"/"target") language if missing, InputError if not a code."""
     from aligner.segment import normalise_lang
 
     if not lang or not lang.strip():
-        raise InputError(f"the {what} language is not in the file: give it (e.g. --src-lang ru)")
+        raise MissingLanguageError(what)
     try:
         return normalise_lang(lang)
     except UnknownLanguageError:
@@ -46,13 +63,21 @@ def document_of(sentences: list[str], lang: str, *, file: str, kind: str = "othe
     """A document of these sentences (one per line of its text, which is also its raw text;
     identity offset map, one page). ``paragraphs``: 0-based paragraph of each sentence
     (default: one paragraph). Sentence text has its white space runs made single spaces.
-    Raises InputError if there is no sentence or one is empty."""
+    ``kind``: the provenance kind the file gave, overruled by content: sentences of a
+    known test reconstruction (:func:`aligner.reconstructions.recognise_reconstruction`)
+    are kind "reconstruction" whatever the file says, as a file read is
+    (:func:`aligner.document.known_reconstruction`). Raises InputError if there is no
+    sentence or one is empty."""
+    from aligner.reconstructions import recognise_reconstruction
+
     texts = [" ".join(t.split()) for t in sentences]
     if not texts:
         raise InputError(f"{file}: no sentences")
     empty = [i + 1 for i, t in enumerate(texts) if not t]
     if empty:
         raise InputError(f"{file}: sentence {empty[0]} is empty")
+    if recognise_reconstruction(texts, lang):
+        kind = "reconstruction"
     text = "\n".join(texts)
     sents, pos = [], 0
     for i, t in enumerate(texts):

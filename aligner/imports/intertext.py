@@ -8,7 +8,8 @@ written, else as InterText matches them (the trailing ``N`` or ``N:M``, separato
 confirmed, ``auto``/``plain`` as unreviewed, ``mark`` as the flag "marked"; our namespace's
 attributes and notes (status, reviewer, score, flags, notes) win where present. Languages:
 the root's ``lang``/``xml:lang``, else the version part of ``text.VERSION.xml``, else the
-ones given. Raises InputError (gaps, unknown ids, missing document).
+ones given. A document's provenance kind and file are its root's ``al:kind`` and ``al:file``
+(our export), else "other" and the file's name. Raises InputError (gaps, unknown ids, missing document).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from lxml import etree
 from aligner.errors import InputError
 from aligner.export.xliff import NS
 from aligner.imports.common import Imported, check_cover, document_of, lang_code, status_of
-from aligner.types import Alignment, Bead, BeadNote
+from aligner.types import PROVENANCE_KINDS, Alignment, Bead, BeadNote
 
 _ID = re.compile(r"([0-9]+([.:\-_,][0-9]+)?)$")
 _PARSER = dict(resolve_entities=False, no_network=True, huge_tree=True)
@@ -48,6 +49,12 @@ def _lang_of(root, name: str, given: str | None, what: str) -> str:
         parts = PurePosixPath(name).name.split(".")
         lang = parts[-2] if len(parts) >= 3 and re.fullmatch(r"[A-Za-z]{2,3}", parts[-2]) else None
     return lang_code(given or lang, what)
+
+
+def _kind_of(root) -> str:
+    """The provenance kind our export put on a document's root (``al:kind``), else "other"."""
+    kind = root.get(f"{{{NS}}}kind")
+    return kind if kind in PROVENANCE_KINDS else "other"
 
 
 def read_document_xml(data: bytes, name: str) -> tuple[list[str], list[str], list[int], object]:
@@ -152,10 +159,11 @@ def read_intertext(alignment: tuple[str, bytes], source: tuple[str, bytes] | Non
     if not beads:
         raise InputError(f"{name}: the alignment has no <link>")
     check_cover(beads, len(s_ids), len(t_ids), name)
-    src_doc = document_of(s_texts, _lang_of(s_root, source[0], src_lang, "source"),
-                          file=PurePosixPath(source[0]).name, paragraphs=s_paras,
-                          title=PurePosixPath(source[0]).stem)
-    tgt_doc = document_of(t_texts, _lang_of(t_root, target[0], tgt_lang, "target"),
-                          file=PurePosixPath(target[0]).name, paragraphs=t_paras,
-                          title=PurePosixPath(target[0]).stem)
+    src_doc, tgt_doc = (
+        document_of(texts, _lang_of(root, file, lang, role), paragraphs=paras,
+                    file=root.get(f"{{{NS}}}file") or PurePosixPath(file).name,
+                    title=PurePosixPath(file).stem, kind=_kind_of(root))
+        for role, file, lang, texts, paras, root in (
+            ("source", source[0], src_lang, s_texts, s_paras, s_root),
+            ("target", target[0], tgt_lang, t_texts, t_paras, t_root)))
     return Imported(src_doc, tgt_doc, Alignment(beads=beads), {"format": "intertext", "tool": "InterText"})

@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from aligner.errors import InputError
 from aligner.evaluate import parse_beads
 from aligner.export.common import split_notes
 from aligner.imports.common import Imported, check_cover, document_of, lang_code, status_of
 from aligner.read import decode_bytes
-from aligner.types import Alignment, Bead, BeadNote
+from aligner.sniff import head_of, markup_document
+from aligner.types import PROVENANCE_KINDS, Alignment, Bead, BeadNote
 
 HUNALIGN_JOIN = " ~~~ "
 
@@ -74,9 +76,32 @@ def _parse_notes(cell: str) -> list[BeadNote]:
     return [BeadNote(text, user) for user, text in split_notes(cell)]
 
 
+# Our export's provenance lines: "# source: FILE (LANG) sha256=HEX kind=KIND — LABEL".
+_PROVENANCE_LINE = re.compile(r"# (source|target): (.+) \((\S+)\) sha256=(\S*) kind=(\w+)")
+
+
+def _provenance(lines: list[str]) -> dict[str, tuple[str, str]]:
+    """role → (file, kind) from our export's ``#`` provenance lines (a kind we do not
+    know is left out)."""
+    found = (_PROVENANCE_LINE.match(line) for line in lines if line.startswith("# "))
+    return {m[1]: (m[2], m[5]) for m in found if m and m[5] in PROVENANCE_KINDS}
+
+
+def refuse_markup(data: bytes, name: str) -> None:
+    """InputError if ``data`` is an HTML page or an XML document, not lines of TSV
+    (:func:`aligner.sniff.markup_document`): its tags would be imported as sentences."""
+    markup = markup_document(head_of(data))
+    if markup:
+        raise InputError(f"{name}: {markup}, not TSV (source<TAB>target lines)")
+
+
 def read_tsv(data: bytes, name: str, *, src_lang: str | None, tgt_lang: str | None) -> Imported:
-    """LF Aligner / hunalign TSV, or our TSV export (module doc). Raises InputError."""
-    lines = [line for line in _text(data, name).splitlines() if not line.startswith("#")]
+    """LF Aligner / hunalign TSV, or our TSV export (module doc; its documents' file and
+    provenance kind come back from its ``#`` lines, so a test reconstruction stays one).
+    Raises InputError, also for an HTML page or XML document given as TSV."""
+    refuse_markup(data, name)
+    all_lines = _text(data, name).splitlines()
+    lines = [line for line in all_lines if not line.startswith("#")]
     ours = bool(lines) and lines[0].split("\t")[:6] == _OUR_HEADER
     rows = list(csv.reader(io.StringIO("\n".join(lines[1:])), delimiter="\t")) if ours \
         else [line.split("\t") for line in lines if line.strip()]
@@ -109,7 +134,10 @@ def read_tsv(data: bytes, name: str, *, src_lang: str | None, tgt_lang: str | No
     if not beads:
         raise InputError(f"{name}: no row with text")
     check_cover(beads, len(src_sents), len(tgt_sents), name)
-    return Imported(document_of(src_sents, lang_code(src_lang, "source"), file=f"{name}#source"),
-                    document_of(tgt_sents, lang_code(tgt_lang, "target"), file=f"{name}#target"),
-                    Alignment(beads=beads),
+    given = _provenance(all_lines) if ours else {}
+    docs = []
+    for role, lang, sents in (("source", src_lang, src_sents), ("target", tgt_lang, tgt_sents)):
+        file, kind = given.get(role, (f"{name}#{role}", "other"))
+        docs.append(document_of(sents, lang_code(lang, role), file=file, kind=kind))
+    return Imported(docs[0], docs[1], Alignment(beads=beads),
                     {"format": "tsv", "tool": "aligner" if ours else "LF Aligner/hunalign"})

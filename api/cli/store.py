@@ -67,11 +67,17 @@ def import_command(
     strip_markup: StripMarkup = True,
 ) -> None:
     """Store a document without a translation (cleaned, segmented, searchable)."""
+    from aligner.errors import InputError
     from aligner.pipeline import ReadOptions, read_documents, store_documents
+    from aligner.sniff import AlignmentNotTextError
     from aligner.store.db import open_store
 
+    try:
+        docs = read_documents(file, lang, kind=kind, options=ReadOptions(strip_markup=strip_markup))
+    except AlignmentNotTextError as exc:  # say which command takes it
+        raise InputError(f"{exc.name}: {exc.what}, not a document: use "
+                         f"`aligner import-alignment {file}`") from None
     _, sessions = open_store(db)
-    docs = read_documents(file, lang, kind=kind, options=ReadOptions(strip_markup=strip_markup))
     for doc_id, doc in zip(store_documents(sessions, docs, project=project), docs):
         typer.echo(f"document {doc_id}: {doc.provenance.file} [{doc.lang}, "
                    f"{doc.provenance.label}] {len(doc.sentences)} sentences — {doc.title}")

@@ -48,14 +48,22 @@ def import_alignment_command(
 
     Example: aligner import-alignment novel.en-ru.tmx --db aligner.db
     """
-    from aligner.imports import read_import, store_import
+    from aligner.errors import InputError
+    from aligner.imports import MissingLanguageError, read_import, store_import
     from aligner.store.db import open_store
+    from aligner.types import reconstruction_note
 
     files = {role: f for role, f in (("alignment", _file(file)), ("source", _file(source)),
                                      ("target", _file(target))) if f is not None}
-    imported = read_import(fmt, files, src_lang=src_lang, tgt_lang=tgt_lang, cost=cost)
+    try:
+        imported = read_import(fmt, files, src_lang=src_lang, tgt_lang=tgt_lang, cost=cost)
+    except MissingLanguageError as exc:  # said with this command's option
+        raise InputError(exc.asking(f"e.g. --{exc.flag}-lang {exc.example}")) from None
     _, sessions = open_store(db)
     aid = store_import(sessions, imported, project=project, via="cli")
+    for doc in (imported.src, imported.tgt):
+        if doc.provenance.kind == "reconstruction":
+            typer.echo(reconstruction_note(doc.provenance.file), err=True)
     beads = imported.alignment.beads
     reviewed = sum(b.status != "unreviewed" for b in beads)
     typer.echo(f"imported {imported.provenance['format']} {Path(file).name} as alignment {aid}: "

@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
 
-from aligner.imports import IMPORT_FORMATS, read_import, store_import
+from aligner.errors import InputError
+from aligner.imports import IMPORT_FORMATS, MissingLanguageError, read_import, store_import
 from aligner.store import service
 from api.deps import SessionDep, SettingsDep, UserDep, read_upload
 from api.schemas import ErrorOut
@@ -61,8 +62,13 @@ async def import_alignment(
                                      ("target", await _read(target, limit))) if f is not None}
 
     def run() -> dict:
-        imported = read_import(format or None, files, src_lang=src_lang or None,
-                               tgt_lang=tgt_lang or None, cost=cost, max_bytes=limit)
+        try:
+            imported = read_import(format or None, files, src_lang=src_lang or None,
+                                   tgt_lang=tgt_lang or None, cost=cost, max_bytes=limit)
+        except MissingLanguageError as exc:  # named as the page's field, or the form field
+            raise InputError(exc.asking(
+                f"in the {exc.role.capitalize()} language field, e.g. {exc.example}" if via == "page"
+                else f"as the form field {exc.flag}_lang, e.g. {exc.example}")) from None
         aid = store_import(request.app.state.session_factory, imported,
                            project=project["name"], via=via, user=user)
         with request.app.state.session_factory() as fresh:
