@@ -73,17 +73,18 @@ def text_fingerprint(text: str) -> str:
     return hashlib.sha256(text.rstrip().encode("utf-8")).hexdigest()
 
 
-def known_reconstruction(sha256: str, text: str | None = None) -> str | None:
+def known_reconstruction(sha256: str, text: str | None = None, lang: str | None = None) -> str | None:
     """The description of a known test reconstruction with these bytes (sha256) or, given
-    ``text``, this text in any encoding, or a text derived from one (an excerpt, an edited
-    copy: :func:`aligner.derived.derived_reconstruction`); else None."""
+    ``text``, this text in any encoding, or a text made from one (an edited copy, an
+    excerpt of a paragraph or more: :func:`aligner.reconstructions.recognise_reconstruction`,
+    for the known texts in ``lang``, or all if None); else None."""
     found = KNOWN_RECONSTRUCTIONS.get(sha256)
     if found is None and text is not None:
         found = KNOWN_RECONSTRUCTION_TEXTS.get(text_fingerprint(text))
     if found is None and text is not None:
-        from aligner.derived import derived_reconstruction
+        from aligner.reconstructions import recognise_reconstruction
 
-        found = derived_reconstruction(text)
+        found = recognise_reconstruction([text], lang)
     return found
 
 
@@ -185,7 +186,7 @@ def _build(
 ) -> Document:
     name = Path(raw.path).name
     check_script(raw.text, lang, name)
-    if known_reconstruction(raw.sha256, raw.text):
+    if known_reconstruction(raw.sha256, raw.text, lang):
         kind = "reconstruction"  # whatever the caller assumed: the content says otherwise
     kind = kind or default_kind(name)
     if kind not in PROVENANCE_KINDS:

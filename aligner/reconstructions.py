@@ -116,10 +116,11 @@ LITVINOV_RU = KnownText("Litvinov–Shigemitsu record of 7 Aug 1938, Russian tes
 KNOWN_TEXTS: tuple[KnownText, ...] = (LITVINOV_RU,)
 
 
-def recognise_reconstruction(sentences: Iterable[str], lang: str) -> str | None:
+def recognise_reconstruction(sentences: Iterable[str], lang: str | None) -> str | None:
     """The description of the known test reconstruction these sentences (of language
-    ``lang``) are, by the rule of the module doc; else None."""
-    candidates = [k for k in KNOWN_TEXTS if k.lang == lang]
+    ``lang``; None: any) are, by the rule of the module doc; else None. About 1–2 seconds
+    per million words of a language that has a known reconstruction."""
+    candidates = [k for k in KNOWN_TEXTS if lang is None or k.lang == lang]
     if not candidates:
         return None
     sample = shingle_sample(sentences)

@@ -20,6 +20,7 @@ returns it (for TEI: the extracted paragraphs, documents separated by a blank li
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -75,10 +76,11 @@ class RecordFile:
     raw: RawText
     records: list[Record]
 
-    @property
+    @cached_property
     def kind(self) -> str:
         """The file's provenance kind: "reconstruction" for a known test reconstruction
-        (by content, even renamed or re-encoded), "archival" for TEI, else from its name."""
+        (by content, even renamed, re-encoded or edited), "archival" for TEI, else from its
+        name."""
         if known_reconstruction(self.raw.sha256, self.raw.text):
             return "reconstruction"
         return "archival" if self.raw.is_tei else default_kind(display_name(self.path.name))
