@@ -33,6 +33,18 @@ export async function openAlignment(aid, pos = 0) {
   await goTo(state.cur);
 }
 
+/* The alignment record again, after the beads were reloaded (an edit, another reviewer's):
+ * a re-align, and its undo or redo, changes the adaptation and settings it was made with,
+ * which the provenance banner shows. A reply older than the record shown is dropped. */
+export async function refreshMeta() {
+  const aid = state.aid;
+  if (aid === null) return;
+  const meta = await api(`/api/alignments/${aid}`);
+  if (state.aid !== aid || (state.meta && meta.version < state.meta.version)) return;
+  state.meta = meta;
+  renderProvenance(meta);
+}
+
 function renderProvenance(meta) {
   const box = $("#provenance");
   box.replaceChildren();
