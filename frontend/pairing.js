@@ -14,6 +14,7 @@ import { queueOp } from "./queue.js";
 import { $, el, toast, showError, scoreColour } from "./dom.js";
 import { loadAlignments } from "./alignment.js";
 import { showView } from "./layout.js";
+import { setHash } from "./nav.js";
 
 const view = { run: null, data: null, targets: [] };
 const JOB_POLL_MS = 700;
@@ -104,11 +105,12 @@ function render() {
       : [el("p", { class: "hint", text: "None." })]));
 }
 
-async function loadRun(runId) {
+/* `push`: a new history entry (nav.js setHash), when the user opened the view. */
+async function loadRun(runId, push = false) {
   view.data = await api(`/api/pairings/${runId}`);
   view.run = runId;
   $("#pv-select").value = String(runId);
-  history.replaceState(null, "", `#pr=${runId}`);
+  setHash(`#pr=${runId}`, push);
   render();
 }
 
@@ -188,7 +190,8 @@ async function choose(record, act, target) {
   return decide(record, act, target);
 }
 
-export async function openPairing(runId = null) {
+/* `push`: opened by the user from another view (the Pairing button): a new history entry. */
+export async function openPairing(runId = null, { push = false } = {}) {
   const runs = await api("/api/pairings");
   if (!runs.length) { toast("No pairing stored yet: run `aligner batch SRC… --with TGT… --pair auto`.", "info", 8000); return; }
   showView("pairing");
@@ -196,11 +199,11 @@ export async function openPairing(runId = null) {
   sel.replaceChildren(...runs.map((r) => el("option", { value: r.id,
     text: `#${r.id} ${r.src_lang}→${r.tgt_lang}: ${r.sources} records, ${r.targets} targets, ${r.pairs} pairs (${r.created.slice(0, 16).replace("T", " ")})` })));
   const known = runs.some((r) => r.id === runId);
-  await loadRun(known ? runId : runs[0].id);
+  await loadRun(known ? runId : runs[0].id, push);
 }
 
 export function wirePairing() {
-  $("#pairing-btn").addEventListener("click", () => openPairing(view.run).catch(showError));
+  $("#pairing-btn").addEventListener("click", () => openPairing(view.run, { push: true }).catch(showError));
   $("#pv-select").addEventListener("change", (ev) => loadRun(Number(ev.target.value)).catch(showError));
   $("#pv-table").addEventListener("click", (ev) => {
     const btn = ev.target.closest("button[data-act]");

@@ -89,3 +89,40 @@ def test_the_banner_follows_the_adaptation_through_realign_undo_and_redo(driver,
     wait(driver, lambda d: _adapted(d) == f"· {summary}", what="the adaptation again after redo")
     assert "settings: defaults" in driver.find_element(By.CSS_SELECTOR, "#provenance .settings").text
 
+
+def test_back_returns_from_the_renderings_view_to_the_bead(driver, live):  # noqa: F811
+    with live.session() as s:
+        src = service.get_alignment(s, live.aid)["src_document_id"]
+    review_hash = f"#a={live.aid}&p=5"
+    open_page(driver, f"{live.url}{review_hash}")
+    wait(driver, lambda d: selected_pos(d) == 5, what="bead 6 selected")
+    start = driver.execute_script("return history.length")
+    for switch in (lambda: press(driver, "g"), lambda: driver.find_element(By.ID, "renderings-btn").click()):
+        switch()
+        wait(driver, lambda d: _view(d) == "renderings" and _hash(d) == f"#d={src}", what="renderings view")
+        assert driver.execute_script("return history.length") == start + 1  # one entry, not replaced
+        driver.back()  # back in the page, to the bead under review
+        wait(driver, lambda d: _view(d) == "review" and _hash(d) == review_hash, what="review after Back")
+        wait(driver, lambda d: selected_pos(d) == 5, what="bead 6 selected after Back")
+        driver.forward()
+        wait(driver, lambda d: _view(d) == "renderings" and _hash(d) == f"#d={src}", what="renderings after Forward")
+        driver.back()
+        wait(driver, lambda d: _view(d) == "review" and _hash(d) == review_hash, what="review again")
+
+    # Esc from a view opened from the review list goes back to that entry: Forward reopens the view
+    press(driver, "g")
+    wait(driver, lambda d: _view(d) == "renderings", what="renderings view")
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+    wait(driver, lambda d: _view(d) == "review" and _hash(d) == review_hash, what="review after Esc")
+    assert driver.execute_script("return history.length") == start + 1
+    driver.forward()
+    wait(driver, lambda d: _view(d) == "renderings", what="renderings after Forward")
+
+    # a view opened directly (a bookmark): "Back to review" is a new entry, Back returns to the view
+    driver.get(f"{live.url}#d={src}")
+    wait(driver, lambda d: _view(d) == "renderings" and d.find_elements(By.CSS_SELECTOR, "#rv-table .rv-row"),
+         what="renderings rows")
+    driver.find_element(By.ID, "rv-back").click()
+    wait(driver, lambda d: _view(d) == "review" and _hash(d).startswith(f"#a={live.aid}&p="), what="review")
+    driver.back()
+    wait(driver, lambda d: _view(d) == "renderings" and _hash(d) == f"#d={src}", what="renderings after Back")

@@ -154,6 +154,29 @@ def test_pairing_view_reload_esc_and_links_to_the_open_alignment(driver, paired)
         assert driver.find_element(By.ID, "list-wrap").is_displayed()
 
 
+def test_back_from_the_pairing_view_returns_to_the_bead(driver, paired):  # noqa: F811
+    srv, stored = paired
+    review_hash = f"#a={srv.aid}&p=5"
+    driver.get(f"{srv.url}{review_hash}")
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, '.bead.selected[data-pos="5"]'), what="bead 6 selected")
+    start = driver.execute_script("return history.length")
+    driver.find_element(By.ID, "pairing-btn").click()  # a step the browser's Back undoes
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".pv-row[data-record]")) == 3, what="3 record rows")
+    assert driver.execute_script("return [location.hash, history.length]") == [f"#pr={stored.run_id}", start + 1]
+    driver.back()
+    wait(driver, lambda d: _view(d) == "review", what="review view after Back")
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, '.bead.selected[data-pos="5"]'), what="bead 6 after Back")
+    assert driver.execute_script("return location.hash") == review_hash
+    driver.forward()
+    wait(driver, _settled(lambda d: _view(d) == "pairing" and len(d.find_elements(By.CSS_SELECTOR, ".pv-row")) > 1),
+         what="pairing view after Forward")
+    driver.find_element(By.ID, "pv-back").click()  # back to the entry it came from: no new one
+    wait(driver, lambda d: _view(d) == "review", what="review view")
+    assert driver.execute_script("return [location.hash, history.length]") == [review_hash, start + 1]
+    driver.forward()
+    wait(driver, lambda d: _view(d) == "pairing", what="pairing view after Forward again")
+
+
 def test_pairing_view_says_a_record_has_several_confirmed_renderings(driver, paired):  # noqa: F811
     from aligner.store import pairing
 
