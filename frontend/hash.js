@@ -21,7 +21,7 @@ import { openPairing } from "./pairing.js";
 /* The views other than review a hash opens: its key, and how to open it. */
 const VIEWS = {
   d: (h) => openRenderings(Number(h.get("d")), h.has("o") ? Number(h.get("o")) : null),
-  pr: (h) => openPairing(Number(h.get("pr"))),
+  pr: (h) => openPairing(h.get("pr")),  // as written: an unknown run is named as given
 };
 
 /* Show what the hash names; false if it names nothing (the caller opens a default). */

@@ -190,7 +190,9 @@ async function choose(record, act, target) {
   return decide(record, act, target);
 }
 
-/* `push`: opened by the user from another view (the Pairing button): a new history entry. */
+/* Run `runId` (a number, or the hash's text), else the newest, saying so when `runId`
+ * names no run; the hash then names the run shown. `push`: opened by the user from
+ * another view (the Pairing button): a new history entry. */
 export async function openPairing(runId = null, { push = false } = {}) {
   const runs = await api("/api/pairings");
   if (!runs.length) { toast("No pairing stored yet: run `aligner batch SRC… --with TGT… --pair auto`.", "info", 8000); return; }
@@ -198,8 +200,12 @@ export async function openPairing(runId = null, { push = false } = {}) {
   const sel = $("#pv-select");
   sel.replaceChildren(...runs.map((r) => el("option", { value: r.id,
     text: `#${r.id} ${r.src_lang}→${r.tgt_lang}: ${r.sources} records, ${r.targets} targets, ${r.pairs} pairs (${r.created.slice(0, 16).replace("T", " ")})` })));
-  const known = runs.some((r) => r.id === runId);
-  await loadRun(known ? runId : runs[0].id, push);
+  const wanted = runId === null ? null : Number(runId);
+  const known = runs.some((r) => r.id === wanted);
+  if (runId !== null && !known) {
+    toast(`Pairing run ${String(runId).slice(0, 40)} does not exist; showing run ${runs[0].id}.`, "warn", 8000);
+  }
+  await loadRun(known ? wanted : runs[0].id, push);
 }
 
 export function wirePairing() {

@@ -177,6 +177,20 @@ def test_back_from_the_pairing_view_returns_to_the_bead(driver, paired):  # noqa
     wait(driver, lambda d: _view(d) == "pairing", what="pairing view after Forward again")
 
 
+def test_an_unknown_pairing_run_is_named_and_the_hash_shows_the_run_opened(driver, paired):  # noqa: F811
+    srv, stored = paired
+    driver.get(f"{srv.url}#pr={stored.run_id}")
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".pv-row[data-record]")) == 3, what="3 record rows")
+    assert not driver.find_element(By.ID, "toast").is_displayed()  # a known run: nothing to say
+    for asked in ("999", "abc", "0"):
+        driver.get(f"{srv.url}#pr={asked}")
+        said = f"Pairing run {asked} does not exist; showing run {stored.run_id}."
+        wait(driver, lambda d: toast(d) == said, what=f"the warning on run {asked}")
+        wait(driver, lambda d: d.execute_script("return location.hash") == f"#pr={stored.run_id}", what="the hash fixed")
+        assert _view(driver) == "pairing"
+        assert driver.find_element(By.ID, "pv-select").get_attribute("value") == str(stored.run_id)
+
+
 def test_pairing_view_says_a_record_has_several_confirmed_renderings(driver, paired):  # noqa: F811
     from aligner.store import pairing
 
