@@ -19,10 +19,25 @@ import { setHash } from "./nav.js";
 const view = { run: null, data: null, targets: [] };
 const JOB_POLL_MS = 700;
 
-function recordLabel(r) {
-  const where = r.ref.split("/").pop();
+/* A record's reference as the cards show it, short: its file's name and `#id` (`volume.txt#102`). */
+function shortRef(r) { return r.ref.split("/").pop(); }
+
+/* Title (else the reference `where`), date and a TEST label; a title longer than `max` is cut. */
+function recordLabel(r, { where = shortRef(r), max = Infinity } = {}) {
   const test = (r.label || "").startsWith("TEST") ? ` · ${r.label}` : "";  // never unlabelled
-  return `${r.title || where}${r.date ? ` · ${r.date}` : ""}${test}`;
+  const title = r.title || where;
+  return `${title.length > max ? `${title.slice(0, max - 1)}…` : title}${r.date ? ` · ${r.date}` : ""}${test}`;
+}
+
+/* The "Other target…" options: each target with its reference, since titles and dates
+ * repeat (two letters of one writer, one day); the full ref where file names repeat. */
+function targetOptions() {
+  const names = view.targets.map(shortRef);
+  return view.targets.map((t, k) => {
+    const where = names.indexOf(names[k]) !== names.lastIndexOf(names[k]) ? t.ref : names[k];
+    const text = t.title ? `${recordLabel(t, { max: 60 })} — ${where}` : recordLabel(t, { where });
+    return el("option", { value: t.id, text });
+  });
 }
 
 function evidenceText(ev) {
@@ -66,8 +81,7 @@ function confirmedCount(source) { return source.candidates.filter((c) => c.statu
 
 function sourceRow(s) {
   const other = el("select", { "aria-label": "Assign another target", dataset: { src: s.id } },
-    el("option", { value: "", text: "Other target…" }),
-    ...view.targets.map((t) => el("option", { value: t.id, text: recordLabel(t).slice(0, 80) })));
+    el("option", { value: "", text: "Other target…" }), ...targetOptions());
   // Several confirmed targets is by design (an exhibit and a telegram rendering one record): say so.
   const confirmed = confirmedCount(s);
   const several = confirmed > 1 ? el("span", { class: "pv-several", text: `${confirmed} confirmed renderings`,
@@ -162,7 +176,7 @@ function ask(source, action, target, confirmed) {
   $("#pv-ask-title").textContent = action === "untranslated" ? "Mark untranslated?" : "Assign another target?";
   $("#pv-ask-text").textContent = action === "untranslated"
     ? `Marking ${recordLabel(source)} untranslated rejects its ${n}:`
-    : `Assigning ${tgt ? recordLabel(tgt) : "this target"} to ${recordLabel(source)} rejects its ${n}:`;
+    : `Assigning ${tgt ? `${recordLabel(tgt)} (${shortRef(tgt)})` : "this target"} to ${recordLabel(source)} rejects its ${n}:`;
   $("#pv-ask-list").replaceChildren(...confirmed.map((c) =>
     el("li", { text: `${recordLabel(c.target)} — ${c.target.ref} (confirmed by ${c.user})` })));
   $("#pv-ask-add").hidden = action === "untranslated";

@@ -191,6 +191,26 @@ def test_an_unknown_pairing_run_is_named_and_the_hash_shows_the_run_opened(drive
         assert driver.find_element(By.ID, "pv-select").get_attribute("value") == str(stored.run_id)
 
 
+def test_other_target_options_name_each_target_by_its_reference(driver, tmp_path, default_encoder):  # noqa: F811
+    from test_pairing import EN_DECOY
+
+    ru, en = write_made_up(tmp_path)  # a second report of that day: same title, same date
+    (en / "davies_2.txt").write_text(EN_DECOY.replace("pessimistic", "gloomy"), encoding="utf-8")
+    with LiveServer(tmp_path / "browser.db", 12) as srv:
+        stored = pair_and_store([ru], [en], "ru", "en", default_encoder, srv.app.state.session_factory)
+        driver.get(f"{srv.url}#pr={stored.run_id}")
+        wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".pv-row[data-record]")) == 3, what="3 record rows")
+        options = _row(driver, "volume.txt#103").find_elements(By.CSS_SELECTOR, 'select[data-src] option:not([value=""])')
+        texts = [o.text for o in options]
+        assert len(texts) == 4 and len(set(texts)) == 4, texts
+        by_file = {text.rsplit(" — ", 1)[1]: text.rsplit(" — ", 1)[0] for text in texts}
+        assert sorted(by_file) == ["davies.txt", "davies_2.txt", "schulenburg.txt", "telegram_112.txt"]
+        assert by_file["davies.txt"] == by_file["davies_2.txt"]  # told apart by the reference only
+        assert by_file["davies.txt"].startswith("The Ambassador in the Soviet Union (Davies) to the")
+        assert by_file["davies.txt"].endswith("… · 1939-03-14")  # a long title is cut, the date kept
+        assert by_file["telegram_112.txt"] == "Telegram · 1939-03-13"
+
+
 def test_pairing_view_says_a_record_has_several_confirmed_renderings(driver, paired):  # noqa: F811
     from aligner.store import pairing
 
