@@ -1,6 +1,6 @@
 """The review page in headless Chromium, what a fresh user runs into: the provenance banner
 follows the alignment record through a re-align, its undo and redo (the adaptation it was
-made with), and switching view is a step in the browser's history (Back returns to the
+made with; the picker's bead count too), and switching view is a step in the browser's history (Back returns to the
 bead under review; Esc goes back to it, or forward when the view was opened directly)."""
 
 from __future__ import annotations
@@ -76,9 +76,13 @@ def test_the_banner_follows_the_adaptation_through_realign_undo_and_redo(driver,
     wait(driver, expected_conditions.alert_is_present(), what="the question").accept()
     wait_version(driver, before["version"] + 1)
     with adapted.session() as s:
-        summary = service.get_alignment(s, adapted.aid)["adaptation"]
+        after = service.get_alignment(s, adapted.aid)
+    summary = after["adaptation"]
     assert summary.startswith("adapted on 31 confirmed beads")
     wait(driver, lambda d: _adapted(d) == f"· {summary}", what="the adaptation in the banner")
+    assert (before["beads"], after["beads"]) == (11, 12)  # the 2-2 bead is two 1-1 beads now
+    picked = driver.find_element(By.CSS_SELECTOR, f'#alignment-select option[value="{adapted.aid}"]')
+    assert picked.text.endswith("(12 beads)")
 
     press(driver, "u")  # undo gives back the record the beads were made with: none
     wait_version(driver, before["version"] + 2)

@@ -1,8 +1,10 @@
 """The pairing view in headless Chromium: records left, candidates right; mark a record
 untranslated, confirm a proposed pair (a job aligns it; the row then links to the
 alignment), follow that link back to the review list, and back/forward, reload, Esc and
-"Back to review" (all through the page's one URL-hash mechanism, frontend/hash.js); a second
-rendering added to a record, and the question before a decision rejects confirmed pairs."""
+"Back to review" (all through the page's one URL-hash mechanism, frontend/hash.js; the
+Pairing button is a step Back undoes; an unknown run in the hash is named); a second
+rendering added to a record, and the question before a decision rejects confirmed pairs;
+the Other target… list naming each target by its reference."""
 
 from __future__ import annotations
 
