@@ -47,7 +47,8 @@ export async function followHash() {
   return true;
 }
 
-/* The review list, from any view: alignment `aid` at bead `pos`; without `aid`, the
+/* The review list, from any view: alignment `aid` at bead `pos` (the one open: the bead is
+ * selected, as in the review view; Back and Esc come here); without `aid`, the
  * alignment reviewed before (where it was), else the first one. An alignment made since
  * the list was loaded (a pairing job, another reviewer) is fetched first. `push`: as a new
  * history entry (its hash is written in place below, on the entry pushed here). */
@@ -57,7 +58,8 @@ export async function openReview(aid = null, pos = 0, { push = false } = {}) {
   const known = () => state.alignments.some((a) => a.id === aid);
   if (aid !== null && !known()) await loadAlignments();
   if (aid !== null && !known()) toast(`Alignment ${aid} no longer exists.`, "warn");
-  if (aid !== null && known()) await openAlignment(aid, pos);
+  if (aid !== null && aid === state.aid) await goTo(pos);  // still open behind the view, kept current (poll.js)
+  else if (aid !== null && known()) await openAlignment(aid, pos);
   else if (state.aid === null && state.alignments.length) await openAlignment(state.alignments[0].id, 0);
   else if (state.aid !== null) writeHash();
   else history.replaceState(null, "", location.pathname + location.search);  // nothing to review: no view's hash left
