@@ -9,14 +9,15 @@ import { refreshProgress, loadCrossings } from "./progress.js";
 import { refreshOverview } from "./overview.js";
 import { goTo } from "./nav.js";
 
+function pickerLabel(a) {
+  return `#${a.id} ${a.src_title || a.src_lang} ↔ ${a.tgt_title || a.tgt_lang} (${a.beads} beads)`;
+}
+
 export async function loadAlignments() {
   state.alignments = await api("/api/alignments");
   const sel = $("#alignment-select");
   sel.replaceChildren();
-  for (const a of state.alignments) {
-    const label = `#${a.id} ${a.src_title || a.src_lang} ↔ ${a.tgt_title || a.tgt_lang} (${a.beads} beads)`;
-    sel.append(el("option", { value: a.id, text: label }));
-  }
+  for (const a of state.alignments) sel.append(el("option", { value: a.id, text: pickerLabel(a) }));
   $("#empty").hidden = state.alignments.length > 0;
   $("#beads").hidden = state.alignments.length === 0;
 }
@@ -31,6 +32,23 @@ export async function openAlignment(aid, pos = 0) {
   state.cur = Math.max(0, Math.min(pos, state.total - 1));
   await Promise.all([refreshProgress(), loadCrossings(), refreshOverview()]);
   await goTo(state.cur);
+}
+
+/* The alignment record again, after the beads were reloaded (an edit, another reviewer's):
+ * a re-align, and its undo or redo, changes the adaptation and settings it was made with,
+ * which the provenance banner shows; merges and splits change the picker's bead count.
+ * A reply older than the record shown is dropped. */
+export async function refreshMeta() {
+  const aid = state.aid;
+  if (aid === null) return;
+  const meta = await api(`/api/alignments/${aid}`);
+  if (state.aid !== aid || (state.meta && meta.version < state.meta.version)) return;
+  state.meta = meta;
+  renderProvenance(meta);
+  const k = state.alignments.findIndex((a) => a.id === aid);
+  if (k >= 0) state.alignments[k] = meta;
+  const option = $(`#alignment-select option[value="${aid}"]`);
+  if (option) option.textContent = pickerLabel(meta);
 }
 
 function renderProvenance(meta) {

@@ -40,7 +40,7 @@ import { initTextEdit } from "./textedit.js";
 import { initBulk } from "./bulk.js";
 import { initExport } from "./exportmenu.js";
 import { initImport } from "./importdialog.js";
-import { followHash, openReview } from "./hash.js";
+import { followHash, backToReview } from "./hash.js";
 import { openNewDialog, closeNewDialog, submitNew } from "./newalign.js";
 import { wireLinks } from "./links.js";
 import { signIn, wireAccount } from "./login.js";
@@ -83,7 +83,7 @@ function wireViews() {
   initImport();
   $("#search-close").addEventListener("click", () => $("#search-dialog").close());
   $("#renderings-btn").addEventListener("click", () => openRenderingsForCurrent().catch(showError));
-  for (const back of ["#rv-back", "#pv-back"]) $(back).addEventListener("click", () => openReview().catch(showError));
+  for (const back of ["#rv-back", "#pv-back"]) $(back).addEventListener("click", () => backToReview().catch(showError));
   $("#rv-more").addEventListener("click", () => loadRenderingRows().catch(showError));
   $("#pivot-select").addEventListener("change", (ev) => openRenderings(Number(ev.target.value)).catch(showError));
   window.addEventListener("hashchange", () => followHash().catch(showError));

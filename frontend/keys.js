@@ -9,7 +9,7 @@ import { goTo, nextInQueue } from "./nav.js";
 import { ops, openSplitDialog } from "./ops.js";
 import { showRawOfCurrent } from "./raw.js";
 import { inRenderings, openRenderingsForCurrent } from "./renderings.js";
-import { openReview } from "./hash.js";
+import { backToReview } from "./hash.js";
 import { focusFind, jumpHit } from "./find.js";
 import { openSentenceEditor, applyFirstSuggestion } from "./textedit.js";
 import { confirmUpToHere, openBulkDialog } from "./bulk.js";
@@ -34,7 +34,7 @@ function viewKey(ev) {
   if (k === "/" && !ev.ctrlKey && !ev.metaKey) { focusFind(inRenderings() ? "all" : "alignment"); ev.preventDefault(); return true; }
   if (k === "q" && !ev.ctrlKey && !ev.metaKey && !ev.altKey) { focusFind("all"); ev.preventDefault(); return true; }
   if (currentView() === "review") return false;
-  if (k === "Escape") { openReview().catch(showError); ev.preventDefault(); }
+  if (k === "Escape") { backToReview().catch(showError); ev.preventDefault(); }
   return true;
 }
 

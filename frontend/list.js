@@ -12,6 +12,7 @@ import { queueOp } from "./queue.js";
 import { renderBead } from "./row.js";
 import { refreshProgress, loadCrossings } from "./progress.js";
 import { refreshOverview, drawOverview } from "./overview.js";
+import { refreshMeta } from "./alignment.js";
 
 export const BLOCK = 100;   // beads per fetched block
 const ROW_ESTIMATE = 56;    // px, height of a row before it is measured
@@ -134,8 +135,9 @@ export async function reloadAll() {
     wanted.forEach((b, i) => { if (state.blocks[b.index] === b && b.index * BLOCK < state.total) renderBlock(b, pages[i].beads); });
     break;
   }
-  // Counts and crossing candidates are secondary: refresh them without holding up edits.
-  Promise.all([refreshProgress(), loadCrossings(), refreshOverview()]).catch(showError);
+  // Counts, crossing candidates and the record (provenance) are secondary: refresh them
+  // without holding up edits.
+  Promise.all([refreshProgress(), loadCrossings(), refreshOverview(), refreshMeta()]).catch(showError);
 }
 
 export function beadAt(pos) {

@@ -1,5 +1,6 @@
 /* Which bead is selected: moving the selection (goTo, next in a review queue), the bead
- * under it (current), and the URL hash #a=<alignment>&p=<position> that mirrors it.
+ * under it (current), and the URL hash #a=<alignment>&p=<position> that mirrors it;
+ * setHash, how every view writes its hash.
  */
 import { state } from "./state.js";
 import { api } from "./api.js";
@@ -7,9 +8,19 @@ import { toast } from "./dom.js";
 import { BLOCK, loadBlock, markSelected, beadAt } from "./list.js";
 import { showDetails } from "./details.js";
 
+/* Write the URL hash of what the page shows. `push`: the user switched view (a button, a
+ * key), so a new history entry, and Back returns to where they were; it keeps the hash it
+ * came from (history.state.back: hash.js backToReview). Otherwise the entry changes in
+ * place (a bead selected, a hash the browser followed already, a run or document picked
+ * inside a view), keeping its state. */
+export function setHash(hash, push = false) {
+  if (push && hash !== location.hash) history.pushState({ back: location.hash }, "", hash);
+  else history.replaceState(history.state, "", hash);
+}
+
 export function writeHash() {
   if (state.aid === null) return;
-  history.replaceState(null, "", `#a=${state.aid}&p=${state.cur}`);
+  setHash(`#a=${state.aid}&p=${state.cur}`);
 }
 
 export async function goTo(pos, { scroll = true } = {}) {

@@ -14,14 +14,30 @@ import { queueOp } from "./queue.js";
 import { $, el, toast, showError, scoreColour } from "./dom.js";
 import { loadAlignments } from "./alignment.js";
 import { showView } from "./layout.js";
+import { setHash } from "./nav.js";
 
 const view = { run: null, data: null, targets: [] };
 const JOB_POLL_MS = 700;
 
-function recordLabel(r) {
-  const where = r.ref.split("/").pop();
+/* A record's reference as the cards show it, short: its file's name and `#id` (`volume.txt#102`). */
+function shortRef(r) { return r.ref.split("/").pop(); }
+
+/* Title (else the reference `where`), date and a TEST label; a title longer than `max` is cut. */
+function recordLabel(r, { where = shortRef(r), max = Infinity } = {}) {
   const test = (r.label || "").startsWith("TEST") ? ` · ${r.label}` : "";  // never unlabelled
-  return `${r.title || where}${r.date ? ` · ${r.date}` : ""}${test}`;
+  const title = r.title || where;
+  return `${title.length > max ? `${title.slice(0, max - 1)}…` : title}${r.date ? ` · ${r.date}` : ""}${test}`;
+}
+
+/* The "Other target…" options: each target with its reference, since titles and dates
+ * repeat (two letters of one writer, one day); the full ref where file names repeat. */
+function targetOptions() {
+  const names = view.targets.map(shortRef);
+  return view.targets.map((t, k) => {
+    const where = names.indexOf(names[k]) !== names.lastIndexOf(names[k]) ? t.ref : names[k];
+    const text = t.title ? `${recordLabel(t, { max: 60 })} — ${where}` : recordLabel(t, { where });
+    return el("option", { value: t.id, text });
+  });
 }
 
 function evidenceText(ev) {
@@ -65,8 +81,7 @@ function confirmedCount(source) { return source.candidates.filter((c) => c.statu
 
 function sourceRow(s) {
   const other = el("select", { "aria-label": "Assign another target", dataset: { src: s.id } },
-    el("option", { value: "", text: "Other target…" }),
-    ...view.targets.map((t) => el("option", { value: t.id, text: recordLabel(t).slice(0, 80) })));
+    el("option", { value: "", text: "Other target…" }), ...targetOptions());
   // Several confirmed targets is by design (an exhibit and a telegram rendering one record): say so.
   const confirmed = confirmedCount(s);
   const several = confirmed > 1 ? el("span", { class: "pv-several", text: `${confirmed} confirmed renderings`,
@@ -104,11 +119,12 @@ function render() {
       : [el("p", { class: "hint", text: "None." })]));
 }
 
-async function loadRun(runId) {
+/* `push`: a new history entry (nav.js setHash), when the user opened the view. */
+async function loadRun(runId, push = false) {
   view.data = await api(`/api/pairings/${runId}`);
   view.run = runId;
   $("#pv-select").value = String(runId);
-  history.replaceState(null, "", `#pr=${runId}`);
+  setHash(`#pr=${runId}`, push);
   render();
 }
 
@@ -160,7 +176,7 @@ function ask(source, action, target, confirmed) {
   $("#pv-ask-title").textContent = action === "untranslated" ? "Mark untranslated?" : "Assign another target?";
   $("#pv-ask-text").textContent = action === "untranslated"
     ? `Marking ${recordLabel(source)} untranslated rejects its ${n}:`
-    : `Assigning ${tgt ? recordLabel(tgt) : "this target"} to ${recordLabel(source)} rejects its ${n}:`;
+    : `Assigning ${tgt ? `${recordLabel(tgt)} (${shortRef(tgt)})` : "this target"} to ${recordLabel(source)} rejects its ${n}:`;
   $("#pv-ask-list").replaceChildren(...confirmed.map((c) =>
     el("li", { text: `${recordLabel(c.target)} — ${c.target.ref} (confirmed by ${c.user})` })));
   $("#pv-ask-add").hidden = action === "untranslated";
@@ -188,19 +204,26 @@ async function choose(record, act, target) {
   return decide(record, act, target);
 }
 
-export async function openPairing(runId = null) {
+/* Run `runId` (a number, or the hash's text), else the newest, saying so when `runId`
+ * names no run; the hash then names the run shown. `push`: opened by the user from
+ * another view (the Pairing button): a new history entry. */
+export async function openPairing(runId = null, { push = false } = {}) {
   const runs = await api("/api/pairings");
   if (!runs.length) { toast("No pairing stored yet: run `aligner batch SRC… --with TGT… --pair auto`.", "info", 8000); return; }
   showView("pairing");
   const sel = $("#pv-select");
   sel.replaceChildren(...runs.map((r) => el("option", { value: r.id,
     text: `#${r.id} ${r.src_lang}→${r.tgt_lang}: ${r.sources} records, ${r.targets} targets, ${r.pairs} pairs (${r.created.slice(0, 16).replace("T", " ")})` })));
-  const known = runs.some((r) => r.id === runId);
-  await loadRun(known ? runId : runs[0].id);
+  const wanted = runId === null ? null : Number(runId);
+  const known = runs.some((r) => r.id === wanted);
+  if (runId !== null && !known) {
+    toast(`Pairing run ${String(runId).slice(0, 40)} does not exist; showing run ${runs[0].id}.`, "warn", 8000);
+  }
+  await loadRun(known ? wanted : runs[0].id, push);
 }
 
 export function wirePairing() {
-  $("#pairing-btn").addEventListener("click", () => openPairing(view.run).catch(showError));
+  $("#pairing-btn").addEventListener("click", () => openPairing(view.run, { push: true }).catch(showError));
   $("#pv-select").addEventListener("change", (ev) => loadRun(Number(ev.target.value)).catch(showError));
   $("#pv-table").addEventListener("click", (ev) => {
     const btn = ev.target.closest("button[data-act]");

@@ -1,13 +1,14 @@
 /* The renderings view: one document with every rendering of it, one column per alignment,
  * fetched RV_PAGE rows at a time; each bead chip links to that bead for review. Replaces
  * the review list while shown (body[data-view="renderings"]); leaving it returns there
- * (hash.js: openReview).
+ * (hash.js: backToReview, openReview).
  */
 import { state } from "./state.js";
 import { api } from "./api.js";
 import { $, el, toast, scoreColour } from "./dom.js";
 import { FLAG_NAMES } from "./fidelity.js";
 import { showView } from "./layout.js";
+import { setHash } from "./nav.js";
 
 const RV_PAGE = 100;  // rows fetched per request in the renderings view
 
@@ -113,7 +114,8 @@ export async function loadRenderingRows() {
   }
 }
 
-export async function openRenderings(docId, ord = null) {
+/* `push`: opened by the user from another view (a new history entry: nav.js setHash). */
+export async function openRenderings(docId, ord = null, { push = false } = {}) {
   showView("renderings");
   await loadPivots(); // alignments may have been added since
   if (!views.pivots.some((p) => p.document.id === docId)) {
@@ -125,12 +127,13 @@ export async function openRenderings(docId, ord = null) {
   views.rows = views.first = 0;
   views.focusOrd = ord;
   $("#rv-table").replaceChildren();
-  history.replaceState(null, "", ord === null ? `#d=${docId}` : `#d=${docId}&o=${ord}`);
+  setHash(ord === null ? `#d=${docId}` : `#d=${docId}&o=${ord}`, push);
   await loadRenderingRows();
 }
 
-/* The source of the alignment under review, or its target if only that has renderings. */
+/* The source of the alignment under review, or its target if only that has renderings
+ * (the Renderings button, g): a new history entry. */
 export function openRenderingsForCurrent() {
   const doc = state.meta ? state.meta.src_document_id : (views.pivots[0] || {}).id;
-  return openRenderings(doc ?? 0);
+  return openRenderings(doc ?? 0, null, { push: true });
 }

@@ -1,8 +1,10 @@
 """The pairing view in headless Chromium: records left, candidates right; mark a record
 untranslated, confirm a proposed pair (a job aligns it; the row then links to the
 alignment), follow that link back to the review list, and back/forward, reload, Esc and
-"Back to review" (all through the page's one URL-hash mechanism, frontend/hash.js); a second
-rendering added to a record, and the question before a decision rejects confirmed pairs."""
+"Back to review" (all through the page's one URL-hash mechanism, frontend/hash.js; the
+Pairing button is a step Back undoes; an unknown run in the hash is named); a second
+rendering added to a record, and the question before a decision rejects confirmed pairs;
+the Other target… list naming each target by its reference."""
 
 from __future__ import annotations
 
@@ -152,6 +154,63 @@ def test_pairing_view_reload_esc_and_links_to_the_open_alignment(driver, paired)
         assert driver.execute_script("return location.hash") == f"#a={srv.aid}&p=5"
         assert driver.find_element(By.CSS_SELECTOR, ".bead.selected").get_attribute("data-pos") == "5"
         assert driver.find_element(By.ID, "list-wrap").is_displayed()
+
+
+def test_back_from_the_pairing_view_returns_to_the_bead(driver, paired):  # noqa: F811
+    srv, stored = paired
+    review_hash = f"#a={srv.aid}&p=5"
+    driver.get(f"{srv.url}{review_hash}")
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, '.bead.selected[data-pos="5"]'), what="bead 6 selected")
+    start = driver.execute_script("return history.length")
+    driver.find_element(By.ID, "pairing-btn").click()  # a step the browser's Back undoes
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".pv-row[data-record]")) == 3, what="3 record rows")
+    assert driver.execute_script("return [location.hash, history.length]") == [f"#pr={stored.run_id}", start + 1]
+    driver.back()
+    wait(driver, lambda d: _view(d) == "review", what="review view after Back")
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, '.bead.selected[data-pos="5"]'), what="bead 6 after Back")
+    assert driver.execute_script("return location.hash") == review_hash
+    driver.forward()
+    wait(driver, _settled(lambda d: _view(d) == "pairing" and len(d.find_elements(By.CSS_SELECTOR, ".pv-row")) > 1),
+         what="pairing view after Forward")
+    driver.find_element(By.ID, "pv-back").click()  # back to the entry it came from: no new one
+    wait(driver, lambda d: _view(d) == "review", what="review view")
+    assert driver.execute_script("return [location.hash, history.length]") == [review_hash, start + 1]
+    driver.forward()
+    wait(driver, lambda d: _view(d) == "pairing", what="pairing view after Forward again")
+
+
+def test_an_unknown_pairing_run_is_named_and_the_hash_shows_the_run_opened(driver, paired):  # noqa: F811
+    srv, stored = paired
+    driver.get(f"{srv.url}#pr={stored.run_id}")
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".pv-row[data-record]")) == 3, what="3 record rows")
+    assert not driver.find_element(By.ID, "toast").is_displayed()  # a known run: nothing to say
+    for asked in ("999", "abc", "0"):
+        driver.get(f"{srv.url}#pr={asked}")
+        said = f"Pairing run {asked} does not exist; showing run {stored.run_id}."
+        wait(driver, lambda d: toast(d) == said, what=f"the warning on run {asked}")
+        wait(driver, lambda d: d.execute_script("return location.hash") == f"#pr={stored.run_id}", what="the hash fixed")
+        assert _view(driver) == "pairing"
+        assert driver.find_element(By.ID, "pv-select").get_attribute("value") == str(stored.run_id)
+
+
+def test_other_target_options_name_each_target_by_its_reference(driver, tmp_path, default_encoder):  # noqa: F811
+    from test_pairing import EN_DECOY
+
+    ru, en = write_made_up(tmp_path)  # a second report of that day: same title, same date
+    (en / "davies_2.txt").write_text(EN_DECOY.replace("pessimistic", "gloomy"), encoding="utf-8")
+    with LiveServer(tmp_path / "browser.db", 12) as srv:
+        stored = pair_and_store([ru], [en], "ru", "en", default_encoder, srv.app.state.session_factory)
+        driver.get(f"{srv.url}#pr={stored.run_id}")
+        wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".pv-row[data-record]")) == 3, what="3 record rows")
+        options = _row(driver, "volume.txt#103").find_elements(By.CSS_SELECTOR, 'select[data-src] option:not([value=""])')
+        texts = [o.text for o in options]
+        assert len(texts) == 4 and len(set(texts)) == 4, texts
+        by_file = {text.rsplit(" — ", 1)[1]: text.rsplit(" — ", 1)[0] for text in texts}
+        assert sorted(by_file) == ["davies.txt", "davies_2.txt", "schulenburg.txt", "telegram_112.txt"]
+        assert by_file["davies.txt"] == by_file["davies_2.txt"]  # told apart by the reference only
+        assert by_file["davies.txt"].startswith("The Ambassador in the Soviet Union (Davies) to the")
+        assert by_file["davies.txt"].endswith("… · 1939-03-14")  # a long title is cut, the date kept
+        assert by_file["telegram_112.txt"] == "Telegram · 1939-03-13"
 
 
 def test_pairing_view_says_a_record_has_several_confirmed_renderings(driver, paired):  # noqa: F811
