@@ -1,7 +1,8 @@
 """Choosing pairs from scored candidates (step 3 of :mod:`aligner.pairing`): competitive
 linking with a null option (Melamed 2000; Buck & Koehn 2016's 1-1 choice), further
-renderings, and the leftover round of tentative pairs; a pair needs links in proportion to
-the shorter record's length (:func:`links_needed`).
+renderings (scored again with the first round's partner out: :mod:`aligner.pairfurther`),
+and the leftover round of tentative pairs; a pair needs links in proportion to the shorter
+record's length (:func:`links_needed`).
 """
 
 from __future__ import annotations
@@ -27,13 +28,17 @@ class Candidate:
     """A scored (source, target) pair: its ``chain`` features, the IDF weight of the facts
     both share (``evidence``, nats), those facts for a reader (``shared``), the
     ``probability`` that the target renders (part of) the source, and the number of
-    compared sentences of each (``sizes``)."""
+    compared sentences of each (``sizes``). ``further``: scored as a further rendering of a
+    source record the first round pairs, with that record's partner out of the comparison
+    (:func:`aligner.pairfurther.rescore_further`); such a candidate takes part in the round
+    of further renderings only."""
 
     chain: PairScore
     evidence: float
     shared: dict
     probability: float
     sizes: tuple[int, int] = (0, 0)
+    further: bool = False
 
 
 def assign(scored: dict[tuple[int, int], Candidate], config: PairConfig
@@ -42,7 +47,7 @@ def assign(scored: dict[tuple[int, int], Candidate], config: PairConfig
     competitive linking at ``config.threshold``; then further renderings (``config.many``);
     then the leftover round at ``config.leftover_threshold`` among records unpaired on both
     sides. Returns the chosen pairs and those of them that are tentative (leftover round)."""
-    order = sorted(scored, key=lambda st: -scored[st].probability)
+    order = _best_first(scored)
     used_s: set[int] = set()
     used_t: set[int] = set()
     chosen = _link(order, scored, config.threshold, used_s, used_t)
@@ -62,14 +67,29 @@ def assign(scored: dict[tuple[int, int], Candidate], config: PairConfig
     return chosen + sorted(tentative), set(tentative)
 
 
+def first_round(scored: dict[tuple[int, int], Candidate], config: PairConfig) -> list[tuple[int, int]]:
+    """The pairs the first round of :func:`assign` chooses (competitive linking at
+    ``config.threshold``)."""
+    return _link(_best_first(scored), scored, config.threshold, set(), set())
+
+
+def _best_first(scored: dict) -> list[tuple[int, int]]:
+    return sorted(scored, key=lambda st: -scored[st].probability)
+
+
 def _link(order: list[tuple[int, int]], scored: dict, threshold: float, used_s: set[int],
           used_t: set[int]) -> list[tuple[int, int]]:
     """One round of competitive linking over ``order`` (best first) among records not in
-    ``used_s``/``used_t`` (which it extends), down to ``threshold``."""
+    ``used_s``/``used_t`` (which it extends), down to ``threshold``. A ``further`` candidate
+    is left out: the first round, on the first scores, paired its source with another
+    target and turned it down, so skipping it keeps that choice while it carries its
+    re-score (which may be higher) to the round of further renderings."""
     out = []
     for s, t in order:
         if scored[s, t].probability < threshold:
             break
+        if scored[s, t].further:
+            continue
         if s not in used_s and t not in used_t and scored[s, t].chain.links >= links_needed(scored[s, t]):
             out.append((s, t))
             used_s.add(s)

@@ -20,7 +20,8 @@ score, a ``partial`` flag and their evidence, and the records left without a par
    record's length (one or two links between long records are chance:
    :func:`aligner.pairassign.links_needed`). With ``many``, a record already paired may take
    further renderings (an exhibit and a telegram of the same conversation) when they
-   reach the threshold too with at least two linked sentences, and a target may render
+   reach the threshold too with at least two linked sentences, scored with the first
+   partner out of the comparison (:mod:`aligner.pairfurther`), and a target may render
    parts of several records if those parts do not overlap.
 4. **Partial**: the chain runs over less than ``partial_below`` of the source record's
    text and clearly less of it than of the target, or the target is too short to render
@@ -39,6 +40,7 @@ import numpy as np
 from aligner.errors import InputError
 from aligner.evidence import Facts, Rarity, describe, evidence_weight, record_facts, shared_facts
 from aligner.pairassign import Candidate, assign
+from aligner.pairfurther import rescore_further
 from aligner.pairscore import PairScore, ScoreConfig, Side, knn_means, score_pair
 from aligner.read import display_name
 from aligner.records import Record, read_records, record_documents, record_refs
@@ -260,7 +262,10 @@ def pair_scored(sources: list[Entry], targets: list[Entry], scored: dict,
 def score_candidates(sources: list[Entry], targets: list[Entry], encoder, *,
                      config: PairConfig = PairConfig()) -> dict[tuple[int, int], Candidate]:
     """Embed the records, pick candidate pairs and score them: ``{(source index, target
-    index): Candidate}``. Raises InputError if either side has no record."""
+    index): Candidate}``; with ``config.many``, the other candidates of the source records
+    the first round pairs are scored again as further renderings, with that partner out
+    (:func:`aligner.pairfurther.rescore_further`). Raises InputError if either side has no
+    record."""
     if not sources or not targets:
         raise InputError("nothing to pair: no source record" if not sources else "nothing to pair: no target record")
     _embed(sources, encoder, config.warm_pooled)
@@ -270,14 +275,17 @@ def score_candidates(sources: list[Entry], targets: list[Entry], encoder, *,
         for e in entries:
             e.facts = record_facts(e.texts, e.doc.lang)
     rarity = (Rarity.of([e.facts for e in sources]), Rarity.of([e.facts for e in targets]))
-    scored = {}
-    for s, t in sorted(_candidates(sources, targets, config)):
-        chain = score_pair(sources[s].side, targets[t].side, config.score)
+
+    def score(s: int, t: int, side: Side) -> Candidate:
+        chain = score_pair(side, targets[t].side, config.score)
         shared = shared_facts(sources[s].facts, targets[t].facts)
         weight = evidence_weight(shared, *rarity)
-        scored[s, t] = Candidate(chain, weight, describe(shared, sources[s].facts, targets[t].facts),
-                                 pair_probability(chain.chain, weight),
-                                 (len(sources[s].rows), len(targets[t].rows)))
+        return Candidate(chain, weight, describe(shared, sources[s].facts, targets[t].facts),
+                         pair_probability(chain.chain, weight), (len(sources[s].rows), len(targets[t].rows)))
+
+    scored = {(s, t): score(s, t, sources[s].side) for s, t in sorted(_candidates(sources, targets, config))}
+    if config.many:
+        scored = rescore_further(scored, sources, _pool(targets, config.pool_max), config, score)
     return scored
 
 
@@ -387,7 +395,8 @@ def pair_json(source: Entry, target: Entry, candidate: Candidate, config: PairCo
               tentative: bool = False) -> dict:
     """One scored pair as the output names it: ``{"source", "target", "score", "partial",
     "evidence"}``; ``evidence["tentative"]``: chosen in the leftover round (see
-    :func:`pair_scored`), under the main threshold."""
+    :func:`pair_scored`), under the main threshold; ``evidence["further"]``: scored as a
+    further rendering of a record already paired, with its first partner out."""
     chain = candidate.chain
     evidence = {
         "source_coverage": round(chain.source_coverage, 3),
@@ -403,6 +412,7 @@ def pair_json(source: Entry, target: Entry, candidate: Candidate, config: PairCo
         "same_date": (source.record.date == target.record.date) if source.record.date and target.record.date else None,
         "shared_weight": round(candidate.evidence, 2),
         "tentative": tentative,
+        "further": candidate.further,
     }
     return {"source": source.describe(), "target": target.describe(), "score": round(candidate.probability, 4),
             "partial": is_partial(chain, source.side.chars, target.side.chars, config),

@@ -304,7 +304,9 @@ def fit_examples(encoder, seed: int) -> tuple[np.ndarray, np.ndarray]:
                     en_lines = filler[at:at + 3] + en_lines[first:first + size] + filler[at + 3:at + 6]
                 targets.append(entry("\n".join(en_lines), "en", f"{work}-{k}-en"))
                 gold.add((len(sources) - 1, len(targets) - 1))
-        scored = score_candidates(sources, targets, encoder)
+        # first-pass scores only: the logistic is fitted on them (a further rendering's
+        # re-score, with its record's partner out of the kNN pool, reuses it)
+        scored = score_candidates(sources, targets, encoder, config=PairConfig(many=False))
         for (s, t), cand in scored.items():
             features.append([np.log(cand.chain.chain + CHAIN_FLOOR), min(cand.evidence, EVIDENCE_CAP)])
             labels.append(1.0 if (s, t) in gold else 0.0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ import pytest
 
 from aligner.errors import InputError
 from aligner.evidence import record_facts, shared_facts
-from aligner.pairassign import Candidate, assign
+from aligner.pairassign import Candidate, assign, first_round
 from aligner.pairing import PairConfig, find_files, load_entries, pair_paths, pair_probability
 from aligner.pairscore import PairScore, ScoreConfig, Side, _chain, score_pair
 
@@ -177,6 +178,13 @@ def test_leftover_round_pairs_mutual_best_records_left_unpaired_as_tentative():
     scored = {(0, 0): _candidate(0.99, 9), (0, 1): _candidate(0.9, 3),  # (1, 0): another part of target 0
               (1, 0): Candidate(PairScore(0.05, 3, 0.1, 0.1, 0.3, (5, 6), (5, 6)), 0.0, {}, 0.8, (20, 30))}
     assert assign(scored, PairConfig()) == ([(0, 0), (0, 1), (1, 0)], set())
+    # a candidate re-scored as a further rendering (its record's partner out) takes no part in
+    # the first round, even above the partner: source 0 keeps target 0, target 1 is its further one
+    scored = {(0, 0): _candidate(0.9, 9), (0, 1): replace(_candidate(0.95, 3), further=True)}
+    assert first_round(scored, PairConfig()) == [(0, 0)]
+    assert assign(scored, PairConfig()) == ([(0, 0), (0, 1)], set())
+    scored[0, 1] = replace(_candidate(0.95, 1), further=True)  # a further rendering needs two links
+    assert assign(scored, PairConfig()) == ([(0, 0)], set())
 
 
 def test_frus_telegram_d471_is_a_partial_rendering_of_the_litvinov_record(ru_path, tei_path, default_encoder):

@@ -62,6 +62,46 @@ def test_pair_command_json(ru_path, tei_path):
     assert json.loads(low.stdout)["params"]["leftover_threshold"] == 0.005
 
 
+def test_a_telegram_quoting_a_record_is_a_further_rendering_next_to_its_full_translation(
+        tmp_path, ru_path, en_ocr_path, tei_path, default_encoder):
+    """The README's case with the English exhibit among the targets: it renders the whole
+    record, and the FRUS telegram d471 still renders part of it. Scored against the exhibit's
+    sentences, d471 lost every link (0.0095, under the decoy d465); as a further rendering it
+    is scored with the exhibit out of the comparison, as when the exhibit is not given."""
+    def pair(*targets):
+        result = CliRunner().invoke(cli_app, ["pair", str(ru_path), "--with", *map(str, targets),
+                                              "--src-lang", "ru", "--tgt-lang", "en", "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    out, alone = pair(en_ocr_path, tei_path), pair(tei_path)
+    assert [(p["target"]["ref"], p["partial"], p["evidence"]["further"]) for p in out["pairs"]] == \
+        [(str(en_ocr_path), False, False), (f"{tei_path}#d471", True, True)]
+    assert {p["source"]["ref"] for p in out["pairs"]} == {str(ru_path)}
+    whole, d471 = out["pairs"]
+    assert whole["score"] >= 0.99 and whole["evidence"]["source_coverage"] >= 0.9
+    (d471_alone,) = alone["pairs"]
+    assert d471["score"] >= 0.5 and d471["evidence"]["links"] == d471_alone["evidence"]["links"] >= 2
+    assert d471["evidence"]["chain"] == d471_alone["evidence"]["chain"]
+    assert d471["evidence"]["source_span"] == d471_alone["evidence"]["source_span"]  # the closing warning
+    # no decoy telegram is proposed, and none scores near the threshold
+    assert sorted(u["id"] for u in out["unpaired_target"]) == FRUS_UNPAIRED
+    assert max(u["best"]["score"] for u in out["unpaired_target"]) < 0.2
+    # the pairing view proposes both, with d471's links (it showed "0 sentences linked")
+    _, sessions = open_store(tmp_path / "further.db")
+    stored = pair_and_store([ru_path], [en_ocr_path, tei_path], "ru", "en", default_encoder, sessions)
+    assert sorted(t.name for t in stored.tasks) == ["ru.reconstructed.txt ↔ en.ocr.txt",
+                                                    "ru.reconstructed.txt ↔ frus1938v03_d464-d478.tei.xml#d471"]
+    from aligner.store.pairing import pairing_view
+
+    with sessions() as s:
+        (source,) = pairing_view(s, stored.run_id)["sources"]
+    proposed = [(c["target"]["ref"], c["evidence"]["links"]) for c in source["candidates"] if c["status"] == "proposed"]
+    assert sorted(proposed) == sorted([(str(en_ocr_path), whole["evidence"]["links"]),
+                                       (f"{tei_path}#d471", d471["evidence"]["links"])])
+    assert all(c["score"] < 0.2 for c in source["candidates"] if c["status"] == "candidate")
+
+
 def test_pair_command_errors_are_one_line(ru_path, tmp_path):
     runner = CliRunner()
     for args, words in ((["pair", str(ru_path), "--src-lang", "ru", "--tgt-lang", "en"], "--with"),
