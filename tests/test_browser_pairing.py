@@ -360,3 +360,20 @@ def test_a_decision_on_an_out_of_date_view_is_refused_and_the_view_reloads(drive
         now = next(s for s in pairing.pairing_view(session, stored.run_id)["sources"] if s["ref"].endswith("#101"))
     assert {c["target"]["ref"].rsplit("/", 1)[1]: c["status"] for c in now["candidates"]} == \
         {"schulenburg.txt": "confirmed", "telegram_112.txt": "confirmed", "davies.txt": "candidate"}
+
+
+def test_a_further_rendering_is_marked(driver, tmp_path, default_encoder, ru_path, en_ocr_path, tei_path):  # noqa: F811
+    """The README's case: the exhibit renders the whole record, telegram d471 a part of it."""
+    with LiveServer(tmp_path / "further.db", 12) as srv:
+        stored = pair_and_store([ru_path], [en_ocr_path, tei_path], "ru", "en", default_encoder,
+                                srv.app.state.session_factory)
+        driver.get(f"{srv.url}#pr={stored.run_id}")
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".pv-row[data-record] .pv-cand"), what="candidates")
+        cards = {c.find_element(By.CSS_SELECTOR, ".hint").text.split(" · ")[0]: c
+                 for c in driver.find_elements(By.CSS_SELECTOR, ".pv-row[data-record] .pv-cand")}
+        d471 = next(c for ref, c in cards.items() if ref.endswith("#d471"))
+        exhibit = next(c for ref, c in cards.items() if ref.endswith("en.ocr.txt"))
+        assert sorted(m.text for m in d471.find_elements(By.CSS_SELECTOR, ".pv-further, .pv-partial")) == \
+            ["further rendering", "partial"]
+        assert "proposed" in d471.text and "3 sentences linked" in d471.text
+        assert not exhibit.find_elements(By.CSS_SELECTOR, ".pv-further")
