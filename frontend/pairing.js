@@ -147,10 +147,11 @@ function decide(record, action, target) {
   return queueOp(async () => {
     const body = { action };
     if (target) body.target_id = Number(target);
-    if (action !== "confirm") {  // rejects what is confirmed: refused (409) if that changed unseen
-      const source = view.data.sources.find((s) => String(s.id) === String(record));
-      body.seen_confirmed = (source ? source.candidates : [])
-        .filter((c) => c.status === "confirmed").map((c) => c.target.id);
+    // what this page shows of the record: refused (409) if another reviewer changed it since
+    const source = view.data.sources.find((s) => String(s.id) === String(record));
+    if (source) {
+      body.seen_confirmed = source.candidates.filter((c) => c.status === "confirmed").map((c) => c.target.id);
+      body.seen_untranslated = source.decision === "untranslated";
     }
     let out;
     try {

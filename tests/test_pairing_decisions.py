@@ -113,3 +113,29 @@ def test_a_decision_on_an_out_of_date_view_is_refused_and_changes_nothing(paired
     assert r.status_code == 200 and len(r.json()["rejected"]) == 2
     assert client.post(url, json={"action": "untranslated", "seen_confirmed": [True]},
                        headers=who["ana"]).status_code == 422  # ids are numbers
+
+
+def test_an_untranslated_mark_or_a_confirm_made_unseen_is_not_overwritten(paired_app):
+    application, client, run_id, who = paired_app
+    view = client.get(f"/api/pairings/{run_id}", headers=who["ana"]).json()
+    r101 = next(s for s in view["sources"] if s["ref"].endswith("#101"))
+    target = {Path(c["target"]["file"]).name: c["target"]["id"] for c in r101["candidates"]}
+    url = f"/api/pairings/{run_id}/sources/{r101['id']}"
+    bob_saw = {"seen_confirmed": [], "seen_untranslated": False}  # bob's page, loaded now
+    assert client.post(url, json={"action": "untranslated", "seen_confirmed": [], "seen_untranslated": False},
+                       headers=who["ana"]).status_code == 200
+    # bob, on his old view, adds a rendering or assigns one: refused, ana's mark stays
+    for body in ({"action": "confirm", "target_id": target["davies.txt"]},
+                 {"action": "reassign", "target_id": target["davies.txt"]}):
+        r = client.post(url, json={**body, **bob_saw}, headers=who["bob"])
+        assert r.status_code == 409 and "changed since you loaded the page (marked untranslated)" in r.json()["detail"]
+    source = next(s for s in client.get(f"/api/pairings/{run_id}", headers=who["ana"]).json()["sources"]
+                  if s["id"] == r101["id"])
+    assert source["decision"] == "untranslated" and "confirmed" not in {c["status"] for c in source["candidates"]}
+    # a confirm on a view where another rendering was confirmed since is refused too
+    assert client.post(url, json={"action": "confirm", "target_id": target["schulenburg.txt"],
+                                  "seen_confirmed": [], "seen_untranslated": True}, headers=who["ana"]).status_code == 200
+    r = client.post(url, json={"action": "confirm", "target_id": target["davies.txt"],
+                               "seen_confirmed": [], "seen_untranslated": True}, headers=who["bob"])
+    assert r.status_code == 409 and "(no longer marked untranslated; confirmed since: " in r.json()["detail"]
+    assert "schulenburg.txt (confirmed by ana)" in r.json()["detail"]

@@ -184,7 +184,8 @@ def pairing_view(session: Session, run_id: int) -> dict[str, Any]:
 
 
 def decide(session: Session, run_id: int, record_id: int, action: str, target_id: int | None = None,
-           *, user: str = "reviewer", seen_confirmed: Collection[int] | None = None) -> dict[str, Any]:
+           *, user: str = "reviewer", seen_confirmed: Collection[int] | None = None,
+           seen_untranslated: bool | None = None) -> dict[str, Any]:
     """Apply a reviewer's decision on source record ``record_id`` of run ``run_id``.
 
     ``confirm`` (target ``target_id``): the pair is right; pairs confirmed before stay
@@ -196,6 +197,7 @@ def decide(session: Session, run_id: int, record_id: int, action: str, target_id
     target record ids the reviewer saw confirmed for this record; if given and they are
     not the ones the store has (another reviewer decided since), nothing is changed and
     StaleDecisionError says what changed, so no confirmed pair is rejected unseen.
+    ``seen_untranslated``: likewise, whether the reviewer saw the record marked untranslated.
 
     Returns ``{"align", "rejected"}``: ``align`` is, when a pair was confirmed that has
     no alignment yet, what to align (``{"pair_id", "src_document_id", "tgt_document_id",
@@ -216,8 +218,7 @@ def decide(session: Session, run_id: int, record_id: int, action: str, target_id
         if src.run_id != run_id or src.side != "src":
             raise InvariantError(f"record {record_id} is not a source record of pairing run {run_id}")
         mine = session.scalars(select(PairingPair).where(PairingPair.src_record_id == record_id)).all()
-        if seen_confirmed is not None:
-            _check_seen(session, record_id, mine, set(seen_confirmed))
+        _check_seen(session, src, mine, seen_confirmed, seen_untranslated)
         now = utcnow()
         if action == "untranslated":
             rejected = _reject(mine, None, user, now)
@@ -253,23 +254,31 @@ class StaleDecisionError(InvariantError):
     changed since (:func:`decide`'s ``seen_confirmed``): reload and decide again."""
 
 
-def _check_seen(session: Session, record_id: int, pairs: list[PairingPair], seen: set[int]) -> None:
+def _check_seen(session: Session, src: PairingRecord, pairs: list[PairingPair],
+                seen_confirmed: Collection[int] | None, seen_untranslated: bool | None) -> None:
+    """StaleDecisionError naming what changed if the record is not as the reviewer saw it."""
+    changes = []
+    if seen_untranslated is not None and seen_untranslated != (src.decision == "untranslated"):
+        changes.append("no longer marked untranslated" if seen_untranslated else "marked untranslated")
     confirmed = {p.tgt_record_id for p in pairs if p.status == "confirmed"}
-    if confirmed == seen:
-        return
-    by_target = {p.tgt_record_id: p for p in pairs}
-    names = {i: ref or file for i, ref, file in session.execute(
-        select(PairingRecord.id, PairingRecord.ref, PairingRecord.file)
-        .where(PairingRecord.id.in_(confirmed ^ seen))).all()}
+    seen = set(seen_confirmed) if seen_confirmed is not None else confirmed
+    if confirmed != seen:
+        by_target = {p.tgt_record_id: p for p in pairs}
+        names = {i: ref or file for i, ref, file in session.execute(
+            select(PairingRecord.id, PairingRecord.ref, PairingRecord.file)
+            .where(PairingRecord.id.in_(confirmed ^ seen))).all()}
 
-    def said(ids):
-        return ", ".join(f"{names.get(i, i)}" + (f" ({by_target[i].status} by {by_target[i].user})"
-                                               if i in by_target and by_target[i].user else "")
-                         for i in sorted(ids))
-    changes = [f"confirmed since: {said(confirmed - seen)}" if confirmed - seen else "",
-               f"no longer confirmed: {said(seen - confirmed)}" if seen - confirmed else ""]
-    raise StaleDecisionError(f"record {record_id}'s confirmed renderings changed since you loaded "
-                             f"the page ({'; '.join(c for c in changes if c)}): reload and decide again")
+        def said(ids):
+            return ", ".join(f"{names.get(i, i)}" + (f" ({by_target[i].status} by {by_target[i].user})"
+                                                   if i in by_target and by_target[i].user else "")
+                             for i in sorted(ids))
+        if confirmed - seen:
+            changes.append(f"confirmed since: {said(confirmed - seen)}")
+        if seen - confirmed:
+            changes.append(f"no longer confirmed: {said(seen - confirmed)}")
+    if changes:
+        raise StaleDecisionError(f"record {src.id} changed since you loaded the page "
+                                 f"({'; '.join(changes)}): reload and decide again")
 
 
 def _reject(pairs: list[PairingPair], keep: PairingPair | None, user: str, now) -> list[dict]:

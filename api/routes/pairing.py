@@ -40,7 +40,7 @@ def decide(run_id: int, record_id: int, body: PairDecisionIn, session: SessionDe
     With ``seen_confirmed`` a decision made on an out-of-date view is a 409 that says
     what another reviewer changed, and nothing is changed."""
     done = pairing.decide(session, run_id, record_id, body.action, body.target_id, user=user,
-                          seen_confirmed=body.seen_confirmed)
+                          seen_confirmed=body.seen_confirmed, seen_untranslated=body.seen_untranslated)
     job, todo = None, done["align"]
     if todo is not None:
         job = jobs.submit(todo["project_id"], todo["src_document_id"], todo["tgt_document_id"],

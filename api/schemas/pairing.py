@@ -99,6 +99,8 @@ class PairDecisionIn(_In):
     seen_confirmed: list[Id] | None = Field(default=None, max_length=1000, description=(
         "the target record ids the reviewer saw confirmed for this record: if another "
         "reviewer has changed them since, the decision is refused (409) and changes nothing"))
+    seen_untranslated: bool | None = Field(default=None, description=(
+        "whether the reviewer saw the record marked untranslated: refused (409) if that changed"))
 
     @model_validator(mode="after")
     def _target_fits_the_action(self):
