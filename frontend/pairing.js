@@ -71,7 +71,8 @@ function candidateRow(source, c) {
     el("div", { class: "pv-line" }, chip, " ",
       el("b", { text: recordLabel(c.target) }), " ",
       c.partial ? el("span", { class: "pv-partial", title: "Renders only part of the record", text: "partial" }) : null, " ",
-      c.evidence && c.evidence.further ? el("span", { class: "pv-further", text: "further rendering",
+      // every candidate of a paired record is scored again as a further rendering; only a chosen one is one
+      ["proposed", "confirmed"].includes(c.status) && c.evidence && c.evidence.further ? el("span", { class: "pv-further", text: "further rendering",
         title: "Another rendering of a record already paired (e.g. a telegram quoting it): scored with the first partner left out of the part it renders" }) : null, " ",
       c.status === "proposed" && c.evidence && c.evidence.tentative ? el("span", { class: "pv-tentative", text: "tentative",
         title: "Under the pairing threshold: chosen only because both records were left unpaired and each is the other's best remaining candidate. Check it." }) : null, " ",

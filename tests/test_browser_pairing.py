@@ -377,3 +377,6 @@ def test_a_further_rendering_is_marked(driver, tmp_path, default_encoder, ru_pat
             ["further rendering", "partial"]
         assert "proposed" in d471.text and "3 sentences linked" in d471.text
         assert not exhibit.find_elements(By.CSS_SELECTOR, ".pv-further")
+        # the other telegrams were scored as further renderings too, and turned down: no mark
+        marked = [ref for ref, c in cards.items() if c.find_elements(By.CSS_SELECTOR, ".pv-further")]
+        assert [ref.rsplit("#", 1)[1] for ref in marked] == ["d471"], marked
