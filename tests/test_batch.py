@@ -172,6 +172,25 @@ def test_cli_import_and_batch(tmp_path, tei_path):
     assert result.exit_code == 2 and "no such folder or manifest" in result.output
 
 
+def test_the_same_batch_into_a_second_project_aligns_there_too(tmp_path, default_encoder):
+    from aligner.store.db import open_store
+    from aligner.store.service import list_projects
+
+    folder, db = tmp_path / "texts", tmp_path / "two.db"
+    write_pairs(folder, 1, sentences=4)
+    said = {}
+    for project in ("first", "second", "second"):  # the rerun into "second" finds it done there
+        result = CliRunner().invoke(app, ["batch", str(folder), "--db", str(db), "--project", project, "--workers", "1"])
+        assert result.exit_code == 0, result.output
+        said.setdefault(project, []).append(result.output.strip().splitlines()[-1])
+    assert said == {"first": ["1 pair(s) aligned and stored, 0 already done, 0 failed"],
+                    "second": ["1 pair(s) aligned and stored, 0 already done, 0 failed",
+                               "0 pair(s) aligned and stored, 1 already done, 0 failed"]}
+    with open_store(db)[1]() as s:
+        made = {p["name"]: p for p in list_projects(s)}
+    assert made["first"]["alignments"] == made["second"]["alignments"] == 1, made
+
+
 def load_tei_ids(path):
     from aligner.read import read_tei_documents
 

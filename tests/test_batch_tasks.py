@@ -69,7 +69,7 @@ def test_done_by_row_or_by_alignment_of_the_same_texts_encoder_settings_and_proj
     with_row = store(sessions, *docs[0])
     crashed = store(sessions, *docs[1])  # stored, its row never written
     store(sessions, *docs[2], config=AlignConfig(max_side=3))  # other settings
-    store(sessions, *docs[3], project="other")  # another project
+    in_other = store(sessions, *docs[3], project="other")  # another project
     older = store(sessions, *docs[4])
     store(sessions, *docs[4])  # the same texts again: the oldest is the task's
     keys = dict(wanted(*d) for d in docs)
@@ -84,6 +84,10 @@ def test_done_by_row_or_by_alignment_of_the_same_texts_encoder_settings_and_proj
         assert find_done(s, wanted(*docs[1], partial)[0], project, *wanted(*docs[1], partial)[1][:4],
                          ENCODER, partial) is None
         assert find_done(s, names[1], project, *keys[names[1]][:4], ENCODER, AlignConfig()) == crashed
+        # the task done in "default" (its row) is not done in another project: aligned there too
+        other = get_or_create_project(s, "elsewhere")
+        assert find_done_many(s, other, ENCODER, {names[0]: keys[names[0]]}) == {}
+        assert find_done_many(s, get_or_create_project(s, "other"), ENCODER, keys) == {names[3]: in_other}
 
 
 def test_reconstruction_files_and_links_of_many_alignments(db_url):

@@ -112,7 +112,8 @@ def find_done_many(session: Session, project_id: int, encoder: str,
                    wanted: dict[str, Wanted]) -> dict[str, int]:
     """``{key: alignment id}`` of the tasks of ``wanted`` (``{key: (source sha256, source
     language, target sha256, target language, settings)}``) that are done: by their
-    ``batch_task`` row, else by an alignment in project ``project_id`` of documents with
+    ``batch_task`` row (if its alignment is in project ``project_id``: the same texts
+    batched into another project are aligned there too), else by an alignment in the project of documents with
     these content hashes and languages, made by ``encoder`` (``"name version"``) with the
     same settings (the oldest such). Reads in ``IN (...)`` lists of :data:`IN_CHUNK`: a
     rerun of thousands of tasks makes a few queries, not one or two per task."""
@@ -120,9 +121,12 @@ def find_done_many(session: Session, project_id: int, encoder: str,
     from aligner.store.pairing_models import BatchTask
 
     done: dict[str, int] = {}
-    for part in _chunks(list(wanted)):
-        done.update(session.execute(select(BatchTask.key, BatchTask.alignment_id)
-                                    .where(BatchTask.key.in_(part))).all())
+    for part in _chunks(list(wanted)):  # a row of this project's (the key names no project)
+        done.update(session.execute(
+            select(BatchTask.key, BatchTask.alignment_id)
+            .join(AlignmentRow, AlignmentRow.id == BatchTask.alignment_id)
+            .join(DocumentRow, DocumentRow.id == AlignmentRow.src_document_id)
+            .where(BatchTask.key.in_(part), DocumentRow.project_id == project_id)).all())
     rest = {key: w for key, w in wanted.items() if key not in done}
     if not rest:
         return done
@@ -186,7 +190,8 @@ def _chunks(items: list, size: int = IN_CHUNK):
 
 
 def record_done(session: Session, key: str, name: str, alignment_id: int) -> None:
-    """Write task ``key``'s row (one transaction; a row already there is kept)."""
+    """Write task ``key``'s row (one transaction; a row already there is kept: the task
+    done in another project first, whose reruns here find this alignment by its texts)."""
     from aligner.store.pairing_models import BatchTask
     from aligner.store.service.common import _writing
 
