@@ -215,6 +215,14 @@ def test_an_edited_copy_or_an_excerpt_of_the_reconstruction_is_labelled_too(tmp_
     quoted = [p for p in re.split(r"(?<=[.!?])\s+", text) if len(p) > 40][5:8]
     assert len(quoted) == 3 and derived_reconstruction(" ".join(own + quoted)) is None
     assert derived_reconstruction("\n".join(own)) is None
+    # one paragraph pasted into a long text of its own makes it a test text too
+    long_own = "\n".join(f"Абзац {k}: " + " ".join(f"слово{k}_{j}" for j in range(60)) for k in range(200))
+    pasted = tmp_path / "notes_with_a_paragraph.txt"
+    pasted.write_text(long_own + "\n" + lines[3] + "\n" + long_own, encoding="utf-8")
+    assert prepare_document(pasted, "ru").provenance.kind == "reconstruction"
+    # a wrong Cyrillic language code does not hide it
+    assert prepare_document(edited, "uk").provenance.kind == "reconstruction"
+    assert recognise_reconstruction([long_own], "ru") is None
 
 
 def test_script_check_thresholds():
