@@ -43,8 +43,10 @@ def read_vecalign(alignment: tuple[str, bytes], source: tuple[str, bytes],
                   target: tuple[str, bytes], *, src_lang: str | None, tgt_lang: str | None,
                   cost: bool = False) -> Imported:
     """A ``.align`` bead file with its source and target sentence files (module doc).
-    Raises InputError (malformed line, ids outside the files, gaps)."""
+    Raises MissingLanguageError (a language not given), InputError (malformed line, ids
+    outside the files, gaps)."""
     name = alignment[0]
+    langs = lang_code(src_lang, "source"), lang_code(tgt_lang, "target")  # before any reading
     src_lines = [line for line in _text(source[1], source[0]).splitlines()]
     tgt_lines = [line for line in _text(target[1], target[0]).splitlines()]
     text = _text(alignment[1], name)
@@ -63,8 +65,8 @@ def read_vecalign(alignment: tuple[str, bytes], source: tuple[str, bytes],
                              f"({n} lines; ids are 0-based line numbers)")
     beads = [Bead(tuple(s), tuple(t), sc) for (s, t), sc in zip(raw, scores)]
     check_cover(beads, len(src_lines), len(tgt_lines), name)
-    src_doc = document_of(src_lines, lang_code(src_lang, "source"), file=source[0])
-    tgt_doc = document_of(tgt_lines, lang_code(tgt_lang, "target"), file=target[0])
+    src_doc = document_of(src_lines, langs[0], file=source[0])
+    tgt_doc = document_of(tgt_lines, langs[1], file=target[0])
     return Imported(src_doc, tgt_doc, Alignment(beads=beads),
                     {"format": "vecalign", "tool": "Vecalign/Bertalign", "scores": "cost" if cost else "confidence"})
 
@@ -98,7 +100,8 @@ def refuse_markup(data: bytes, name: str) -> None:
 def read_tsv(data: bytes, name: str, *, src_lang: str | None, tgt_lang: str | None) -> Imported:
     """LF Aligner / hunalign TSV, or our TSV export (module doc; its documents' file and
     provenance kind come back from its ``#`` lines, so a test reconstruction stays one).
-    Raises InputError, also for an HTML page or XML document given as TSV."""
+    Raises MissingLanguageError (a language not given), InputError (also for an HTML
+    page or XML document given as TSV)."""
     refuse_markup(data, name)
     all_lines = _text(data, name).splitlines()
     lines = [line for line in all_lines if not line.startswith("#")]
@@ -107,6 +110,7 @@ def read_tsv(data: bytes, name: str, *, src_lang: str | None, tgt_lang: str | No
         else [line.split("\t") for line in lines if line.strip()]
     head = lines[0].split("\t") if ours else []
     col = {k: i for i, k in enumerate(head)}
+    langs = {"source": lang_code(src_lang, "source"), "target": lang_code(tgt_lang, "target")}
     src_sents: list[str] = []
     tgt_sents: list[str] = []
     beads = []
@@ -136,8 +140,8 @@ def read_tsv(data: bytes, name: str, *, src_lang: str | None, tgt_lang: str | No
     check_cover(beads, len(src_sents), len(tgt_sents), name)
     given = _provenance(all_lines) if ours else {}
     docs = []
-    for role, lang, sents in (("source", src_lang, src_sents), ("target", tgt_lang, tgt_sents)):
+    for role, sents in (("source", src_sents), ("target", tgt_sents)):
         file, kind = given.get(role, (f"{name}#{role}", "other"))
-        docs.append(document_of(sents, lang_code(lang, role), file=file, kind=kind))
+        docs.append(document_of(sents, langs[role], file=file, kind=kind))
     return Imported(docs[0], docs[1], Alignment(beads=beads),
                     {"format": "tsv", "tool": "aligner" if ours else "LF Aligner/hunalign"})
