@@ -1,8 +1,10 @@
 /* The Import… dialog: an alignment made elsewhere (TMX, InterText XML or zip, Vecalign /
  * Bertalign .align with its sentence files, LF Aligner / hunalign TSV) uploaded to
- * POST /api/projects/{id}/imports, then opened for review like ours.
+ * POST /api/imports, then opened for review like ours. The project is named in the form:
+ * the server creates a new one only with the imported alignment, so a failed import leaves
+ * no empty project behind.
  */
-import { api, projectNamed } from "./api.js";
+import { api } from "./api.js";
 import { $, el, toast } from "./dom.js";
 import { loadAlignments, openAlignment } from "./alignment.js";
 
@@ -30,9 +32,8 @@ async function submitImport(ev) {
   const f = new FormData($("#import-form"));
   const status = $("#import-status");
   try {
-    status.textContent = "Creating project…";
-    const project = await projectNamed(f.get("project"));
     const form = new FormData();
+    form.append("project", f.get("project"));
     for (const key of ["alignment", "source", "target"]) {
       const file = f.get(key);
       // A chosen file goes even when empty (0 bytes): the server says "file is empty";
@@ -43,7 +44,7 @@ async function submitImport(ev) {
     form.append("cost", f.get("cost") ? "true" : "false");
     form.append("via", "page");
     status.textContent = "Importing…";
-    const r = await api(`/api/projects/${project.id}/imports`, { method: "POST", form });
+    const r = await api("/api/imports", { method: "POST", form });
     $("#import-dialog").close();
     await loadAlignments();
     await openAlignment(r.alignment_id, 0);

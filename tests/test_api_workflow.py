@@ -91,7 +91,7 @@ def test_import_upload(client, aid):
     assert [f["name"] for f in formats] == ["tmx", "intertext", "vecalign", "tsv"]
     assert_error(client.post("/api/projects/9/imports", files={"alignment": ("m.tmx", tmx)}), 404, "project 9")
     assert_error(client.post("/api/projects/1/imports", files={"alignment": ("m.tsv", b"a\tb\n")}),
-                 400, "languages")
+                 400, "source language", "form field src_lang")
     assert_error(client.post("/api/projects/1/imports", files={"alignment": ("m.tmx", b"<tmx/>")},
                              data={"format": "pdf"}), 400, "unknown import format")
     assert_error(client.post("/api/projects/1/imports", files={"alignment": ("big.tsv", b"x" * 50_001)},

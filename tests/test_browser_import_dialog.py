@@ -1,10 +1,13 @@
 """The page's Import… dialog in real headless Chromium says what is wrong in the page's
 words: an empty file is "file is empty" (the page used to leave a 0-byte file out, and the
 server then asked for a missing field), a language the file lacks is asked for by the
-dialog's field, not by a command-line option."""
+dialog's field, not by a command-line option; and a failed import leaves no empty project
+behind (the dialog used to create the project before importing)."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -32,7 +35,7 @@ def _status_after_upload(driver, path: Path, fmt: str = "") -> str:
     Select(driver.find_element(By.ID, "import-format")).select_by_value(fmt)
     driver.find_element(By.ID, "import-alignment").send_keys(str(path))
     driver.find_element(By.CSS_SELECTOR, '#import-form button[type="submit"]').click()
-    wait(driver, lambda d: status.text not in ("", "Creating project…", "Importing…"), what="the import's answer")
+    wait(driver, lambda d: status.text not in ("", "Importing…"), what="the import's answer")
     return status.text
 
 
@@ -43,7 +46,12 @@ def test_import_dialog_messages(driver, live, tmp_path):
     press(driver, "I")
     wait(driver, lambda d: d.find_element(By.ID, "import-dialog").get_attribute("open") is not None,
          what="import dialog")
+    project = driver.find_element(By.CSS_SELECTOR, '#import-form input[name="project"]')
+    project.clear()
+    project.send_keys("pg-failed")
     assert _status_after_upload(driver, tmp_path / "empty.tmx") == "empty.tmx: file is empty"
     message = _status_after_upload(driver, tmp_path / "bare.tmx", "tmx")
     assert message == "the source language is not in the file: give it (in the Source language field, e.g. ru)"
     assert driver.find_element(By.ID, "import-dialog").get_attribute("open") is not None  # still open to fix
+    with urllib.request.urlopen(f"{live.url}api/projects") as r:
+        assert "pg-failed" not in [p["name"] for p in json.load(r)]

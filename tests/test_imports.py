@@ -159,7 +159,7 @@ XML = b"<?xml version='1.0'?>\n<doc>\n\t<p>a\tb</p>\n</doc>\n"
 @pytest.mark.parametrize("fmt, files, message", [
     ("tmx", {"alignment": ("x.tmx", b"<html/>")}, r"^x\.tmx: not a TMX file \(no <tmx><body>\)$"),
     ("tmx", {"alignment": ("x.tmx", b"<tmx><body")}, r"^x\.tmx: not well-formed XML"),
-    ("tsv", {"alignment": ("x.tsv", b"a\tb\n")}, r"^tsv files do not name their languages"),
+    ("tsv", {"alignment": ("x.tsv", b"a\tb\n")}, r"^the source language is not in the file: give it \(e\.g\. ru\)$"),
     ("tsv", {"alignment": ("x.tsv", b"   \n")}, r"^x\.tsv: file is empty$"),
     ("intertext", {"alignment": ("x.zip", b"PK\x03\x04broken")}, r"^x\.zip: not a zip file$"),
     ("tmx", {"alignment": ("x.tmx", b"<tmx/>"), "source": ("s", b"x")}, r"^tmx import takes no source file$"),

@@ -111,7 +111,7 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("tsv", "TSV (one bead a row)", ".tsv", "text/tab-separated-values; charset=utf-8", _tsv,
                  (ExportOption("notes", "add a column with the reviewers' notes"),
                   ExportOption("hunalign_join", "join a bead's sentences with hunalign's ' ~~~ ' "
-                               "(a re-import gives them back one by one)"))),
+                               "(for LF Aligner / hunalign; our import splits either)"))),
     ExportFormat("json", "JSON (beads, flags, notes, corrections, provenance)", ".json",
                  "application/json", _json),
     ExportFormat("tmx", "TMX 1.4b (translation memory)", ".tmx", "application/x-tmx+xml", _tmx,

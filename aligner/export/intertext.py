@@ -9,7 +9,7 @@ first, then the *fromDoc* ids, and ``type`` counts them in that order; ``status`
 ``man`` (confirmed by hand), ``auto`` (from the automatic aligner) or ``plain``. Our source
 is the fromDoc. A rejected bead is written ``auto`` with ``mark="1"`` (InterText's
 "marked for attention"). What InterText has no room for — our exact status, the reviewer,
-the reviewers' notes, the score, each document's provenance kind and label (``TEST
+the reviewers' notes, the score, the encoder, each document's provenance kind and label (``TEST
 RECONSTRUCTION — not the archival text``) — goes in attributes and ``<al:note>`` children
 of the ``urn:x-aligner:review`` namespace, which InterText's importer passes over.
 """
@@ -66,6 +66,8 @@ def alignment_xml(src: Document, tgt: Document, alignment: Alignment, from_doc: 
     """The ``<linkGrp>`` (module doc)."""
     src_ids, tgt_ids = sentence_ids(src), sentence_ids(tgt)
     grp = etree.Element("linkGrp", nsmap={"al": NS}, toDoc=to_doc, fromDoc=from_doc)
+    if alignment.encoder:  # the encoder that aligned it, read back by the import
+        grp.set(f"{{{NS}}}encoder", alignment.encoder)
     for b in alignment.beads:
         link = etree.SubElement(grp, "link", {
             "type": f"{len(b.tgt)}-{len(b.src)}",

@@ -54,9 +54,12 @@ def to_tsv(src: Document, tgt: Document, alignment: Alignment, *, notes: bool = 
     """TSV export: ``#`` provenance and settings lines, header, then source, target, score,
     type, flags, status, sentence ids, reviewer, and with ``notes`` the reviewers' notes
     (``user: text``, several joined by `` | ``: :func:`~aligner.export.common.join_notes`); a row whose source text starts with ``#``
-    is quoted, so it is never taken for a comment. ``hunalign_join``: a bead's sentences
-    are joined by hunalign's ``" ~~~ "`` rather than a space, so a re-import
-    (:mod:`aligner.imports.tabular`) gives them back one by one."""
+    is quoted, so it is never taken for a comment. Last come ``source_lengths`` and
+    ``target_lengths``: each sentence's length in characters (``"23,41"``, as TMX's
+    ``x-source-lengths``), so a re-import (:mod:`aligner.imports.tabular`) splits a
+    space-joined cell back into its sentences; appended, they move no column a reader
+    takes by position. ``hunalign_join``: a bead's sentences are joined by hunalign's
+    ``" ~~~ "`` rather than a space (LF Aligner / hunalign read them apart)."""
     join = (lambda doc, ids: " ~~~ ".join(doc.sentences[i].text for i in ids)) \
         if hunalign_join else text_of
     out = io.StringIO()
@@ -69,13 +72,16 @@ def to_tsv(src: Document, tgt: Document, alignment: Alignment, *, notes: bool = 
     # A row starting with "#" would read as a comment line; such rows are quoted whole.
     quoted = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(["source", "target", "score", "type", "flags", "status", "source_ids",
-                     "target_ids", "reviewer"] + (["notes"] if notes else []))
+                     "target_ids", "reviewer"] + (["notes"] if notes else [])
+                    + ["source_lengths", "target_lengths"])
     for b in alignment.beads:
         row = [join(src, b.src), join(tgt, b.tgt), f"{b.score:.4f}", b.type,
                ",".join(b.flags), b.status, ",".join(map(str, b.src)), ",".join(map(str, b.tgt)),
                b.reviewer]
         if notes:
             row.append(join_notes(b.notes))
+        row += [",".join(str(len(doc.sentences[i].text)) for i in ids)
+                for doc, ids in ((src, b.src), (tgt, b.tgt))]
         (quoted if row[0].startswith("#") else writer).writerow(row)
     return out.getvalue()
 

@@ -59,8 +59,8 @@ def _tsv(files: Files, src_lang, tgt_lang, cost) -> Imported:
 class ImportFormat:
     """An import format: ``name``, a ``label`` for the page, the files it takes besides
     the alignment file (``"source"``, ``"target"``: required, or optional for InterText
-    when the alignment file is a zip holding them), whether the languages must be given,
-    and its reader."""
+    when the alignment file is a zip holding them), whether the languages must be given
+    (TSV: unless it is our export, whose header names them), and its reader."""
 
     name: str
     label: str
@@ -121,7 +121,9 @@ def read_import(fmt: str | None, files: Files, *, src_lang: str | None = None,
     :func:`guess_format`); ``files``: ``{"alignment": (name, bytes)}`` plus ``"source"``
     and ``"target"`` where the format takes them; ``cost``: Vecalign's third field is a
     cost. The provenance gets the alignment file's name and SHA-256. Raises InputError
-    (unknown format, a file missing or too large, bad content) — one line each."""
+    (unknown format, a file missing or too large, bad content) — one line each —, and
+    :class:`MissingLanguageError` when a language is neither given nor in the file (each
+    front end names its own field: :meth:`MissingLanguageError.asking`)."""
     if "alignment" not in files:
         raise InputError("give the alignment file")
     name, data = files["alignment"]
@@ -146,9 +148,6 @@ def read_import(fmt: str | None, files: Files, *, src_lang: str | None = None,
         from aligner.imports.tabular import refuse_markup
 
         refuse_markup(data, name)
-    if spec.needs_langs and not (src_lang and tgt_lang):
-        raise InputError(f"{fmt} files do not name their languages: give the source and "
-                         "target language (e.g. ru and en)")
     imported = spec.read(files, src_lang, tgt_lang, cost)
     imported.provenance = {**imported.provenance, "format": fmt, "file": PurePosixPath(name).name,
                            "sha256": hashlib.sha256(data).hexdigest()}

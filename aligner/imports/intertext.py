@@ -166,4 +166,5 @@ def read_intertext(alignment: tuple[str, bytes], source: tuple[str, bytes] | Non
         for role, file, lang, texts, paras, root in (
             ("source", source[0], src_lang, s_texts, s_paras, s_root),
             ("target", target[0], tgt_lang, t_texts, t_paras, t_root)))
-    return Imported(src_doc, tgt_doc, Alignment(beads=beads), {"format": "intertext", "tool": "InterText"})
+    return Imported(src_doc, tgt_doc, Alignment(beads=beads, encoder=grp.get(f"{{{NS}}}encoder", "")),
+                    {"format": "intertext", "tool": "InterText"})

@@ -10,7 +10,8 @@ line without one gets score 1.
 hunalign's ``-text`` output and LF Aligner's tab-separated export are ``source<TAB>target``
 with optional further columns (hunalign: a score); a bead's sentences are joined by
 ``" ~~~ "``. An empty cell is a 1-0 / 0-1 bead. Our TSV export (recognised by its header)
-gives status, reviewer, score and notes back.
+gives status, reviewer, score, notes, the encoder and the languages (its ``#`` lines)
+back, and a bead's sentences one by one (its ``source_lengths``/``target_lengths``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ import re
 from aligner.errors import InputError
 from aligner.evaluate import parse_beads
 from aligner.export.common import split_notes
-from aligner.imports.common import Imported, check_cover, document_of, lang_code, status_of
+from aligner.imports.common import (
+    Imported,
+    check_cover,
+    document_of,
+    lang_code,
+    split_by_lengths,
+    status_of,
+)
 from aligner.read import decode_bytes
 from aligner.sniff import head_of, markup_document
 from aligner.types import PROVENANCE_KINDS, Alignment, Bead, BeadNote
@@ -43,8 +51,10 @@ def read_vecalign(alignment: tuple[str, bytes], source: tuple[str, bytes],
                   target: tuple[str, bytes], *, src_lang: str | None, tgt_lang: str | None,
                   cost: bool = False) -> Imported:
     """A ``.align`` bead file with its source and target sentence files (module doc).
-    Raises InputError (malformed line, ids outside the files, gaps)."""
+    Raises MissingLanguageError (a language not given), InputError (malformed line, ids
+    outside the files, gaps)."""
     name = alignment[0]
+    langs = lang_code(src_lang, "source"), lang_code(tgt_lang, "target")  # before any reading
     src_lines = [line for line in _text(source[1], source[0]).splitlines()]
     tgt_lines = [line for line in _text(target[1], target[0]).splitlines()]
     text = _text(alignment[1], name)
@@ -63,8 +73,8 @@ def read_vecalign(alignment: tuple[str, bytes], source: tuple[str, bytes],
                              f"({n} lines; ids are 0-based line numbers)")
     beads = [Bead(tuple(s), tuple(t), sc) for (s, t), sc in zip(raw, scores)]
     check_cover(beads, len(src_lines), len(tgt_lines), name)
-    src_doc = document_of(src_lines, lang_code(src_lang, "source"), file=source[0])
-    tgt_doc = document_of(tgt_lines, lang_code(tgt_lang, "target"), file=target[0])
+    src_doc = document_of(src_lines, langs[0], file=source[0])
+    tgt_doc = document_of(tgt_lines, langs[1], file=target[0])
     return Imported(src_doc, tgt_doc, Alignment(beads=beads),
                     {"format": "vecalign", "tool": "Vecalign/Bertalign", "scores": "cost" if cost else "confidence"})
 
@@ -87,6 +97,29 @@ def _provenance(lines: list[str]) -> dict[str, tuple[str, str]]:
     return {m[1]: (m[2], m[5]) for m in found if m and m[5] in PROVENANCE_KINDS}
 
 
+def _header_langs(lines: list[str]) -> dict[str, str]:
+    """role → language code as our export's ``#`` provenance lines name it."""
+    found = (_PROVENANCE_LINE.match(line) for line in lines if line.startswith("# "))
+    return {m[1]: m[3] for m in found if m}
+
+
+def _encoder(lines: list[str]) -> str:
+    """The encoder our export's ``# encoder:`` line names ("" if none)."""
+    return next((line[len("# encoder:"):].strip() for line in lines
+                 if line.startswith("# encoder:")), "")
+
+
+def _sentences(cell: str, lengths: str, ids: str) -> list[str]:
+    """A cell's sentences: split at hunalign's ``" ~~~ "``, else (our export) by the
+    sentence lengths when they fit the cell (one sentence a listed id)."""
+    if not cell.strip():
+        return []
+    if HUNALIGN_JOIN not in cell and lengths:
+        n = len([i for i in ids.split(",") if i.strip()])
+        return [x for x in split_by_lengths(cell, lengths, n) if x.strip()]
+    return [x for x in cell.split(HUNALIGN_JOIN) if x.strip()]
+
+
 def refuse_markup(data: bytes, name: str) -> None:
     """InputError if ``data`` is an HTML page or an XML document, not lines of TSV
     (:func:`aligner.sniff.markup_document`): its tags would be imported as sentences."""
@@ -98,7 +131,8 @@ def refuse_markup(data: bytes, name: str) -> None:
 def read_tsv(data: bytes, name: str, *, src_lang: str | None, tgt_lang: str | None) -> Imported:
     """LF Aligner / hunalign TSV, or our TSV export (module doc; its documents' file and
     provenance kind come back from its ``#`` lines, so a test reconstruction stays one).
-    Raises InputError, also for an HTML page or XML document given as TSV."""
+    Raises MissingLanguageError (a language not given), InputError (also for an HTML
+    page or XML document given as TSV)."""
     refuse_markup(data, name)
     all_lines = _text(data, name).splitlines()
     lines = [line for line in all_lines if not line.startswith("#")]
@@ -107,15 +141,18 @@ def read_tsv(data: bytes, name: str, *, src_lang: str | None, tgt_lang: str | No
         else [line.split("\t") for line in lines if line.strip()]
     head = lines[0].split("\t") if ours else []
     col = {k: i for i, k in enumerate(head)}
+    named = _header_langs(all_lines) if ours else {}  # our export names them: "(ru)"
+    langs = {"source": lang_code(src_lang or named.get("source"), "source"),
+             "target": lang_code(tgt_lang or named.get("target"), "target")}
     src_sents: list[str] = []
     tgt_sents: list[str] = []
     beads = []
     for n, row in enumerate(rows, start=1):
         if len(row) < 2:
             raise InputError(f"{name}: row {n} has no tab (expected source<TAB>target)")
-        cells = [[x for x in (c.split(HUNALIGN_JOIN) if c.strip() else []) if x.strip()]
-                 for c in row[:2]]
         get = lambda key: row[col[key]] if key in col and col[key] < len(row) else ""  # noqa: E731
+        cells = [_sentences(c, get(f"{side}_lengths"), get(f"{side}_ids"))
+                 for c, side in zip(row[:2], ("source", "target"))]
         raw_score = get("score") if ours else (row[2] if len(row) > 2 else "")
         try:  # hunalign's is a quality that may pass 1; LF Aligner's third column is text
             score = float(raw_score) if raw_score.strip() else 1.0
@@ -136,8 +173,8 @@ def read_tsv(data: bytes, name: str, *, src_lang: str | None, tgt_lang: str | No
     check_cover(beads, len(src_sents), len(tgt_sents), name)
     given = _provenance(all_lines) if ours else {}
     docs = []
-    for role, lang, sents in (("source", src_lang, src_sents), ("target", tgt_lang, tgt_sents)):
+    for role, sents in (("source", src_sents), ("target", tgt_sents)):
         file, kind = given.get(role, (f"{name}#{role}", "other"))
-        docs.append(document_of(sents, lang_code(lang, role), file=file, kind=kind))
-    return Imported(docs[0], docs[1], Alignment(beads=beads),
+        docs.append(document_of(sents, langs[role], file=file, kind=kind))
+    return Imported(docs[0], docs[1], Alignment(beads=beads, encoder=_encoder(all_lines) if ours else ""),
                     {"format": "tsv", "tool": "aligner" if ours else "LF Aligner/hunalign"})
