@@ -186,6 +186,16 @@ def test_bad_files_are_one_line_errors(fmt, files, message):
     assert "\n" not in str(exc.value)
 
 
+def test_swapped_languages_are_refused_as_for_a_file_read():
+    ru = " ".join(["Советское правительство заявило протест японскому послу."] * 4)
+    en = " ".join(["The Soviet government protested to the Japanese ambassador."] * 4)
+    tsv = f"{en}\t{ru}\n".encode()
+    with pytest.raises(InputError, match=r"declared 'ru', but only 0% of its letters are Cyrillic"):
+        read_import("tsv", {"alignment": ("x.tsv", tsv)}, src_lang="ru", tgt_lang="en")
+    got = read_import("tsv", {"alignment": ("x.tsv", tsv)}, src_lang="en", tgt_lang="ru")
+    assert (got.src.lang, got.tgt.lang) == ("en", "ru")
+
+
 def test_size_limit_is_stated_exactly():
     with pytest.raises(InputError) as exc:
         read_import("tsv", {"alignment": ("big.tsv", b"x" * 2_000_001)}, max_bytes=2_000_000)

@@ -67,7 +67,9 @@ def document_of(sentences: list[str], lang: str, *, file: str, kind: str = "othe
     known test reconstruction (:func:`aligner.reconstructions.recognise_reconstruction`)
     are kind "reconstruction" whatever the file says, as a file read is
     (:func:`aligner.document.known_reconstruction`). Raises InputError if there is no
-    sentence or one is empty."""
+    sentence, one is empty, or their letters are plainly not in ``lang``'s script (swapped
+    languages: :func:`aligner.document.check_script`, as for a file read)."""
+    from aligner.document import check_script
     from aligner.reconstructions import recognise_reconstruction
 
     texts = [" ".join(t.split()) for t in sentences]
@@ -76,9 +78,10 @@ def document_of(sentences: list[str], lang: str, *, file: str, kind: str = "othe
     empty = [i + 1 for i, t in enumerate(texts) if not t]
     if empty:
         raise InputError(f"{file}: sentence {empty[0]} is empty")
+    text = "\n".join(texts)
+    check_script(text, lang, file)
     if recognise_reconstruction(texts, lang):
         kind = "reconstruction"
-    text = "\n".join(texts)
     sents, pos = [], 0
     for i, t in enumerate(texts):
         para = paragraphs[i] if paragraphs else 0
