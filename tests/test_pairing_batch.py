@@ -297,7 +297,7 @@ def test_pairing_view_errors(pairing_app):
                     json={"action": "confirm", "target_id": source["id"]})  # a source, not a target
     assert r.status_code == 409 and "not a target record" in r.json()["detail"]
     r = client.post(f"/api/pairings/{stored.run_id}/sources/{source['id']}", json={"action": "confirm"})
-    assert r.status_code == 409 and "needs a target" in r.json()["detail"]
+    assert r.status_code == 422 and "confirm needs a target_id" in r.json()["detail"]  # a malformed request
     r = client.post(f"/api/pairings/{stored.run_id}/sources/{source['id']}", json={"action": "merge"})
     assert r.status_code == 422
     r = client.post(f"/api/pairings/{stored.run_id}/sources/{source['id']}",

@@ -113,6 +113,8 @@ def test_a_decision_on_an_out_of_date_view_is_refused_and_changes_nothing(paired
     assert r.status_code == 200 and len(r.json()["rejected"]) == 2
     assert client.post(url, json={"action": "untranslated", "seen_confirmed": [True]},
                        headers=who["ana"]).status_code == 422  # ids are numbers
+    r = client.post(url, json={"action": "confirm"}, headers=who["ana"])
+    assert r.status_code == 422 and "confirm needs a target_id" in r.json()["detail"]
 
 
 def test_an_untranslated_mark_or_a_confirm_made_unseen_is_not_overwritten(paired_app):

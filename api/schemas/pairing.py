@@ -106,6 +106,8 @@ class PairDecisionIn(_In):
     def _target_fits_the_action(self):
         if self.action == "untranslated" and self.target_id is not None:
             raise ValueError("untranslated takes no target_id (no target renders the record)")
+        if self.action != "untranslated" and self.target_id is None:
+            raise ValueError(f"{self.action} needs a target_id (the target record that renders it)")
         return self
 
 
