@@ -210,10 +210,11 @@ def test_an_edited_copy_or_an_excerpt_of_the_reconstruction_is_labelled_too(tmp_
     excerpt.write_text("Примечание архивиста к выписке.\n" + "\n".join(lines[3:9]), encoding="utf-8")
     assert prepare_document(excerpt, "ru", kind="archival").provenance.kind == "reconstruction"
     assert derived_reconstruction("\n".join(lines[3:9])).startswith("Litvinov–Shigemitsu record")
-    # a text that quotes only a few of its sentences among many of its own is not derived
+    # a text quoting one short sentence of it among its own is not; three running sentences are
     own = [f"Это предложение номер {k} из совсем другого документа о переговорах." for k in range(20)]
     quoted = [p for p in re.split(r"(?<=[.!?])\s+", text) if len(p) > 40][5:8]
-    assert len(quoted) == 3 and derived_reconstruction(" ".join(own + quoted)) is None
+    assert len(quoted) == 3 and derived_reconstruction(" ".join(own + quoted)) is not None
+    assert derived_reconstruction(" ".join(own + ["Я был разочарован столь непримиримым заявлением."])) is None
     assert derived_reconstruction("\n".join(own)) is None
     # one paragraph pasted into a long text of its own makes it a test text too
     long_own = "\n".join(f"Абзац {k}: " + " ".join(f"слово{k}_{j}" for j in range(60)) for k in range(200))
