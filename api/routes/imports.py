@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
 
 from aligner.errors import InputError
@@ -30,37 +31,50 @@ async def _read(upload: UploadFile | None, limit: int) -> tuple[str, bytes] | No
     return None if upload is None else await read_upload(upload, limit)
 
 
-_ALIGNMENT = File(description="the alignment file (TMX, InterText linkGrp or zip, .align, TSV)")
-_FORMAT = Form(description="tmx | intertext | vecalign | tsv (default: from the file)")
-_COST = Form(description="Vecalign's third field is a cost (score = 1 − cost)")
-_VIA = Form(pattern="^(api|page)$", description="api, or page for the review page")
 _RESPONSES = {400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 413: {"model": ErrorOut}}
+
+
+@dataclass
+class ImportForm:
+    """The form both import routes take: the files and how to read them."""
+
+    alignment: UploadFile
+    source: UploadFile | None
+    target: UploadFile | None
+    format: str | None
+    src_lang: str | None
+    tgt_lang: str | None
+    cost: bool
+    via: str
+
+
+def _import_form(
+    alignment: Annotated[UploadFile, File(description="the alignment file (TMX, InterText linkGrp or zip, "
+                                                      ".align, TSV)")],
+    source: Annotated[UploadFile | None, File(description="source document / sentence file")] = None,
+    target: Annotated[UploadFile | None, File(description="target document / sentence file")] = None,
+    format: Annotated[str | None, Form(description="tmx | intertext | vecalign | tsv (default: from the file)")] = None,
+    src_lang: Annotated[str | None, Form(max_length=16)] = None,
+    tgt_lang: Annotated[str | None, Form(max_length=16)] = None,
+    cost: Annotated[bool, Form(description="Vecalign's third field is a cost (score = 1 − cost)")] = False,
+    via: Annotated[str, Form(pattern="^(api|page)$", description="api, or page for the review page")] = "api",
+) -> ImportForm:
+    return ImportForm(alignment, source, target, format, src_lang, tgt_lang, cost, via)
+
+
+ImportFormDep = Annotated[ImportForm, Depends(_import_form)]
 
 
 @router.post("/projects/{project_id}/imports", response_model=ImportedOut,
              status_code=status.HTTP_201_CREATED,
              summary="Import an alignment made by another tool, for review", responses=_RESPONSES)
-async def import_alignment(
-    project_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    user: UserDep,
-    alignment: Annotated[UploadFile, _ALIGNMENT],
-    source: Annotated[UploadFile | None, File(description="source document / sentence file")] = None,
-    target: Annotated[UploadFile | None, File(description="target document / sentence file")] = None,
-    format: Annotated[str | None, _FORMAT] = None,
-    src_lang: Annotated[str | None, Form(max_length=16)] = None,
-    tgt_lang: Annotated[str | None, Form(max_length=16)] = None,
-    cost: Annotated[bool, _COST] = False,
-    via: Annotated[str, _VIA] = "api",
-):
+async def import_alignment(project_id: int, request: Request, session: SessionDep,
+                           settings: SettingsDep, user: UserDep, form: ImportFormDep):
     """Read the files, compute the fidelity flags, store both documents and the alignment
     with its provenance; the review states and notes the file carries are kept."""
     project = service.get_project(session, project_id)  # 404 before reading anything
     session.rollback()  # end the read: the import commits in sessions of its own
-    return await _import(request, settings, user, project["name"], (alignment, source, target),
-                         format, src_lang, tgt_lang, cost, via)
+    return await _import(request, settings, user, project["name"], form)
 
 
 @router.post("/imports", response_model=ImportedOut, status_code=status.HTTP_201_CREATED,
@@ -71,42 +85,33 @@ async def import_alignment_into(
     session: SessionDep,
     settings: SettingsDep,
     user: UserDep,
-    alignment: Annotated[UploadFile, _ALIGNMENT],
+    form: ImportFormDep,
     project: Annotated[str, Form(min_length=1, max_length=200, pattern=r"\S",
                                  description="project name; created only if the import succeeds")],
-    source: Annotated[UploadFile | None, File(description="source document / sentence file")] = None,
-    target: Annotated[UploadFile | None, File(description="target document / sentence file")] = None,
-    format: Annotated[str | None, _FORMAT] = None,
-    src_lang: Annotated[str | None, Form(max_length=16)] = None,
-    tgt_lang: Annotated[str | None, Form(max_length=16)] = None,
-    cost: Annotated[bool, _COST] = False,
-    via: Annotated[str, _VIA] = "api",
 ):
     """As ``POST /projects/{id}/imports``, into the project called ``project``: a new name
     is created with the stored alignment, so a file that fails to import leaves no empty
     project behind (the page's Import… dialog)."""
     session.rollback()
-    return await _import(request, settings, user, project.strip(), (alignment, source, target),
-                         format, src_lang, tgt_lang, cost, via)
+    return await _import(request, settings, user, project.strip(), form)
 
 
-async def _import(request: Request, settings, user: str, project: str,
-                  uploads: tuple[UploadFile | None, ...], format, src_lang, tgt_lang, cost: bool,
-                  via: str) -> dict:
+async def _import(request: Request, settings, user: str, project: str, form: ImportForm) -> dict:
     limit = settings.max_upload_bytes
+    uploads = (form.alignment, form.source, form.target)
     files = {role: f for role, upload in zip(("alignment", "source", "target"), uploads)
              if (f := await _read(upload, limit)) is not None}
 
     def run() -> dict:
         try:
-            imported = read_import(format or None, files, src_lang=src_lang or None,
-                                   tgt_lang=tgt_lang or None, cost=cost, max_bytes=limit)
+            imported = read_import(form.format or None, files, src_lang=form.src_lang or None,
+                                   tgt_lang=form.tgt_lang or None, cost=form.cost, max_bytes=limit)
         except MissingLanguageError as exc:  # named as the page's field, or the form field
             raise InputError(exc.asking(
-                f"in the {exc.role.capitalize()} language field, e.g. {exc.example}" if via == "page"
+                f"in the {exc.role.capitalize()} language field, e.g. {exc.example}" if form.via == "page"
                 else f"as the form field {exc.flag}_lang, e.g. {exc.example}")) from None
         aid = store_import(request.app.state.session_factory, imported,
-                           project=project, via=via, user=user)
+                           project=project, via=form.via, user=user)
         with request.app.state.session_factory() as fresh:
             meta = service.get_alignment(fresh, aid)
             project_id = service.find_project(fresh, project)
