@@ -127,8 +127,10 @@ def read_import(fmt: str | None, files: Files, *, src_lang: str | None = None,
     if "alignment" not in files:
         raise InputError("give the alignment file")
     name, data = files["alignment"]
-    fmt = fmt or guess_format(name, data)
-    refuse_binary(name, data)
+    if not fmt:
+        fmt = guess_format(name, data)  # which refuses binary, HTML and other XML itself
+    else:
+        refuse_binary(name, data)
     spec = IMPORT_FORMATS.get(fmt)
     if spec is None:
         raise InputError(f"unknown import format {fmt!r}; use one of {', '.join(IMPORT_FORMATS)}")
@@ -144,10 +146,6 @@ def read_import(fmt: str | None, files: Files, *, src_lang: str | None = None,
         missing = [r for r in spec.files if r not in files]
         if missing:
             raise InputError(f"{fmt} import needs the {missing[0]} sentence file too")
-    if fmt == "tsv":  # what the file is comes before what it lacks
-        from aligner.imports.tabular import refuse_markup
-
-        refuse_markup(data, name)
     imported = spec.read(files, src_lang, tgt_lang, cost)
     imported.provenance = {**imported.provenance, "format": fmt, "file": PurePosixPath(name).name,
                            "sha256": hashlib.sha256(data).hexdigest()}

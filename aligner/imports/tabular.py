@@ -90,17 +90,11 @@ def _parse_notes(cell: str) -> list[BeadNote]:
 _PROVENANCE_LINE = re.compile(r"# (source|target): (.+) \((\S+)\) sha256=(\S*) kind=(\w+)")
 
 
-def _provenance(lines: list[str]) -> dict[str, tuple[str, str]]:
-    """role → (file, kind) from our export's ``#`` provenance lines (a kind we do not
-    know is left out)."""
+def _header(lines: list[str]) -> dict[str, tuple[str, str, str]]:
+    """role → (file, language code, provenance kind) from our export's ``#`` provenance
+    lines."""
     found = (_PROVENANCE_LINE.match(line) for line in lines if line.startswith("# "))
-    return {m[1]: (m[2], m[5]) for m in found if m and m[5] in PROVENANCE_KINDS}
-
-
-def _header_langs(lines: list[str]) -> dict[str, str]:
-    """role → language code as our export's ``#`` provenance lines name it."""
-    found = (_PROVENANCE_LINE.match(line) for line in lines if line.startswith("# "))
-    return {m[1]: m[3] for m in found if m}
+    return {m[1]: (m[2], m[3], m[5]) for m in found if m}
 
 
 def _encoder(lines: list[str]) -> str:
@@ -141,9 +135,9 @@ def read_tsv(data: bytes, name: str, *, src_lang: str | None, tgt_lang: str | No
         else [line.split("\t") for line in lines if line.strip()]
     head = lines[0].split("\t") if ours else []
     col = {k: i for i, k in enumerate(head)}
-    named = _header_langs(all_lines) if ours else {}  # our export names them: "(ru)"
-    langs = {"source": lang_code(src_lang or named.get("source"), "source"),
-             "target": lang_code(tgt_lang or named.get("target"), "target")}
+    header = _header(all_lines) if ours else {}  # our export names the files, languages, kinds
+    langs = {role: lang_code(given or header.get(role, (None, None))[1], role)
+             for role, given in (("source", src_lang), ("target", tgt_lang))}
     src_sents: list[str] = []
     tgt_sents: list[str] = []
     beads = []
@@ -171,10 +165,11 @@ def read_tsv(data: bytes, name: str, *, src_lang: str | None, tgt_lang: str | No
     if not beads:
         raise InputError(f"{name}: no row with text")
     check_cover(beads, len(src_sents), len(tgt_sents), name)
-    given = _provenance(all_lines) if ours else {}
     docs = []
     for role, sents in (("source", src_sents), ("target", tgt_sents)):
-        file, kind = given.get(role, (f"{name}#{role}", "other"))
+        file, _, kind = header.get(role, (None, None, None))
+        if kind not in PROVENANCE_KINDS:  # not ours, or a kind we do not know: the file's name
+            file, kind = f"{name}#{role}", "other"
         docs.append(document_of(sents, langs[role], file=file, kind=kind))
     return Imported(docs[0], docs[1], Alignment(beads=beads, encoder=_encoder(all_lines) if ours else ""),
                     {"format": "tsv", "tool": "aligner" if ours else "LF Aligner/hunalign"})
