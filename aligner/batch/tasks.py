@@ -94,8 +94,6 @@ def read_task(task: PairTask, options: ReadOptions = ReadOptions()) -> tuple[Doc
     return src, tgt
 
 
-IN_CHUNK = 400  # values per ``IN (...)``: two such lists stay under SQLite's old 999-parameter limit
-
 #: What a done task is looked up by: both texts' content hashes and languages, the settings.
 Wanted = tuple[str, str, str, str, AlignConfig]
 
@@ -115,13 +113,15 @@ def find_done_many(session: Session, project_id: int, encoder: str,
     ``batch_task`` row (if its alignment is in project ``project_id``: the same texts
     batched into another project are aligned there too), else by an alignment in the project of documents with
     these content hashes and languages, made by ``encoder`` (``"name version"``) with the
-    same settings (the oldest such). Reads in ``IN (...)`` lists of :data:`IN_CHUNK`: a
+    same settings (the oldest such). Reads in ``IN (...)`` lists
+    (:func:`aligner.store.service.common.in_chunks`): a
     rerun of thousands of tasks makes a few queries, not one or two per task."""
     from aligner.store.models import AlignmentRow, DocumentRow
     from aligner.store.pairing_models import BatchTask
+    from aligner.store.service.common import in_chunks
 
     done: dict[str, int] = {}
-    for part in _chunks(list(wanted)):  # a row of this project's (the key names no project)
+    for part in in_chunks(list(wanted)):  # a row of this project's (the key names no project)
         done.update(session.execute(
             select(BatchTask.key, BatchTask.alignment_id)
             .join(AlignmentRow, AlignmentRow.id == BatchTask.alignment_id)
@@ -133,7 +133,7 @@ def find_done_many(session: Session, project_id: int, encoder: str,
     name, _, version = encoder.partition(" ")
     src, tgt = aliased(DocumentRow), aliased(DocumentRow)
     by_texts: dict[tuple[str, str, str, str], dict[int, dict]] = {}
-    for part in _chunks(list(rest.values())):
+    for part in in_chunks(list(rest.values())):
         rows = session.execute(
             select(AlignmentRow.id, AlignmentRow.params, src.sha256, src.lang, tgt.sha256, tgt.lang)
             .join(src, src.id == AlignmentRow.src_document_id)
@@ -160,10 +160,11 @@ def reconstruction_files(session: Session, alignment_ids) -> dict[int, list[str]
     alignment with none is left out), read in ``IN (...)`` lists: a rerun's report labels
     them as the first run's did."""
     from aligner.store.models import AlignmentRow, DocumentRow
+    from aligner.store.service.common import in_chunks
 
     src, tgt = aliased(DocumentRow), aliased(DocumentRow)
     out: dict[int, list[str]] = {}
-    for part in _chunks(sorted(set(alignment_ids))):
+    for part in in_chunks(sorted(set(alignment_ids))):
         for alignment_id, *sides in session.execute(
                 select(AlignmentRow.id, src.origin_file, src.kind, tgt.origin_file, tgt.kind)
                 .join(src, src.id == AlignmentRow.src_document_id)
@@ -182,11 +183,6 @@ def _settings(params: dict | None) -> dict | None:
         return AlignConfig.from_params(params).to_params()
     except Exception:  # noqa: BLE001 - unreadable settings: not this task
         return None
-
-
-def _chunks(items: list, size: int = IN_CHUNK):
-    for first in range(0, len(items), size):
-        yield items[first:first + size]
 
 
 def record_done(session: Session, key: str, name: str, alignment_id: int) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from aligner.store.errors import InvariantError, NotFoundError
 from aligner.store.models import AlignmentRow, DocumentRow, utcnow
 from aligner.store.pairing_models import PairingPair, PairingRecord, PairingRun
-from aligner.store.service.common import _get, _iso, _writing
+from aligner.store.service.common import _get, _iso, _writing, in_chunks
 from aligner.types import Provenance
 
 ACTIONS = ("confirm", "reassign", "untranslated")
@@ -68,13 +68,13 @@ def link_alignment(session: Session, pair_id: int, alignment_id: int) -> None:
 
 def link_alignments(session: Session, links: dict[int, int]) -> int:
     """:func:`link_alignment` for many pairs (``{pair id: alignment id}``): their links are
-    read in ``IN (...)`` lists of 500, and only those that change are written (one
+    read in ``IN (...)`` lists (:func:`~aligner.store.service.common.in_chunks`), and only those that change are written (one
     transaction, one executemany). Returns how many changed. Raises NotFoundError (nothing
     written) if a pair is not in the store."""
     ids, linked = sorted(links), {}
-    for first in range(0, len(ids), 500):
+    for part in in_chunks(ids):
         linked.update(session.execute(select(PairingPair.id, PairingPair.alignment_id)
-                                      .where(PairingPair.id.in_(ids[first:first + 500]))).all())
+                                      .where(PairingPair.id.in_(part))).all())
     missing = [i for i in ids if i not in linked]
     if missing:
         raise NotFoundError(f"pair {missing[0]} not found")
@@ -137,11 +137,10 @@ def _newest_alignments(session: Session, src_docs: set[int]) -> dict[tuple[int, 
     """``{(source document, target document): newest alignment id}`` for these sources
     (one query, in chunks: a run may hold thousands of records)."""
     out: dict[tuple[int, int], int] = {}
-    ids = sorted(src_docs)
-    for first in range(0, len(ids), 500):
+    for part in in_chunks(sorted(src_docs)):
         for aid, src, tgt in session.execute(
                 select(AlignmentRow.id, AlignmentRow.src_document_id, AlignmentRow.tgt_document_id)
-                .where(AlignmentRow.src_document_id.in_(ids[first:first + 500]))
+                .where(AlignmentRow.src_document_id.in_(part))
                 .order_by(AlignmentRow.id)):
             out[src, tgt] = aid
     return out
@@ -157,8 +156,9 @@ def pairing_view(session: Session, run_id: int) -> dict[str, Any]:
                               .order_by(PairingRecord.side, PairingRecord.ord)).all()
     by_id = {r.id: r for r in records}
     docs = {r.id: r.document_id for r in records}
-    stored = [d for d in docs.values() if d is not None]
-    kinds = dict(session.execute(select(DocumentRow.id, DocumentRow.kind).where(DocumentRow.id.in_(stored))).all())
+    stored = sorted({d for d in docs.values() if d is not None})
+    kinds = {i: kind for part in in_chunks(stored) for i, kind in
+             session.execute(select(DocumentRow.id, DocumentRow.kind).where(DocumentRow.id.in_(part)))}
     pairs = session.scalars(select(PairingPair).where(PairingPair.run_id == run_id)).all()
     newest = _newest_alignments(session, {r.document_id for r in records
                                           if r.side == "src" and r.document_id is not None})

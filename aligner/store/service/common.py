@@ -1,9 +1,9 @@
 """Helpers every store service shares: the writer's transaction, a row by id or
-NotFoundError, ISO timestamps."""
+NotFoundError, ISO timestamps, ``IN (...)`` lists of bounded length."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
@@ -34,3 +34,14 @@ def _get(session: Session, model, ident: int, what: str):
 
 def _iso(dt) -> str:
     return as_utc(dt).isoformat() if dt is not None else ""
+
+
+#: Values per ``IN (...)`` list: two such lists in one statement stay under SQLite's old
+#: 999-parameter limit, and a read of thousands of rows is still a few statements.
+IN_CHUNK = 400
+
+
+def in_chunks(values: Sequence, size: int = IN_CHUNK) -> Iterator[Sequence]:
+    """``values`` in slices of at most ``size``, for ``column.in_(slice)`` queries."""
+    for first in range(0, len(values), size):
+        yield values[first:first + size]
