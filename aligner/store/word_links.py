@@ -143,10 +143,13 @@ def bead_links(session: Session, alignment_id: int, bead_id: int, encoder) -> St
     Raises:
         NotFoundError: no such bead in that alignment.
     """
-    found = links_for_beads(session, [bead_id], encoder).get(bead_id)
-    if found is None or found.alignment_id != alignment_id:
+    try:  # checked before linking: a bead of another alignment computes nothing
+        found = alignment_bead_links(session, alignment_id, [bead_id], encoder)
+    except NotFoundError:
+        found = []
+    if not found:
         raise NotFoundError(f"bead {bead_id} not found in alignment {alignment_id}")
-    return found
+    return found[0]
 
 
 class BeadsNotFound(NotFoundError):
