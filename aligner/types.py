@@ -23,6 +23,14 @@ def reconstruction_note(file: str) -> str:
     return f"note: {file} is a {RECONSTRUCTION_LABEL}"
 
 
+def kind_label(kind: str) -> str:
+    """The human label of a provenance kind (:attr:`Provenance.label`), e.g. for
+    "reconstruction" :data:`RECONSTRUCTION_LABEL`; "other" for a kind not known."""
+    if kind == "reconstruction":
+        return RECONSTRUCTION_LABEL
+    return {"archival": "archival text", "translation": "translation"}.get(kind, "other")
+
+
 @dataclass(frozen=True)
 class Provenance:
     """Where a document came from.
@@ -40,9 +48,7 @@ class Provenance:
     @property
     def label(self) -> str:
         """Human label, e.g. ``"TEST RECONSTRUCTION — not the archival text"``."""
-        if self.kind == "reconstruction":
-            return RECONSTRUCTION_LABEL
-        return {"archival": "archival text", "translation": "translation"}.get(self.kind, "other")
+        return kind_label(self.kind)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from aligner.store.errors import InvariantError, NotFoundError
 from aligner.store.models import AlignmentRow, DocumentRow, utcnow
 from aligner.store.pairing_models import PairingPair, PairingRecord, PairingRun
 from aligner.store.service.common import _get, _iso, _writing, in_chunks
-from aligner.types import Provenance
+from aligner.types import kind_label
 
 ACTIONS = ("confirm", "reassign", "untranslated")
 CHOSEN = ("proposed", "confirmed")
@@ -114,7 +114,7 @@ def _record(row: PairingRecord, kinds: dict[int, str] | None = None) -> dict:
     return {"id": row.id, "side": row.side, "ord": row.ord, "file": row.file, "ref": row.ref,
             "title": row.title, "date": row.date, "start": row.start_char, "end": row.end_char,
             "document_id": row.document_id, "decision": row.decision,
-            "label": Provenance(row.file, "", kind).label}
+            "label": kind_label(kind)}
 
 
 def _alignment_of(session: Session, pair: PairingPair, docs: dict[int, int | None],

@@ -76,12 +76,12 @@ def print_records(file: str, lang: str, fmt: str) -> None:
     provenance label). Raises InputError as :func:`aligner.records.read_records`."""
     from aligner.batch.auto import labelled_ref
     from aligner.records import read_records, record_refs
-    from aligner.types import Provenance
+    from aligner.types import kind_label
 
     read = read_records(file, lang)
     if read.kind == "reconstruction":
         typer.echo(reconstruction_note(file), err=True)
-    label = Provenance(file=file, sha256="", kind=read.kind).label
+    label = kind_label(read.kind)
     records = read.records
     refs = record_refs(records)
     rows = [{"index": r.index, "ref": ref, "title": r.title, "date": r.date, "start": r.start,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from aligner.store.errors import InvariantError, NotFoundError
 from aligner.store.models import KINDS, ROLES, AlignmentRow, DocumentRow, Project, SentenceRow, utcnow
 from aligner.store.service.common import _get, _iso, _writing
-from aligner.types import Document, Provenance, Sentence
+from aligner.types import Document, Provenance, Sentence, kind_label
 
 Role = Literal["source", "translation"]
 
@@ -223,5 +223,5 @@ def sentence_context(session: Session, document_id: int, ord: int) -> dict:
         "page_text": page_text,
         "highlight_start": min(max(sent.raw_start - start, 0), len(page_text)),
         "highlight_end": min(max(sent.raw_end - start, 0), len(page_text)),
-        "kind": kind, "label": Provenance("", "", kind).label, "original": sent.original_text,
+        "kind": kind, "label": kind_label(kind), "original": sent.original_text,
     }

@@ -29,7 +29,7 @@ from aligner.store.models import (
     SentenceRow,
 )
 from aligner.store.service.common import _get, _iso
-from aligner.types import Provenance
+from aligner.types import kind_label
 
 QueueKind = Literal["unreviewed", "low-confidence", "non-1-1", "flagged", "crossing"]
 QUEUE_KINDS: tuple[str, ...] = ("unreviewed", "low-confidence", "non-1-1", "flagged", "crossing")
@@ -193,7 +193,7 @@ def list_beads(session: Session, alignment_id: int, offset: int = 0, limit: int 
         total, page = len(rows), rows[offset:offset + limit]
     kinds = dict(session.execute(select(DocumentRow.id, DocumentRow.kind).where(
         DocumentRow.id.in_((a.src_document_id, a.tgt_document_id)))).all())
-    labels = {side: Provenance("", "", kinds[doc_id]).label
+    labels = {side: kind_label(kinds[doc_id])
               for side, doc_id in (("src", a.src_document_id), ("tgt", a.tgt_document_id))}
     return {"alignment_id": alignment_id, "version": a.version, "total": total,
             "offset": offset, "limit": limit, "labels": labels,
