@@ -80,7 +80,9 @@ function candidateRow(source, c) {
     el("div", { class: "hint", text: `${c.target.ref} · ${evidenceText(c.evidence)}` }));
 }
 
-function confirmedCount(source) { return source.candidates.filter((c) => c.status === "confirmed").length; }
+function confirmedOf(source) { return source ? source.candidates.filter((c) => c.status === "confirmed") : []; }
+function confirmedCount(source) { return confirmedOf(source).length; }
+function sourceOf(record) { return view.data.sources.find((s) => String(s.id) === String(record)); }
 
 function sourceRow(s) {
   const other = el("select", { "aria-label": "Assign another target", dataset: { src: s.id } },
@@ -149,9 +151,9 @@ function decide(record, action, target) {
     const body = { action };
     if (target) body.target_id = Number(target);
     // what this page shows of the record: refused (409) if another reviewer changed it since
-    const source = view.data.sources.find((s) => String(s.id) === String(record));
+    const source = sourceOf(record);
     if (source) {
-      body.seen_confirmed = source.candidates.filter((c) => c.status === "confirmed").map((c) => c.target.id);
+      body.seen_confirmed = confirmedOf(source).map((c) => c.target.id);
       body.seen_untranslated = source.decision === "untranslated";
     }
     let out;
@@ -197,9 +199,8 @@ function ask(source, action, target, confirmed) {
  * untranslated mark that would reject confirmed pairs (other than the target) asks first. */
 async function choose(record, act, target) {
   if (act === "add") return decide(record, "confirm", target);
-  const source = view.data.sources.find((s) => String(s.id) === String(record));
-  const confirmed = (source ? source.candidates : [])
-    .filter((c) => c.status === "confirmed" && String(c.target.id) !== String(target));
+  const source = sourceOf(record);
+  const confirmed = confirmedOf(source).filter((c) => String(c.target.id) !== String(target));
   if (act !== "confirm" && confirmed.length) {
     const answer = await ask(source, act, target, confirmed);
     if (answer === "cancel") return null;
