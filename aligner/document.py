@@ -75,9 +75,9 @@ def text_fingerprint(text: str) -> str:
 
 def known_reconstruction(sha256: str, text: str | None = None, lang: str | None = None) -> str | None:
     """The description of a known test reconstruction with these bytes (sha256) or, given
-    ``text``, this text in any encoding, or a text made from one (an edited copy, an
-    excerpt of a paragraph or more: :func:`aligner.reconstructions.recognise_reconstruction`,
-    for the known texts in ``lang``, or all if None); else None."""
+    ``text``, this text in any encoding, or a text made from one (an edited copy, a run of
+    about 25 words of it: :func:`aligner.reconstructions.recognise_reconstruction`, for the
+    known texts of ``lang``'s script, or all if None); else None."""
     found = KNOWN_RECONSTRUCTIONS.get(sha256)
     if found is None and text is not None:
         found = KNOWN_RECONSTRUCTION_TEXTS.get(text_fingerprint(text))

@@ -1,10 +1,10 @@
-"""Known test reconstructions recognised by their words, for documents that reach us as
-sentences rather than as the file (an imported TSV, TMX or InterText alignment).
+"""Known test reconstructions recognised by their words: in imported alignments (an
+imported TSV, TMX or InterText file has the sentences, not the file) and in files read
+(:func:`aligner.document.known_reconstruction` checks their bytes and whole text first).
 
-:func:`aligner.document.known_reconstruction` knows a reconstruction's file by its bytes or
-its whole text; an alignment made elsewhere has the sentences only, as that tool split,
-joined, trimmed or left out some of them (a translation memory drops 1-0 beads), and a
-reviewer may have corrected a few. So the check here is word *shingles*: a text's word
+An alignment made elsewhere has the sentences as that tool split, joined, trimmed or left
+out some of them (a translation memory drops 1-0 beads); a reviewer may have corrected a
+few, or pasted some into a text of their own. So the check here is word *shingles*: a text's word
 5-grams (lower case, ё as е, punctuation and spacing ignored), hashed, and of those the
 quarter whose hash is 0 mod 4 kept as its sample — containment of sampled shingles
 estimates the share of a text's 5-grams that another text has (Broder 1997, "On the
@@ -13,11 +13,10 @@ resemblance and containment of documents", §2, mod-m sampling).
 A document is the reconstruction when at least :data:`MIN_SHARED` of its sampled shingles
 are the reconstruction's and either half of its own sample (it is mostly the
 reconstruction) or half of the reconstruction's (it holds most of it), or when it holds
-:data:`MIN_SHARED_ANYWAY` of them (two or three of its sentences pasted into a longer text). The
-reconstruction is looked for in every language of its script, so a wrong Cyrillic
-language code does not hide it. An independent
-translation of the same exhibit (the archival text, when found) shares phrases, not half
-of its 5-grams; the bundled Russian stories share none.
+:data:`MIN_SHARED_ANYWAY` of them (two or three of its sentences pasted into a longer
+text). It is looked for in every language of its script, so a wrong Cyrillic language code
+does not hide it. An independent translation of the same exhibit (the archival text, when
+found) shares phrases, not runs of 25 words; the bundled Russian stories share none.
 """
 
 from __future__ import annotations
