@@ -41,6 +41,15 @@ def _statuses(client, run_id, record_id, headers):
     return {Path(c["target"]["file"]).name: c["status"] for c in source["candidates"]}
 
 
+def _record_101(client, run_id, headers):
+    """Record 101 as the view gives it, its candidates' target ids by file name, and the
+    URL of decisions on it."""
+    view = client.get(f"/api/pairings/{run_id}", headers=headers).json()
+    r101 = next(s for s in view["sources"] if s["ref"].endswith("#101"))
+    target = {Path(c["target"]["file"]).name: c["target"]["id"] for c in r101["candidates"]}
+    return r101, target, f"/api/pairings/{run_id}/sources/{r101['id']}"
+
+
 def test_confirm_adds_a_rendering_and_reassign_names_the_confirmed_pairs_it_rejects(paired_app):
     application, client, run_id, who = paired_app
     view = client.get(f"/api/pairings/{run_id}", headers=who["ana"]).json()
@@ -89,10 +98,7 @@ def test_confirm_adds_a_rendering_and_reassign_names_the_confirmed_pairs_it_reje
 
 def test_a_decision_on_an_out_of_date_view_is_refused_and_changes_nothing(paired_app):
     application, client, run_id, who = paired_app
-    view = client.get(f"/api/pairings/{run_id}", headers=who["ana"]).json()
-    r101 = next(s for s in view["sources"] if s["ref"].endswith("#101"))
-    target = {Path(c["target"]["file"]).name: c["target"]["id"] for c in r101["candidates"]}
-    url = f"/api/pairings/{run_id}/sources/{r101['id']}"
+    r101, target, url = _record_101(client, run_id, who["ana"])
     assert client.post(url, json={"action": "confirm", "target_id": target["schulenburg.txt"]},
                        headers=who["ana"]).status_code == 200
     seen = [target["schulenburg.txt"]]  # what ana's page shows confirmed
@@ -119,10 +125,7 @@ def test_a_decision_on_an_out_of_date_view_is_refused_and_changes_nothing(paired
 
 def test_an_untranslated_mark_or_a_confirm_made_unseen_is_not_overwritten(paired_app):
     application, client, run_id, who = paired_app
-    view = client.get(f"/api/pairings/{run_id}", headers=who["ana"]).json()
-    r101 = next(s for s in view["sources"] if s["ref"].endswith("#101"))
-    target = {Path(c["target"]["file"]).name: c["target"]["id"] for c in r101["candidates"]}
-    url = f"/api/pairings/{run_id}/sources/{r101['id']}"
+    r101, target, url = _record_101(client, run_id, who["ana"])
     bob_saw = {"seen_confirmed": [], "seen_untranslated": False}  # bob's page, loaded now
     assert client.post(url, json={"action": "untranslated", "seen_confirmed": [], "seen_untranslated": False},
                        headers=who["ana"]).status_code == 200
