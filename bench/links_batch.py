@@ -33,11 +33,9 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
-import socket  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
-import threading  # noqa: E402
 import time  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -48,38 +46,19 @@ SEED = ROOT / "corpora" / "litvinov-1938-08-07"
 BROWSER_CONNECTIONS = 6  # Chromium's and Firefox's limit per host over HTTP/1.1
 
 
-class Server:
-    """The API over ``db`` on a free loopback port, uvicorn in a thread; the encoder it
-    links with is ``self.encoder`` (swapped between runs for a cold vector cache)."""
+def api_server(db: Path, encoder):
+    """The API over ``db`` on a free loopback port, uvicorn in a thread
+    (:class:`api.threaded.ThreadedServer`); the encoder it links with is
+    ``server.encoder`` (swapped between runs for a cold vector cache)."""
+    from api.main import create_app
+    from api.settings import Settings
+    from api.threaded import ThreadedServer
 
-    def __init__(self, db: Path, encoder) -> None:
-        import uvicorn
-
-        from api.main import create_app
-        from api.settings import Settings
-
-        self.encoder = encoder
-        self.app = create_app(Settings(db=db, auth="local"), encoder_provider=lambda name=None: self.encoder)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=port,
-                                                    log_level="warning", lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> "Server":
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the API server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+    served = ThreadedServer(create_app(Settings(db=db, auth="local"),
+                                       encoder_provider=lambda name=None: served.encoder),
+                            start_timeout=30)
+    served.encoder = encoder
+    return served
 
 
 def _store_seed(db: Path, encoder) -> tuple[int, list[int]]:
@@ -159,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         ids = bead_ids[: args.beads]
         if len(ids) < args.beads:
             parser.error(f"the seed has {len(ids)} beads with both sides")
-        with Server(db, CachedEncoder(base)) as server, httpx.Client(base_url=server.url, timeout=120) as http:
+        with api_server(db, CachedEncoder(base)) as server, httpx.Client(base_url=server.url, timeout=120) as http:
 
             def one(bead: int) -> dict:
                 r = http.get(f"/api/alignments/{aid}/beads/{bead}/links")

@@ -5,15 +5,14 @@ is a TEST RECONSTRUCTION, not the archival text). Harness: tests/support/browser
 
 from __future__ import annotations
 
-import threading
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 import test_browser  # noqa: F401 - skips this module too when Chromium or Selenium is missing
-from support.browser import LiveServer, _free_port, driver, open_page, press, wait  # noqa: F401, E402
+from support.browser import LiveServer, driver, open_page, press, wait  # noqa: F401, E402
 
-import uvicorn  # noqa: E402
+from api.threaded import ThreadedServer  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -63,14 +62,10 @@ class LitvinovServer(LiveServer):
     """The API over the stored Litvinov alignment, the default encoder for links."""
 
     def __init__(self, db, encoder, src, tgt) -> None:  # noqa: D107 - LiveServer's, other data
-        self.app = create_app(Settings(db=db, auth="local"), encoder_provider=lambda name=None: encoder)
-        self.aid = store_pair(self.app.state.session_factory, src, tgt, align_pair(src, tgt, encoder),
+        app = create_app(Settings(db=db, auth="local"), encoder_provider=lambda name=None: encoder)
+        self.aid = store_pair(app.state.session_factory, src, tgt, align_pair(src, tgt, encoder),
                               project="seed").alignment_id
-        port = _free_port()
-        self.url = f"http://127.0.0.1:{port}/"
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=port,
-                                                    log_level="warning", lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        ThreadedServer.__init__(self, app)
 
 
 @pytest.fixture(scope="module")

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import threading
-import time
 
 import pytest
 
 from test_browser import CHROMEDRIVER, CHROMIUM, press, row, toast, wait, wait_version  # noqa: E402 (skips without chromium)
 
-import uvicorn  # noqa: E402
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402
@@ -25,7 +22,7 @@ from aligner.store.models import Edit  # noqa: E402
 from api.main import create_app  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from support.api import DigitEncoder, store_demo_alignment  # noqa: E402
-from support.pg import free_port  # noqa: E402
+from api.threaded import ThreadedServer  # noqa: E402
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long enough password"
@@ -62,17 +59,8 @@ def team_server(db_url):
         for name, role in (("anna", "reviewer"), ("ivan", "reviewer"), ("vera", "viewer")):
             add_user(s, name, PASSWORD, role)
     aid = store_demo_alignment(app.state.session_factory, 20)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "test server did not start"
-        time.sleep(0.05)
-    yield app, aid, f"http://127.0.0.1:{port}/"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with ThreadedServer(app) as server:
+        yield app, aid, server.url
 
 
 def sign_in(drv, url, name, password=PASSWORD):

@@ -6,15 +6,12 @@ import this (``from support.browser import driver, live, ...``)."""
 from __future__ import annotations
 
 import shutil
-import socket
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
-import uvicorn
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
@@ -22,6 +19,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 from api.main import create_app
+from api.threaded import ThreadedServer
 from api.settings import Settings
 from support.api import DigitEncoder, store_demo_alignment
 
@@ -29,37 +27,14 @@ N = 30          # sentence pairs of the demo bitext → 29 beads (bead 1 is 2-2)
 SCRIPT_AT = 5   # the sentence pair carrying <script> text (bead 4)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    """uvicorn in a thread; ``url``, ``app``, ``aid`` (the demo alignment, or what
-    ``store(session_factory)`` stores and returns)."""
+class LiveServer(ThreadedServer):
+    """uvicorn in a thread (:class:`api.threaded.ThreadedServer`); ``url``, ``app``, ``aid``
+    (the demo alignment, or what ``store(session_factory)`` stores and returns)."""
 
     def __init__(self, db: Path, n: int, store=None) -> None:
-        self.app = create_app(Settings(db=db, auth="local"), encoder_provider=lambda name=None: DigitEncoder())
-        self.aid = (store or (lambda f: store_demo_alignment(f, n, html_at=SCRIPT_AT)))(
-            self.app.state.session_factory)
-        port = _free_port()
-        self.url = f"http://127.0.0.1:{port}/"
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=port,
-                                                    log_level="warning", lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> "LiveServer":
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            assert time.monotonic() < deadline, "test server did not start"
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        app = create_app(Settings(db=db, auth="local"), encoder_provider=lambda name=None: DigitEncoder())
+        self.aid = (store or (lambda f: store_demo_alignment(f, n, html_at=SCRIPT_AT)))(app.state.session_factory)
+        super().__init__(app)
 
     def session(self):
         return self.app.state.session_factory()
